@@ -1,0 +1,257 @@
+// Binds model functions used inside queries: llm(), llm_filter(), llm_agg(), vlm(), embed() in a
+// SELECT node, and the llm_map((query), ...) table function. Each becomes a call site: the model, the
+// prompt template over columns of an input query, decoding options and an optional RETURNS spec.
+import type { ModelKind } from '../catalog/catalog.ts';
+import { DiagnosticSink, fail, type Diagnostic } from '../diag/diagnostic.ts';
+import { duckdbDiagnostic } from './duckdb-error.ts';
+import type { Span } from '../diag/span.ts';
+import { didYouMean } from '../diag/suggest.ts';
+import { DEFAULT_DECODING, type Decoding, type ModelRef, type ReturnSpec } from '../ir/common.ts';
+import { parseReturnsText } from '../sql/parse.ts';
+import type { StringLit } from '../sql/ast.ts';
+import { bindReturns } from './bind-clauses.ts';
+import type { QueryScope } from './bind-query.ts';
+import { bareName, call, children, columnRef, isNode, numberConstant, stringConstant, type JsonNode } from './duck-ast.ts';
+import { inputsOfSelect, type ModelFunction } from './query-inputs.ts';
+import { parseTemplateText } from './template-text.ts';
+
+/** A prompt over the columns of an input query: static text and column values. */
+export type SitePart = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'column'; readonly name: string };
+
+export interface FunctionSite {
+  readonly kind: 'function';
+  readonly fn: ModelFunction;
+  readonly model: ModelRef;
+  readonly inputSql: string;
+  readonly prompt: readonly SitePart[];
+  readonly system?: string;
+  readonly systemPrompt?: { readonly name: string; readonly version: number };
+  /** Input column holding the image key (vlm). */
+  readonly imageColumn?: string;
+  readonly decoding: Decoding;
+  readonly returns?: ReturnSpec;
+  readonly span: Span;
+}
+
+export interface MapSite extends Omit<FunctionSite, 'kind' | 'fn'> {
+  readonly kind: 'llm_map';
+}
+
+const MODEL_KIND: Readonly<Record<ModelFunction | 'llm_map', ModelKind>> = { llm: 'llm', llm_filter: 'llm', llm_agg: 'llm', llm_map: 'llm', vlm: 'vlm', embed: 'embedding' };
+
+/** Positional parameters of each function after the model (named arguments may give them too). */
+const POSITIONAL: Readonly<Record<ModelFunction, readonly string[]>> = {
+  llm: ['prompt'],
+  llm_filter: ['prompt'],
+  llm_agg: ['value', 'prompt'],
+  vlm: ['image', 'prompt'],
+  embed: ['input'],
+};
+const DECODING_ARGS = ['max_tokens', 'temperature', 'seed', 'top_p'];
+const NAMED: Readonly<Record<ModelFunction | 'llm_map', readonly string[]>> = {
+  llm: ['prompt', 'system', 'returns', ...DECODING_ARGS],
+  llm_filter: ['prompt', 'system', ...DECODING_ARGS],
+  llm_agg: ['value', 'prompt', 'system', 'returns', ...DECODING_ARGS],
+  vlm: ['image', 'prompt', 'system', 'returns', ...DECODING_ARGS],
+  embed: ['input'],
+  llm_map: ['model', 'prompt', 'system', 'returns', ...DECODING_ARGS],
+};
+
+type SpanOf = (n: JsonNode, len?: number) => Span;
+
+/** Binds a model function call found in `select`. */
+export async function bindFunctionSite(node: JsonNode, fn: string, select: JsonNode, cteMap: unknown, span: Span, scope: QueryScope, spanOf: SpanOf): Promise<FunctionSite> {
+  const f = fn as ModelFunction;
+  const args = splitArgs(node, f, span, spanOf);
+  const model = resolveModel(args.model, f, span, scope, spanOf);
+  const items: JsonNode[] = [];
+  const sink = new DiagnosticSink();
+  let prompt: SitePart[] = [];
+  const promptArg = args.named.get('prompt');
+  if (f === 'llm_agg') {
+    const value = args.named.get('value');
+    if (!value) fail('B0505', 'llm_agg() needs a model and the value to aggregate', span);
+    items.push({ ...call('list', [value]), alias: 'values' });
+    const instruction = promptArg ? constantText(promptArg, 'prompt', spanOf) : 'Summarize these values.';
+    prompt = [{ kind: 'text', text: `${instruction}\n\n` }, { kind: 'column', name: 'values' }];
+  } else if (f === 'embed') {
+    const input = args.named.get('input');
+    if (!input) fail('B0505', 'embed() needs a model and the text to embed', span);
+    prompt = promptParts(input, 'input', items, spanOf, sink);
+  } else {
+    if (!promptArg) fail('B0505', `${f}() needs a model and a prompt, e.g. ${f}('model', 'Summarize: ' || body)`, span);
+    prompt = promptParts(promptArg, 'prompt', items, spanOf, sink);
+  }
+  let imageColumn: string | undefined;
+  if (f === 'vlm') {
+    const image = args.named.get('image');
+    if (!image) fail('B0505', "vlm() needs an image, e.g. vlm('llava', image => key, prompt => 'Describe this chart')", span);
+    items.push({ ...image, alias: 'image' });
+    imageColumn = 'image';
+  }
+  sink.throwIfAny();
+  const inputSql = await scope.db.renderSelect(inputsOfSelect(select, items, cteMap));
+  await checkInput(inputSql, span, scope);
+  const rest = await bindOptions(args.named, f, scope, spanOf);
+  return { kind: 'function', fn: f, model, inputSql, prompt, ...rest, ...(imageColumn ? { imageColumn } : {}), span };
+}
+
+/** Binds llm_map((query), model => 'm', prompt => '... {{col}}', returns => '...'). */
+export async function bindMapSite(node: JsonNode, span: Span, scope: QueryScope, spanOf: SpanOf): Promise<MapSite> {
+  const args = children(node);
+  const first = args[0];
+  if (!first || first['class'] !== 'SUBQUERY' || !isNode(first['subquery'])) {
+    fail('B0505', "llm_map() needs a query first, e.g. llm_map((FROM news), model => 'm', prompt => 'Classify {{title}}')", span);
+  }
+  const named = new Map<string, JsonNode>();
+  for (const a of args.slice(1)) {
+    const key = String(a['alias'] ?? '').toLowerCase();
+    if (!key) fail('B0505', 'llm_map() takes named arguments after the query (model => ..., prompt => ...)', spanOf(a));
+    checkNamed(key, 'llm_map', a, spanOf);
+    named.set(key, a);
+  }
+  const modelArg = named.get('model');
+  if (!modelArg) fail('B0505', "llm_map() needs model => 'name'", span);
+  const model = resolveModel(modelArg, 'llm_map', span, scope, spanOf);
+  const promptArg = named.get('prompt');
+  if (!promptArg) fail('B0505', "llm_map() needs prompt => '... {{column}} ...'", span);
+  const inputSql = await scope.db.renderSelect(first['subquery']);
+  const cols = await checkInput(inputSql, span, scope);
+  const sink = new DiagnosticSink();
+  const text = constantText(promptArg, 'prompt', spanOf);
+  const lit = literalAt(text, promptArg, spanOf);
+  const prompt: SitePart[] = [];
+  const names = cols.map((c) => c.toLowerCase());
+  for (const p of parseTemplateText(lit, [])) {
+    if (p.kind === 'text') prompt.push(p);
+    else if (names.includes(p.name)) prompt.push({ kind: 'column', name: cols[names.indexOf(p.name)] ?? p.name });
+    else sink.error('B0206', `unknown placeholder '{{${p.name}}}': not a column of the llm_map() query`, p.span, { help: didYouMean(p.name, cols) });
+  }
+  sink.throwIfAny();
+  const rest = await bindOptions(named, 'llm_map', scope, spanOf);
+  return { kind: 'llm_map', model, inputSql, prompt, ...rest, span };
+}
+
+/** Model constant, positional and named arguments, with count and name checks. */
+function splitArgs(node: JsonNode, f: ModelFunction, span: Span, spanOf: SpanOf): { model: JsonNode | undefined; named: Map<string, JsonNode> } {
+  const args = children(node);
+  const named = new Map<string, JsonNode>();
+  const positional = args.filter((a) => !a['alias']);
+  const slots = POSITIONAL[f];
+  if (positional.length - 1 > slots.length) {
+    fail('B0505', `${f}() takes at most ${slots.length + 1} positional arguments (model, ${slots.join(', ')}), got ${positional.length}`, span);
+  }
+  positional.slice(1).forEach((a, i) => named.set(slots[i] ?? '', a));
+  for (const a of args.filter((x) => x['alias'])) {
+    const key = String(a['alias']).toLowerCase();
+    checkNamed(key, f, a, spanOf);
+    if (named.has(key)) fail('B0505', `argument '${key}' of ${f}() is given twice`, spanOf(a));
+    named.set(key, a);
+  }
+  return { model: positional[0], named };
+}
+
+function checkNamed(key: string, f: ModelFunction | 'llm_map', a: JsonNode, spanOf: SpanOf): void {
+  if (!NAMED[f].includes(key)) fail('B0504', `unknown argument '${key}' of ${f}()`, spanOf(a), { help: didYouMean(key, NAMED[f]) ?? `known: ${NAMED[f].join(', ')}` });
+}
+
+function resolveModel(arg: JsonNode | undefined, f: ModelFunction | 'llm_map', span: Span, scope: QueryScope, spanOf: SpanOf): ModelRef {
+  const name = stringConstant(arg)?.toLowerCase() ?? bareName(arg);
+  if (!arg || name === undefined) fail('B0505', `${f}() needs the model name first, as a quoted string`, span);
+  const m = scope.catalog.models.get(name);
+  const at = spanOf(arg, name.length + 2);
+  if (!m) fail('B0102', `unknown model '${name}'`, at, { help: didYouMean(name, scope.catalog.models.keys()) ?? 'declare it with CREATE MODEL' });
+  if (m.kind !== MODEL_KIND[f]) fail('B0103', `model '${name}' has KIND ${m.kind}; ${f}() needs a model of KIND ${MODEL_KIND[f]}`, at);
+  return { name: m.name, kind: m.kind, endpoint: m.endpoint, modelName: m.modelName, paramsB: m.paramsB ?? 8, version: m.version };
+}
+
+/** A prompt argument: a string constant with {{column}} placeholders, or any SQL expression DuckDB evaluates. */
+function promptParts(arg: JsonNode, alias: string, items: JsonNode[], spanOf: SpanOf, sink: DiagnosticSink): SitePart[] {
+  const text = stringConstant(arg);
+  if (text === undefined) {
+    items.push({ ...arg, alias });
+    return [{ kind: 'column', name: alias }];
+  }
+  const parts: SitePart[] = [];
+  const diags: Diagnostic[] = [];
+  for (const p of parseTemplateText(literalAt(text, arg, spanOf), diags)) {
+    if (p.kind === 'text') parts.push(p);
+    else {
+      const col = `col_${p.name}`;
+      if (!items.some((i) => i['alias'] === col)) items.push({ ...columnRef(p.name), alias: col });
+      parts.push({ kind: 'column', name: col });
+    }
+  }
+  for (const d of diags) sink.add(d);
+  return parts;
+}
+
+function constantText(arg: JsonNode, what: string, spanOf: SpanOf): string {
+  const t = stringConstant(arg);
+  if (t === undefined) fail('B0505', `'${what}' must be a quoted string here`, spanOf(arg));
+  return t;
+}
+
+/** A StringLit view of a string constant so placeholder spans point into the script. */
+function literalAt(text: string, arg: JsonNode, spanOf: SpanOf): StringLit {
+  const span = spanOf(arg, text.length + 2);
+  return { kind: 'string', value: text, raw: text, rawStart: span.start + 1, quote: 'dollar', span };
+}
+
+/** Runs DuckDB's binder over an input query; errors (unknown columns, bad types) point at the call. */
+async function checkInput(sql: string, span: Span, scope: QueryScope): Promise<string[]> {
+  try {
+    return (await scope.db.describe(sql)).columns.map((c) => c.name);
+  } catch (e) {
+    const d = duckdbDiagnostic(e, sql, undefined, span);
+    const missing = /column '?([A-Za-z_][\w]*)'? not found/i.exec(d.message) ?? /'([A-Za-z_]\w*)' not found/.exec(d.message);
+    if (/llm|vlm|embed/.test(d.message) && /function/i.test(d.message)) {
+      fail('B0511', 'the rows this model call reads depend on another model call; compute that one first (CREATE TABLE ... AS) and query the table', span);
+    }
+    fail(d.code, d.message, span, { ...(d.help ? { help: d.help } : {}), notes: missing ? [`while computing the input rows of this call`] : [] });
+  }
+}
+
+/** system, decoding and returns arguments. */
+async function bindOptions(named: ReadonlyMap<string, JsonNode>, f: string, scope: QueryScope, spanOf: SpanOf): Promise<{ system?: string; systemPrompt?: { name: string; version: number }; decoding: Decoding; returns?: ReturnSpec }> {
+  const out: { system?: string; systemPrompt?: { name: string; version: number }; decoding: Decoding; returns?: ReturnSpec } = { decoding: DEFAULT_DECODING };
+  const sys = named.get('system');
+  if (sys) {
+    const lit = stringConstant(sys);
+    const ref = bareName(sys);
+    if (lit !== undefined) out.system = lit;
+    else if (ref !== undefined) {
+      const p = scope.catalog.prompts.get(ref);
+      if (!p) fail('B0104', `unknown prompt '${ref}'`, spanOf(sys, ref.length), { help: didYouMean(ref, scope.catalog.prompts.keys()) });
+      out.system = p.text;
+      out.systemPrompt = { name: p.name, version: p.version };
+    } else fail('B0505', 'system must be a quoted string or the name of a prompt', spanOf(sys));
+  }
+  const d: Record<string, number> = {};
+  for (const key of DECODING_ARGS) {
+    const a = named.get(key);
+    if (!a) continue;
+    const v = numberConstant(a);
+    const bad = v === undefined || v < 0 || (key !== 'temperature' && key !== 'top_p' && !Number.isInteger(v)) || (key === 'temperature' && v > 2) || (key === 'top_p' && v > 1) || (key === 'max_tokens' && v < 1);
+    if (bad) fail('B0112', `argument '${key}' of ${f}() has a bad value`, spanOf(a));
+    d[key] = v;
+  }
+  out.decoding = {
+    temperature: d['temperature'] ?? DEFAULT_DECODING.temperature,
+    maxTokens: d['max_tokens'] ?? DEFAULT_DECODING.maxTokens,
+    ...(d['seed'] !== undefined ? { seed: d['seed'] } : {}),
+    ...(d['top_p'] !== undefined ? { topP: d['top_p'] } : {}),
+  };
+  const ret = named.get('returns');
+  if (ret) {
+    const text = constantText(ret, 'returns', spanOf);
+    const start = spanOf(ret).start + 1;
+    const parsed = parseReturnsText(text, start);
+    if (!parsed.columns) fail(parsed.diagnostics[0]?.code ?? 'P0001', parsed.diagnostics[0]?.message ?? 'bad returns list', parsed.diagnostics[0]?.span);
+    const sink = new DiagnosticSink();
+    const spec = await bindReturns(parsed.columns, scope.db, sink);
+    sink.throwIfAny();
+    if (spec) out.returns = spec;
+  }
+  return out;
+}

@@ -1,0 +1,178 @@
+// Binds a query that may call models: DuckDB parses it (json_serialize_sql), then every model function
+// (llm, llm_agg, llm_filter, vlm, embed), llm_map, run_workflow and workflow call in FROM becomes a call
+// site with its model, prompt and the input query DuckDB runs to get the rows it applies to.
+import type { SqlStatement, SqlText } from '../sql/ast.ts';
+import type { CatalogSnapshot } from '../catalog/catalog.ts';
+import { diag, DiagnosticSink, fail, UserError } from '../diag/diagnostic.ts';
+import type { Span } from '../diag/span.ts';
+import type { Database } from '../storage/duckdb.ts';
+import type { WorkflowGraph } from '../ir/workflow-graph.ts';
+import { byteToChar, children, functionName, isNode, location, stringConstant, walk, type JsonNode } from './duck-ast.ts';
+import { hasModelCall, inputsOfFromCall, MODEL_FUNCTIONS } from './query-inputs.ts';
+import { bindFunctionSite, bindMapSite, type FunctionSite, type MapSite } from './bind-function-site.ts';
+import { loadWorkflow } from './load-workflow.ts';
+import { didYouMean } from '../diag/suggest.ts';
+
+/** A workflow applied to input rows (FROM call or run_workflow). */
+export interface WorkflowSite {
+  readonly kind: 'workflow';
+  readonly graph: WorkflowGraph;
+  readonly inputSql: string;
+  readonly priority?: 'high' | 'medium' | 'low';
+  readonly span: Span;
+}
+
+export type CallSite = WorkflowSite | FunctionSite | MapSite;
+
+/** A query with its model call sites; `sites` is empty for plain SQL. */
+export interface BoundQuery {
+  readonly statement: SqlStatement;
+  readonly query: SqlText;
+  readonly sites: readonly CallSite[];
+}
+
+/** Everything binding a query needs. */
+export interface QueryScope {
+  readonly catalog: CatalogSnapshot;
+  readonly db: Database;
+}
+
+/** Finds and binds every model call site of the statement's query part. */
+export async function bindQuery(stmt: SqlStatement, scope: QueryScope): Promise<BoundQuery> {
+  const query = stmt.query ?? { text: stmt.text, span: stmt.span };
+  const parsed = await scope.db.parseSelect(query.text);
+  if (!parsed.ok) {
+    const at = parsed.position !== undefined ? query.span.start + byteToChar(query.text, parsed.position) : query.span.start;
+    const word = /^\S+/.exec(query.text.slice(at - query.span.start))?.[0] ?? '';
+    fail('P0301', parsed.message.replace(/^syntax error/, 'syntax error').replace(/"/g, "'"), { start: at, end: at + Math.max(1, word.length) });
+  }
+  const root = parsed.statements[0];
+  if (!root) return { statement: stmt, query, sites: [] };
+  const spanOf = (n: JsonNode, len = 1): Span => {
+    const loc = location(n);
+    const start = query.span.start + (loc === undefined ? 0 : byteToChar(query.text, loc));
+    return { start, end: start + len };
+  };
+  const sink = new DiagnosticSink();
+  const sites: CallSite[] = [];
+  const rootNode = root['node'];
+  const cteMap = isNode(rootNode) ? rootNode['cte_map'] : undefined;
+  const selects: JsonNode[] = [];
+  walk(root, (n) => {
+    if (n['type'] === 'SELECT_NODE') selects.push(n);
+  });
+  for (const select of selects) {
+    const inner = select === rootNode ? undefined : cteMap;
+    // Workflow and llm_map calls in this node's FROM.
+    for (const fromCall of tableFunctions(select['from_table'])) {
+      const fn = fromCall['function'];
+      if (!isNode(fn)) continue;
+      const name = functionName(fn) ?? '';
+      const span = spanOf(fn, name.length);
+      if (name === 'run_workflow') sites.push(...(await sink.captureAsync(() => bindRunWorkflow(fn, span, scope, spanOf)) ?? []));
+      else if (name === 'llm_map') {
+        const s = await sink.captureAsync(() => bindMapSite(fn, span, scope, spanOf));
+        if (s) sites.push(s);
+      } else if (scope.catalog.workflows.has(name)) {
+        const s = await sink.captureAsync(() => bindFromWorkflow(select, fromCall, fn, name, span, scope, inner));
+        if (s) sites.push(s);
+      }
+    }
+    // Model functions in this node's expressions (not in nested SELECTs, which are visited on their own).
+    for (const c of modelCalls(select)) {
+      const name = functionName(c) ?? '';
+      const s = await sink.captureAsync(() => bindFunctionSite(c, name, select, inner, spanOf(c, name.length), scope, spanOf));
+      if (s) sites.push(s);
+    }
+  }
+  sink.throwIfAny();
+  return { statement: stmt, query, sites };
+}
+
+/** TABLE_FUNCTION leaves of a FROM tree. */
+function tableFunctions(from: unknown): JsonNode[] {
+  if (!isNode(from)) return [];
+  if (from['type'] === 'TABLE_FUNCTION') return [from];
+  if (from['type'] === 'JOIN') return [...tableFunctions(from['left']), ...tableFunctions(from['right'])];
+  return [];
+}
+
+/** Model function calls directly in a SELECT node (stopping at nested subqueries). */
+function modelCalls(select: JsonNode): JsonNode[] {
+  const out: JsonNode[] = [];
+  for (const key of ['select_list', 'where_clause', 'having', 'qualify', 'group_expressions', 'modifiers']) {
+    walk(select[key], (n) => {
+      if (n['class'] === 'SUBQUERY' || n['type'] === 'SELECT_NODE') return false;
+      if ((MODEL_FUNCTIONS as readonly string[]).includes(functionName(n) ?? '')) {
+        out.push(n);
+        if (children(n).some((c) => hasModelCall(c))) {
+          throw new UserError([diag('B0510', `model function '${functionName(n)}' has another model call in its arguments; compute the inner one in a CTE first`)]);
+        }
+        return false;
+      }
+      return true;
+    });
+  }
+  return out;
+}
+
+async function bindFromWorkflow(select: JsonNode, fromCall: JsonNode, fn: JsonNode, name: string, span: Span, scope: QueryScope, cteMap: unknown): Promise<WorkflowSite> {
+  const graph = await loadWorkflow(name, scope, span);
+  const args = children(fn);
+  const named = args.filter((a) => typeof a['alias'] === 'string' && a['alias'] !== '');
+  if (named.length > 0) fail('B0504', `workflow '${name}' takes positional arguments only; found '${String(named[0]?.['alias'])} =>'`, span);
+  if (args.length !== graph.params.length) {
+    fail('B0501', `workflow '${name}' takes ${graph.params.length} argument${graph.params.length === 1 ? '' : 's'} (${graph.params.map((p) => `${p.name} ${p.type}`).join(', ')}), got ${args.length}`, span);
+  }
+  const alias = String(fromCall['alias'] ?? '').toLowerCase() || name;
+  const outputs = outputColumns(graph);
+  const stmt = inputsOfFromCall(select, fn, alias, outputs, args);
+  if (cteMap !== undefined && isNode(stmt['node'])) stmt['node']['cte_map'] = cteMap;
+  const inputSql = await scope.db.renderSelect(stmt);
+  return { kind: 'workflow', graph, inputSql, span };
+}
+
+/** run_workflow('name', (SELECT ...) | value, ..., priority => 'high'). */
+async function bindRunWorkflow(fn: JsonNode, span: Span, scope: QueryScope, spanOf: (n: JsonNode, len?: number) => Span): Promise<WorkflowSite[]> {
+  const args = children(fn);
+  const positional = args.filter((a) => !a['alias']);
+  const named = args.filter((a) => a['alias']);
+  const nameArg = positional[0];
+  const name = stringConstant(nameArg)?.toLowerCase();
+  if (!nameArg || name === undefined) fail('B0505', "run_workflow() needs the workflow name as a quoted string first, e.g. run_workflow('trading', (SELECT symbol FROM symbols))", span);
+  if (!scope.catalog.workflows.has(name)) {
+    fail('B0502', `unknown workflow '${name}'`, spanOf(nameArg, name.length + 2), { help: didYouMean(name, scope.catalog.workflows.keys()) });
+  }
+  let priority: 'high' | 'medium' | 'low' | undefined;
+  for (const n of named) {
+    const key = String(n['alias']).toLowerCase();
+    const v = stringConstant(n)?.toLowerCase();
+    if (key !== 'priority') fail('B0504', `unknown argument '${key}' of run_workflow()`, spanOf(n), { help: didYouMean(key, ['priority']) });
+    if (v !== 'high' && v !== 'medium' && v !== 'low') fail('B0503', "priority must be 'high', 'medium' or 'low'", spanOf(n));
+    priority = v;
+  }
+  const graph = await loadWorkflow(name, scope, span);
+  const rest = positional.slice(1);
+  let inputSql: string;
+  if (rest.length === 1 && rest[0]?.['class'] === 'SUBQUERY' && isNode(rest[0]['subquery'])) {
+    inputSql = await scope.db.renderSelect(rest[0]['subquery']);
+    const cols = (await scope.db.describe(inputSql)).columns;
+    if (cols.length !== graph.params.length) {
+      fail('B0501', `workflow '${name}' takes ${graph.params.length} parameter${graph.params.length === 1 ? '' : 's'} (${graph.params.map((p) => p.name).join(', ')}), but the input query returns ${cols.length} column${cols.length === 1 ? '' : 's'}`, spanOf(rest[0]));
+    }
+  } else {
+    if (rest.length !== graph.params.length) fail('B0501', `workflow '${name}' takes ${graph.params.length} argument${graph.params.length === 1 ? '' : 's'}, got ${rest.length}`, span);
+    const select = { node: { type: 'SELECT_NODE', modifiers: [], cte_map: { map: [] }, select_list: rest, from_table: { type: 'EMPTY', alias: '', sample: null, query_location: -1 }, where_clause: null, group_expressions: [], group_sets: [], aggregate_handling: 'STANDARD_HANDLING', having: null, sample: null, qualify: null }, named_param_map: [] };
+    inputSql = await scope.db.renderSelect(select);
+  }
+  return [{ kind: 'workflow', graph, inputSql, span, ...(priority ? { priority } : {}) }];
+}
+
+/** The columns a workflow call returns: its RETURN step's output columns. */
+export function outputColumns(graph: WorkflowGraph): string[] {
+  const step = graph.steps.find((s) => s.name === graph.output);
+  if (!step) return [];
+  if ((step.kind === 'llm' || step.kind === 'vlm') && step.returns) return step.returns.columns.map((c) => c.name);
+  if (step.kind === 'sql') return step.columns.map((c) => c.name.toLowerCase());
+  return step.kind === 'debate' ? ['transcript'] : step.kind === 'embed' ? ['embedding'] : step.kind === 'fetch' || step.kind === 'image' ? ['key'] : ['text'];
+}

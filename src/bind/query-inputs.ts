@@ -1,0 +1,90 @@
+// Builds the "input query" of a model call site by surgery on DuckDB's parse tree: the rows (and the
+// argument values) a model function or workflow call is applied to, computed by DuckDB before any
+// model runs. Conservative: when in doubt it returns a superset of the rows the final query needs.
+import { andAll, clone, conjuncts, contains, functionName, isNode, referencesRelation, type JsonNode } from './duck-ast.ts';
+
+/** Names of the model functions that may appear in expressions. */
+export const MODEL_FUNCTIONS = ['llm', 'llm_agg', 'llm_filter', 'vlm', 'embed'] as const;
+export type ModelFunction = (typeof MODEL_FUNCTIONS)[number];
+
+/** True when an expression contains a model function call. */
+export function hasModelCall(v: unknown): boolean {
+  return contains(v, (n) => (MODEL_FUNCTIONS as readonly string[]).includes(functionName(n) ?? ''));
+}
+
+/** Names of the aggregate functions DuckDB knows are not needed: any call with an aggregate-only name counts. */
+const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'list', 'array_agg', 'string_agg', 'first', 'last', 'any_value', 'median', 'mode', 'stddev', 'variance', 'llm_agg', 'bool_and', 'bool_or', 'count_star', 'arg_max', 'arg_min', 'group_concat', 'histogram']);
+
+/** True when a SELECT node aggregates (GROUP BY or an aggregate in its select list). */
+export function isAggregate(select: JsonNode): boolean {
+  const groups = select['group_expressions'];
+  if (Array.isArray(groups) && groups.length > 0) return true;
+  return contains(select['select_list'], (n) => AGGREGATES.has(functionName(n) ?? '') && n['type'] !== 'WINDOW_AGGREGATE');
+}
+
+/**
+ * Input rows of model calls in `select`'s select list or WHERE: the same FROM, the WHERE conjuncts
+ * that call no model, the GROUP BY; the select list replaced by `items`. ORDER BY / LIMIT are kept only
+ * when no model output can change which rows survive them.
+ */
+export function inputsOfSelect(select: JsonNode, items: readonly JsonNode[], cteMap: unknown): JsonNode {
+  const node = clone(select);
+  const where = conjuncts(node['where_clause']);
+  const plain = where.filter((c) => !hasModelCall(c));
+  node['where_clause'] = andAll(plain);
+  node['select_list'] = [...items];
+  const having = node['having'];
+  if (hasModelCall(having)) node['having'] = null;
+  if (hasModelCall(node['qualify'])) node['qualify'] = null;
+  const modelFilter = plain.length < where.length || having !== node['having'];
+  node['modifiers'] = keepModifiers(node['modifiers'], modelFilter || isDistinctOrAggregateOrder(select));
+  if (cteMap !== undefined) node['cte_map'] = clone(cteMap);
+  return { node: node, named_param_map: [] };
+}
+
+/**
+ * Input rows of a workflow called in FROM (`FROM symbols s, trading(s.symbol) t`): the FROM without the
+ * call, the WHERE conjuncts that do not read the call's columns, and the call's arguments as columns.
+ */
+export function inputsOfFromCall(select: JsonNode, fnNode: JsonNode, alias: string, outputColumns: readonly string[], args: readonly JsonNode[]): JsonNode {
+  const node = clone(select);
+  node['from_table'] = removeFrom(node['from_table'], fnNode['query_location']);
+  const where = conjuncts(node['where_clause']);
+  const kept = where.filter((c) => !referencesRelation(c, alias, outputColumns) && !hasModelCall(c));
+  node['where_clause'] = andAll(kept);
+  node['select_list'] = args.map((a, i) => ({ ...clone(a), alias: `arg${i + 1}` }));
+  node['group_expressions'] = [];
+  node['group_sets'] = [];
+  node['aggregate_handling'] = 'STANDARD_HANDLING';
+  node['having'] = null;
+  node['qualify'] = null;
+  const modsReadCall = referencesRelation(node['modifiers'], alias, outputColumns);
+  node['modifiers'] = keepModifiers(node['modifiers'], kept.length < where.length || modsReadCall || isAggregate(select));
+  return { node, named_param_map: [] };
+}
+
+/** Drops ORDER BY/LIMIT when a model may filter rows, else keeps them (a pushed-down LIMIT saves calls). */
+function keepModifiers(mods: unknown, drop: boolean): unknown[] {
+  if (!Array.isArray(mods)) return [];
+  if (drop) return [];
+  const kinds = mods.filter(isNode).map((m) => m['type']);
+  return kinds.every((k) => k === 'ORDER_MODIFIER' || k === 'LIMIT_MODIFIER') && !hasModelCall(mods) ? clone(mods) : [];
+}
+
+function isDistinctOrAggregateOrder(select: JsonNode): boolean {
+  const mods = select['modifiers'];
+  const distinct = Array.isArray(mods) && mods.some((m) => isNode(m) && m['type'] === 'DISTINCT_MODIFIER');
+  return distinct || hasModelCall(mods);
+}
+
+/** Removes the table-function leaf at `location` from a FROM tree (JOIN nodes collapse to their other side). */
+function removeFrom(from: unknown, location: unknown): unknown {
+  if (!isNode(from)) return from;
+  if (from['type'] === 'TABLE_FUNCTION' && from['query_location'] === location) return { type: 'EMPTY', alias: '', sample: null, query_location: -1 };
+  if (from['type'] !== 'JOIN') return from;
+  const left = removeFrom(from['left'], location);
+  const right = removeFrom(from['right'], location);
+  if (isNode(right) && right['type'] === 'EMPTY') return left;
+  if (isNode(left) && left['type'] === 'EMPTY') return right;
+  return { ...from, left, right };
+}

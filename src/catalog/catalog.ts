@@ -1,0 +1,46 @@
+// Catalog objects (models, prompts, workflows) as plain data, and the read-only snapshot the binder
+// resolves names against. Persistence lives in catalog-store.ts.
+
+export const MODEL_KINDS = ['llm', 'vlm', 'embedding', 'diffusion'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** A model declared with CREATE MODEL. Never holds a secret: only the name of the env var with the key. */
+export interface ModelDef {
+  readonly name: string;
+  readonly kind: ModelKind;
+  readonly endpoint: string;
+  readonly modelName: string;
+  readonly paramsB?: number;
+  readonly apiKeyEnv?: string;
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  readonly version: number;
+}
+
+/** A reusable, versioned prompt text (CREATE PROMPT). */
+export interface PromptDef {
+  readonly name: string;
+  readonly text: string;
+  readonly version: number;
+}
+
+/** A workflow template: its CREATE WORKFLOW source is the definition, re-parsed and re-bound at each use. */
+export interface WorkflowDef {
+  readonly name: string;
+  readonly params: readonly { readonly name: string; readonly type: string }[];
+  readonly returnStep: string;
+  readonly stepCount: number;
+  readonly source: string;
+  readonly version: number;
+}
+
+/** What the binder sees: every catalog object by (lower-case) name. */
+export interface CatalogSnapshot {
+  readonly models: ReadonlyMap<string, ModelDef>;
+  readonly prompts: ReadonlyMap<string, PromptDef>;
+  readonly workflows: ReadonlyMap<string, WorkflowDef>;
+}
+
+/** An empty snapshot (tests, and binding before the catalog is loaded). */
+export function emptyCatalog(): CatalogSnapshot {
+  return { models: new Map(), prompts: new Map(), workflows: new Map() };
+}

@@ -1,0 +1,39 @@
+// Prints a statement outcome: an aligned text table, JSON ({columns, rows}) or CSV; EXPLAIN as its
+// numbered text or its JSON report.
+import type { Outcome } from '../engine/session.ts';
+import type { Value } from '../storage/duckdb.ts';
+
+export type OutputFormat = 'table' | 'json' | 'csv';
+
+/** Renders an outcome in a format ('text' is EXPLAIN's own text). */
+export function formatOutcome(o: Outcome, format: OutputFormat | 'text'): string {
+  if (o.kind === 'explain') return format === 'json' ? `${JSON.stringify(o.json, null, 2)}\n` : o.text;
+  if (o.kind === 'ok') return format === 'json' ? `${JSON.stringify({ message: o.message })}\n` : `${o.message}\n`;
+  const names = o.columns.map((c) => c.name);
+  if (format === 'json') return `${JSON.stringify({ columns: o.columns, rows: o.rows })}\n`;
+  if (format === 'csv') return [names, ...o.rows.map((r) => r.map(cellText))].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  return textTable(names, o.rows.map((r) => r.map(cellText)));
+}
+
+function cellText(v: Value | undefined): string {
+  if (v === null || v === undefined) return 'NULL';
+  return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** An aligned table with a header rule; long cells are cut at 60 characters. */
+export function textTable(names: readonly string[], rows: readonly (readonly string[])[]): string {
+  const cut = (s: string): string => {
+    const flat = s.replace(/\s+/g, ' ');
+    return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+  };
+  const cells = rows.map((r) => r.map(cut));
+  const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  const out = [line(names), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)];
+  out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
+  return out.join('\n') + '\n';
+}

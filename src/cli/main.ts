@@ -1,0 +1,88 @@
+// The agentlake command line: `explain` and `run` over a script file or `-e 'SQL'`.
+// Exit codes: 0 success, 1 user error (diagnostics on stderr), 2 internal error.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { InternalError, UserError } from '../diag/diagnostic.ts';
+import { renderDiagnostics } from '../diag/render.ts';
+import type { Source } from '../diag/span.ts';
+import { Session, type Outcome } from '../engine/session.ts';
+import { formatOutcome, type OutputFormat } from './format-output.ts';
+
+const USAGE = `usage: agentlake <command> [options]
+
+commands:
+  explain FILE.sql | -e SQL   run the script's catalog and plain statements, explain its last statement
+  run FILE.sql | -e SQL       run the script and print the last statement's result
+
+options:
+  --lakehouse DIR             lakehouse folder (default ./lakehouse)
+  --json                      explain: print the plan as JSON
+  --verbose                   explain: show every action of the first input
+  --format table|json|csv     run: output format (default table)
+  -e, --execute SQL           take the script from the argument instead of a file
+  -h, --help                  show this help
+`;
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let source: Source | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        lakehouse: { type: 'string', default: './lakehouse' },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        format: { type: 'string', default: 'table' },
+        execute: { type: 'string', short: 'e' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const [command, file, ...extra] = positionals;
+    if (values.help || !command) {
+      (values.help ? out : err).write(USAGE);
+      return values.help ? 0 : 1;
+    }
+    if (command !== 'explain' && command !== 'run') return usageError(err, `unknown command '${command}'`);
+    if (extra.length > 0) return usageError(err, `unexpected argument '${extra[0] ?? ''}'`);
+    if (values.execute !== undefined && file !== undefined) return usageError(err, 'give either a FILE or -e SQL, not both');
+    if (values.execute === undefined && file === undefined) return usageError(err, `${command} needs a FILE.sql or -e 'SQL'`);
+    const format = values.format as OutputFormat;
+    if (!['table', 'json', 'csv'].includes(format)) return usageError(err, `unknown --format '${values.format}' (table, json or csv)`);
+    source = values.execute !== undefined ? { name: '<-e>', text: values.execute } : readSource(file ?? '', err);
+    if (!source) return 1;
+    const session = await Session.open({ lakehouse: values.lakehouse });
+    let outcome: Outcome;
+    try {
+      outcome = await session.runScript(source, command, { verbose: values.verbose });
+    } finally {
+      session.close();
+    }
+    out.write(formatOutcome(outcome, command === 'explain' ? (values.json ? 'json' : 'text') : format));
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      err.write(renderDiagnostics(e.diagnostics, source));
+      return 1;
+    }
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) return usageError(err, e.message);
+    const message = e instanceof InternalError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+    err.write(`internal error: ${message}\nthis is a bug in agentlake, not in your SQL; please report it\n`);
+    return 2;
+  }
+}
+
+function usageError(err: NodeJS.WritableStream, message: string): number {
+  err.write(`error: ${message}\n\n${USAGE}`);
+  return 1;
+}
+
+function readSource(file: string, err: NodeJS.WritableStream): Source | undefined {
+  try {
+    return { name: file, text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    err.write(`error: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+// Loads the built-in catalog (catalog/models.sql, prompts.sql, workflows/*.sql) into a lakehouse.
+// Each file is applied once per content hash; a workflow whose tables do not exist yet (no demo data)
+// is retried on a later open. Only the CREATE statements of workflow files are applied.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InternalError, UserError } from '../diag/diagnostic.ts';
+import { parseScript } from '../sql/parse.ts';
+import type { Session } from './session.ts';
+
+/** The repository's catalog/ folder. */
+export const CATALOG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'catalog');
+
+/** Applies every built-in catalog file whose content changed since it was last applied. */
+export async function bootstrapCatalog(session: Session): Promise<void> {
+  const files = ['models.sql', 'prompts.sql', ...readdirSync(join(CATALOG_DIR, 'workflows')).filter((f) => f.endsWith('.sql')).sort().map((f) => `workflows/${f}`)];
+  for (const file of files) {
+    const text = readFileSync(join(CATALOG_DIR, file), 'utf8');
+    const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    const key = `builtin:${file}`;
+    if ((await session.catalog.getMeta(key)) === hash) continue;
+    const source = { name: `catalog/${file}`, text };
+    const parsed = parseScript(source);
+    if (parsed.diagnostics.length > 0) throw new InternalError(`built-in ${source.name} does not parse: ${parsed.diagnostics[0]?.message ?? ''}`);
+    let complete = true;
+    for (const stmt of parsed.script.statements) {
+      if (stmt.kind !== 'create_model' && stmt.kind !== 'create_prompt' && stmt.kind !== 'create_workflow') continue;
+      try {
+        await session.execute(stmt, source);
+      } catch (e) {
+        // A workflow over tables that are not in this lakehouse yet: try again next time.
+        if (e instanceof UserError && stmt.kind === 'create_workflow') complete = false;
+        else throw e instanceof UserError ? new InternalError(`built-in ${source.name} does not bind: ${e.message}`) : e;
+      }
+    }
+    if (complete) await session.catalog.setMeta(key, hash);
+  }
+}

@@ -1,0 +1,90 @@
+// Executes catalog statements: CREATE/DROP MODEL, PROMPT and WORKFLOW, and SHOW. Definitions are
+// validated (bound) before they are stored; a workflow is stored as its CREATE source text.
+import type { CreateModel, CreatePrompt, CreateWorkflow, DropObject, Show } from '../sql/ast.ts';
+import { DiagnosticSink, fail } from '../diag/diagnostic.ts';
+import type { Source } from '../diag/span.ts';
+import { didYouMean } from '../diag/suggest.ts';
+import { bindModel } from '../bind/bind-model.ts';
+import { bindWorkflow } from '../bind/bind-workflow.ts';
+import { parseTemplateText } from '../bind/template-text.ts';
+import type { Diagnostic } from '../diag/diagnostic.ts';
+import type { Outcome, Session } from './session.ts';
+
+/** Runs one catalog statement against the session's catalog. */
+export async function executeCatalogStatement(session: Session, stmt: CreateModel | CreatePrompt | CreateWorkflow | DropObject | Show, source: Source): Promise<Outcome> {
+  const store = session.catalog;
+  const snap = store.snapshot;
+  switch (stmt.kind) {
+    case 'create_model': {
+      if (!stmt.orReplace && snap.models.has(stmt.name.name)) alreadyExists('model', stmt.name.name, stmt.name.span);
+      const def = await store.putModel(bindModel(stmt));
+      return { kind: 'ok', message: `created model ${def.name} (${def.kind}, ${def.endpoint}) version ${def.version}` };
+    }
+    case 'create_prompt': {
+      if (!stmt.orReplace && snap.prompts.has(stmt.name.name)) alreadyExists('prompt', stmt.name.name, stmt.name.span);
+      const diags: Diagnostic[] = [];
+      parseTemplateText(stmt.text, diags);
+      const sink = new DiagnosticSink();
+      for (const d of diags) sink.add(d);
+      sink.throwIfAny();
+      const def = await store.putPrompt({ name: stmt.name.name, text: decodeEscapes(stmt.text.quote === 'single' ? stmt.text.raw : stmt.text.value, stmt.text.quote) });
+      return { kind: 'ok', message: `created prompt ${def.name} version ${def.version}` };
+    }
+    case 'create_workflow': {
+      if (!stmt.orReplace && snap.workflows.has(stmt.name.name)) alreadyExists('workflow', stmt.name.name, stmt.name.span);
+      const graph = await bindWorkflow(stmt, snap, session.lakehouse.db);
+      const def = await store.putWorkflow({
+        name: graph.name,
+        params: graph.params,
+        returnStep: graph.output,
+        stepCount: graph.steps.length,
+        source: source.text.slice(stmt.span.start, stmt.span.end),
+      });
+      return { kind: 'ok', message: `created workflow ${def.name}(${def.params.map((p) => `${p.name} ${p.type}`).join(', ')}) with ${def.stepCount} steps, version ${def.version}` };
+    }
+    case 'drop': {
+      const existed = await store.drop(stmt.object, stmt.name.name);
+      if (!existed && !stmt.ifExists) {
+        const names = stmt.object === 'model' ? snap.models.keys() : stmt.object === 'prompt' ? snap.prompts.keys() : snap.workflows.keys();
+        fail('B0121', `unknown ${stmt.object} '${stmt.name.name}'`, stmt.name.span, { help: didYouMean(stmt.name.name, names) ?? `use DROP ${stmt.object.toUpperCase()} IF EXISTS to ignore a missing one` });
+      }
+      return { kind: 'ok', message: existed ? `dropped ${stmt.object} ${stmt.name.name}` : `${stmt.object} ${stmt.name.name} does not exist, nothing dropped` };
+    }
+    case 'show':
+      return show(session, stmt.what);
+  }
+}
+
+function alreadyExists(kind: string, name: string, span: { start: number; end: number }): never {
+  fail('B0120', `${kind} '${name}' already exists`, span, { help: `use CREATE OR REPLACE ${kind.toUpperCase()} to replace it` });
+}
+
+/** \n, \t and \\ in single-quoted prompt text (the same rule as workflow prompts); '' is a quote. */
+function decodeEscapes(raw: string, quote: 'single' | 'dollar'): string {
+  if (quote === 'dollar') return raw;
+  return raw.replace(/''/g, "'").replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+}
+
+function show(session: Session, what: 'models' | 'prompts' | 'workflows'): Outcome {
+  const snap = session.catalog.snapshot;
+  const col = (name: string, type = 'VARCHAR'): { name: string; type: string } => ({ name, type });
+  if (what === 'models') {
+    return {
+      kind: 'rows',
+      columns: [col('name'), col('kind'), col('endpoint'), col('model_name'), col('params_b', 'DOUBLE'), col('api_key_env'), col('version', 'INTEGER')],
+      rows: [...snap.models.values()].map((m) => [m.name, m.kind, m.endpoint, m.modelName, m.paramsB ?? null, m.apiKeyEnv ?? null, m.version]),
+    };
+  }
+  if (what === 'prompts') {
+    return {
+      kind: 'rows',
+      columns: [col('name'), col('version', 'INTEGER'), col('chars', 'INTEGER'), col('text')],
+      rows: [...snap.prompts.values()].map((p) => [p.name, p.version, p.text.length, p.text.length > 60 ? `${p.text.slice(0, 57).replace(/\s+/g, ' ')}...` : p.text.replace(/\s+/g, ' ')]),
+    };
+  }
+  return {
+    kind: 'rows',
+    columns: [col('name'), col('params'), col('steps', 'INTEGER'), col('return_step'), col('version', 'INTEGER')],
+    rows: [...snap.workflows.values()].map((w) => [w.name, w.params.map((p) => `${p.name} ${p.type}`).join(', '), w.stepCount, w.returnStep, w.version]),
+  };
+}

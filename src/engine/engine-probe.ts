@@ -1,0 +1,96 @@
+// The DataProbe lowering uses while planning, over an open lakehouse. SQL steps run for a whole batch
+// at once: one LATERAL query over a VALUES list of the inputs (DuckDB decorrelates it: one scan, not
+// one per input), with a row_number() built from the step's own ORDER BY so each input's rows keep
+// their order. Steps that cannot be rewritten that way run as UNION ALL branches, one per input.
+import type { DataProbe } from '../lower/data-probe.ts';
+import type { Lakehouse } from '../storage/lakehouse.ts';
+import { quoteIdent, quoteString, type Database, type Rows, type Value } from '../storage/duckdb.ts';
+import { replaceDollarParams } from '../bind/sql-params.ts';
+import { isNode, type JsonNode } from '../bind/duck-ast.ts';
+
+/** Inputs per UNION ALL query in the fallback: bounded so one query's text stays small. */
+const BATCH = 64;
+const TAG = '__agentlake_input';
+const RN = '__agentlake_rn';
+
+export function engineProbe(lakehouse: Lakehouse): DataProbe {
+  const db = lakehouse.db;
+  return {
+    query: (sql) => db.query(sql),
+    listObjects: (pattern) => lakehouse.listObjects(pattern),
+    async runSqlBatch(sql, params, types) {
+      const used = Object.keys(params[0] ?? {});
+      if (params.length === 0) return [];
+      if (used.length === 0) {
+        const once = await db.query(sql);
+        return params.map(() => once);
+      }
+      const lateral = await lateralQuery(db, sql, params, used, types);
+      if (lateral) {
+        try {
+          return split(await db.query(lateral), params.length);
+        } catch {
+          // Fall through to the per-input form, which DuckDB runs exactly as written.
+        }
+      }
+      const out: Rows[] = [];
+      for (let start = 0; start < params.length; start += BATCH) {
+        const chunk = params.slice(start, start + BATCH);
+        const branches = chunk.map((p, k) => `SELECT ${start + k} AS ${TAG}, * FROM (${inline(sql, (n) => (n in p ? literal(p[n] ?? null, types[n]) : undefined))})`);
+        const part = split(await db.query(branches.join('\nUNION ALL\n')), chunk.length, start);
+        out.push(...part);
+      }
+      return out;
+    },
+  };
+}
+
+/** Groups rows by the input index in column 0; drops that column and the row-number column. */
+function split(result: Rows, n: number, offset = 0): Rows[] {
+  const keep = result.columns.map((c, i) => (i > 0 && c.name !== RN ? i : -1)).filter((i) => i >= 0);
+  const columns = keep.map((i) => result.columns[i]).filter((c) => c !== undefined);
+  const groups: (readonly Value[])[][] = Array.from({ length: n }, () => []);
+  for (const row of result.rows) groups[Number(row[0]) - offset]?.push(keep.map((i) => row[i] ?? null));
+  return groups.map((rows) => ({ columns, rows }));
+}
+
+/** The decorrelated batch query, or undefined when the step's shape does not allow it. */
+async function lateralQuery(db: Database, sql: string, params: readonly Readonly<Record<string, Value>>[], used: readonly string[], types: Readonly<Record<string, string>>): Promise<string | undefined> {
+  const correlated = inline(sql, (n) => (used.includes(n) ? `__in.${quoteIdent(n)}` : undefined));
+  const parsed = await db.parseSelect(correlated);
+  const stmt = parsed.ok ? parsed.statements[0] : undefined;
+  const node = stmt?.['node'];
+  if (!isNode(node) || node['type'] !== 'SELECT_NODE') return undefined;
+  const mods = Array.isArray(node['modifiers']) ? node['modifiers'].filter(isNode) : [];
+  if (mods.some((m) => m['type'] === 'DISTINCT_MODIFIER')) return undefined;
+  const order = mods.find((m) => m['type'] === 'ORDER_MODIFIER');
+  const orders = Array.isArray(order?.['orders']) ? (order['orders'] as JsonNode[]) : [];
+  if (orders.some((o) => isNode(o['expression']) && o['expression']['class'] === 'CONSTANT')) return undefined;
+  // Break ties in the step's own order by the selected values, so the batch is deterministic.
+  const items = (node['select_list'] as unknown[]).filter(isNode);
+  const ties = items.every((i) => i['class'] !== 'STAR' && i['class'] !== 'WINDOW' && i['class'] !== 'COLUMNS')
+    ? items.map((i) => ({ type: 'ASCENDING', null_order: 'ORDER_DEFAULT', expression: { ...i, alias: '' } }))
+    : [];
+  const rn: JsonNode = {
+    class: 'WINDOW', type: 'WINDOW_ROW_NUMBER', alias: RN, query_location: -1, function_name: 'row_number', schema: '', catalog: '',
+    children: [], partitions: [], orders: [...orders, ...ties], start: 'UNBOUNDED_PRECEDING', end: 'CURRENT_ROW_RANGE', start_expr: null, end_expr: null,
+    offset_expr: null, default_expr: null, ignore_nulls: false, filter_expr: null, exclude_clause: 'NO_OTHER', distinct: false, arg_orders: [],
+  };
+  const withRn = { ...stmt, node: { ...node, select_list: [...(node['select_list'] as unknown[]), rn] } };
+  const inner = await db.renderSelect(withRn);
+  const cols = used.map((n) => quoteIdent(n)).join(', ');
+  const values = params.map((p, i) => `(${i}, ${used.map((n) => literal(p[n] ?? null, types[n])).join(', ')})`).join(',\n');
+  return `SELECT __in.__i AS ${TAG}, s.* FROM (VALUES ${values}) AS __in(__i, ${cols}), LATERAL (${inner}) AS s ORDER BY ${TAG}, s.${RN}`;
+}
+
+/** Replaces $name parameters via `fn` (outside strings and comments). */
+function inline(sql: string, fn: (name: string) => string | undefined): string {
+  return replaceDollarParams(sql, fn);
+}
+
+/** A typed SQL literal for a parameter value. */
+function literal(v: Value, type = 'VARCHAR'): string {
+  if (v === null) return `CAST(NULL AS ${type})`;
+  const lit = typeof v === 'number' || typeof v === 'boolean' ? String(v) : quoteString(typeof v === 'string' ? v : JSON.stringify(v));
+  return `CAST(${lit} AS ${type})`;
+}

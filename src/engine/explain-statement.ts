@@ -1,0 +1,52 @@
+// EXPLAIN of one statement: for a query that calls models, the instantiated plan (inputs, actions by
+// kind and model, fan-out, estimated tokens); for plain SQL, DuckDB's own plan; for catalog
+// statements, what they would change. EXPLAIN ANALYZE needs execution, which arrives with the runtime.
+import { fail, UserError } from '../diag/diagnostic.ts';
+import type { Source } from '../diag/span.ts';
+import type { Explain } from '../sql/ast.ts';
+import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
+import { lowerSite } from '../lower/lower-query.ts';
+import { planReport, type PlanPart } from '../explain/plan-report.ts';
+import { renderPlanText, TextPlan } from '../explain/render-text.ts';
+import { engineProbe } from './engine-probe.ts';
+import type { Outcome, Session } from './session.ts';
+
+/** Explains `stmt.statement`. */
+export async function explainStatement(session: Session, stmt: Explain, _source: Source): Promise<Outcome> {
+  const inner = stmt.statement;
+  if (inner.kind === 'explain') fail('P0004', 'EXPLAIN of an EXPLAIN', inner.span);
+  if (inner.kind !== 'sql') {
+    const t = new TextPlan();
+    t.add(0, 'Catalog', { statement: inner.kind, name: 'name' in inner ? inner.name.name : inner.what });
+    return { kind: 'explain', text: t.toString(), json: { statement: inner.kind, inputs: 0, actions: { total: 0, byKind: {}, byModel: {} } } };
+  }
+  const bound = await session.bindSql(inner);
+  if (!bound) return explainPlainSql(session, inner.text, inner.span.start, stmt.mode);
+  if (stmt.mode === 'analyze') {
+    fail('E0001', 'EXPLAIN ANALYZE runs the statement, and this build of agentlake cannot execute model calls yet', stmt.span, { help: 'use EXPLAIN (without ANALYZE) to see the plan' });
+  }
+  const probe = engineProbe(session.lakehouse);
+  const parts: PlanPart[] = [];
+  for (const site of bound.sites) {
+    const dag = await lowerSite(site, probe);
+    const label = site.kind === 'workflow' ? site.graph.name : site.kind === 'llm_map' ? 'llm_map' : site.fn;
+    parts.push({ dag, inputSql: site.inputSql, label, ...(site.kind === 'workflow' ? { graph: site.graph } : {}) });
+  }
+  const report = planReport(parts);
+  const text = renderPlanText(report, stmt.mode === 'verbose' ? parts.map((p) => p.dag) : undefined);
+  return { kind: 'explain', text, json: report };
+}
+
+async function explainPlainSql(session: Session, sql: string, at: number, mode: Explain['mode']): Promise<Outcome> {
+  try {
+    const result = await session.lakehouse.db.query(`EXPLAIN ${mode === 'analyze' ? 'ANALYZE ' : ''}${sql}`);
+    const plan = result.rows.map((r) => String(r[r.length - 1] ?? '')).join('\n');
+    const t = new TextPlan();
+    t.add(0, 'Plan', { inputs: 0, actions: 0, model_calls: 0 });
+    t.add(1, 'DuckDB', { note: 'plain SQL: runs in DuckDB unchanged' });
+    const text = `${t.toString()}${plan}\n`;
+    return { kind: 'explain', text, json: { statement: 'sql', inputs: 0, actions: { total: 0, modelCalls: 0, byKind: {}, byModel: {} }, duckdbPlan: plan } };
+  } catch (e) {
+    throw new UserError([duckdbDiagnostic(e, sql, at)]);
+  }
+}

@@ -1,0 +1,113 @@
+// A session over one lakehouse: runs scripts statement by statement. Catalog statements go to the
+// catalog, plain SQL to DuckDB, and statements that call models are bound, lowered and explained
+// (executing model calls arrives with the runtime). Used by the CLI and, later, the servers.
+import { UserError, fail } from '../diag/diagnostic.ts';
+import type { Source } from '../diag/span.ts';
+import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
+import { parseScript } from '../sql/parse.ts';
+import { Lakehouse } from '../storage/lakehouse.ts';
+import type { Column, Value } from '../storage/duckdb.ts';
+import { CatalogStore } from '../catalog/catalog-store.ts';
+import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
+import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
+import { executeCatalogStatement } from './catalog-statements.ts';
+import { bootstrapCatalog } from './bootstrap.ts';
+import { explainStatement } from './explain-statement.ts';
+
+/** What one statement produced. */
+export type Outcome =
+  | { readonly kind: 'ok'; readonly message: string }
+  | { readonly kind: 'rows'; readonly columns: readonly Column[]; readonly rows: readonly (readonly Value[])[] }
+  | { readonly kind: 'explain'; readonly text: string; readonly json: unknown };
+
+export interface SessionOptions {
+  /** Lakehouse folder (default ./lakehouse). */
+  readonly lakehouse: string;
+  /** Load the built-in models, prompts and workflows into a new lakehouse (default true). */
+  readonly bootstrap?: boolean;
+}
+
+/** An open session. Close it to release the lakehouse's DuckDB file. */
+export class Session {
+  private constructor(
+    readonly lakehouse: Lakehouse,
+    readonly catalog: CatalogStore,
+  ) {}
+
+  static async open(opts: SessionOptions): Promise<Session> {
+    const lakehouse = await Lakehouse.open(opts.lakehouse);
+    try {
+      const catalog = await CatalogStore.open(lakehouse.db);
+      const session = new Session(lakehouse, catalog);
+      if (opts.bootstrap !== false) await bootstrapCatalog(session);
+      return session;
+    } catch (e) {
+      lakehouse.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs a script. `explain` mode runs catalog and plain statements and explains the last statement;
+   * `run` mode runs everything. Returns the last statement's outcome. Parse errors stop the script
+   * before anything runs, all of them reported at once.
+   */
+  async runScript(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean } = {}): Promise<Outcome> {
+    const parsed = parseScript(source);
+    if (parsed.diagnostics.length > 0) throw new UserError(parsed.diagnostics);
+    const stmts = parsed.script.statements;
+    if (stmts.length === 0) fail('P0003', 'the script has no statements', { start: 0, end: Math.min(1, source.text.length) });
+    let last: Outcome = { kind: 'ok', message: 'ok' };
+    for (const [i, stmt] of stmts.entries()) {
+      const isLast = i === stmts.length - 1;
+      if (mode === 'explain' && isLast) {
+        const target: Explain = stmt.kind === 'explain' ? (opts.verbose ? { ...stmt, mode: 'verbose' } : stmt) : { kind: 'explain', mode: opts.verbose ? 'verbose' : 'plain', statement: stmt, span: stmt.span };
+        last = await explainStatement(this, target, source);
+      } else last = await this.execute(stmt, source);
+    }
+    return last;
+  }
+
+  /** Runs one statement. */
+  async execute(stmt: Statement, source: Source): Promise<Outcome> {
+    switch (stmt.kind) {
+      case 'create_model':
+      case 'create_prompt':
+      case 'create_workflow':
+      case 'drop':
+      case 'show':
+        return executeCatalogStatement(this, stmt, source);
+      case 'explain':
+        return explainStatement(this, stmt, source);
+      case 'sql':
+        return this.executeSql(stmt);
+    }
+  }
+
+  /** Binds the query part of a SQL statement (finding model call sites), or undefined when it has none. */
+  async bindSql(stmt: SqlStatement): Promise<BoundQuery | undefined> {
+    if (!stmt.query) return undefined;
+    const bound = await bindQuery(stmt, { catalog: this.catalog.snapshot, db: this.lakehouse.db });
+    return bound.sites.length > 0 ? bound : undefined;
+  }
+
+  private async executeSql(stmt: SqlStatement): Promise<Outcome> {
+    const bound = await this.bindSql(stmt);
+    if (bound) {
+      fail('E0001', 'this statement calls models, and this build of agentlake cannot execute model calls yet', bound.sites[0]?.span ?? stmt.span, {
+        help: "run 'agentlake explain' on the script to see the calls it would make",
+      });
+    }
+    try {
+      const result = await this.lakehouse.db.query(stmt.text);
+      if (stmt.form === 'query' || result.columns.length > 1 || result.columns[0]?.name !== 'Count') return { kind: 'rows', ...result };
+      return { kind: 'ok', message: `ok (${String(result.rows[0]?.[0] ?? 0)} rows)` };
+    } catch (e) {
+      throw new UserError([duckdbDiagnostic(e, stmt.text, stmt.span.start, stmt.span)]);
+    }
+  }
+
+  close(): void {
+    this.lakehouse.close();
+  }
+}

@@ -1,0 +1,98 @@
+// Renders an EXPLAIN report as deterministic text (STYLE.md): numbered lines, indentation by depth,
+// `Kind: key=value` labels, no timestamps, paths or ports.
+import type { Action, ActionDag, PromptSegment } from '../ir/action-dag.ts';
+import type { CountStats, PlanReport } from './plan-report.ts';
+
+/** Collects lines with their depth, then numbers them. */
+export class TextPlan {
+  private readonly lines: { depth: number; text: string }[] = [];
+  add(depth: number, label: string, fields: Readonly<Record<string, string | number | undefined>> = {}): void {
+    const kv = Object.entries(fields)
+      .filter(([, v]) => v !== undefined && v !== '')
+      .map(([k, v]) => `${k}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
+    this.lines.push({ depth, text: kv.length > 0 ? `${label}: ${kv.join(' ')}` : label });
+  }
+  toString(): string {
+    const width = String(this.lines.length).length;
+    return this.lines.map((l, i) => `${String(i + 1).padStart(width)}  ${'  '.repeat(l.depth)}${l.text}`).join('\n') + '\n';
+  }
+}
+
+function perInput(s: CountStats): string {
+  return s.min === s.max ? String(s.min) : `${s.mean} (${s.min}..${s.max})`;
+}
+
+/** Text form of a plan report; VERBOSE adds the actions of the first input slice of each source. */
+export function renderPlanText(r: PlanReport, verboseDags?: readonly ActionDag[]): string {
+  const t = new TextPlan();
+  t.add(0, 'Plan', { inputs: r.inputs, actions: r.actions.total, model_calls: r.actions.modelCalls });
+  r.sources.forEach((s, k) => {
+    if (s.kind === 'workflow') t.add(1, 'Workflow', { name: s.name, version: s.version, params: `(${(s.params ?? []).join(', ')})`, return: s.output });
+    else t.add(1, 'Function', { name: s.name });
+    t.add(2, 'Input', { rows: s.inputs, sql: s.inputSql });
+    for (const step of s.steps ?? []) {
+      t.add(2, 'Step', {
+        name: step.name,
+        kind: step.kind,
+        model: step.model,
+        for_each: step.forEach,
+        after: step.dependsOn.length > 0 ? step.dependsOn.join(',') : undefined,
+        actions: step.actions.total,
+        per_input: perInput(step.actions),
+      });
+    }
+    const dag = verboseDags?.[k];
+    if (dag) renderSlice(t, dag);
+  });
+  t.add(1, 'Actions', { total: r.actions.total, ...r.actions.byKind });
+  t.add(1, 'PerInput', Object.fromEntries(Object.entries(r.actions.perInput).map(([k, v]) => [k, perInput(v)])));
+  t.add(1, 'Models', r.actions.byModel);
+  t.add(1, 'Tokens', {
+    estimated_prompt: r.tokens.prompt,
+    per_call: perInput(r.tokens.promptPerCall),
+    image: r.tokens.imageTokens,
+    output_upper_bound: r.tokens.outputUpperBound,
+  });
+  t.add(2, 'ByModel', r.tokens.byModel);
+  t.add(2, 'Note', { text: r.tokens.note });
+  return t.toString();
+}
+
+/** VERBOSE: every action of input slice 0, with dependencies and a prompt sketch. */
+function renderSlice(t: TextPlan, dag: ActionDag): void {
+  const first = dag.actions.filter((a) => a.input === 0 || a.input === null);
+  t.add(2, 'Slice', { input: 0, actions: first.filter((a) => a.input === 0).length });
+  for (const a of first) t.add(3, kindLabel(a), actionFields(a));
+}
+
+function kindLabel(a: Action): string {
+  return a.kind.charAt(0).toUpperCase() + a.kind.slice(1).replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+function actionFields(a: Action): Record<string, string | number | undefined> {
+  const deps = a.deps.length > 0 ? a.deps.join(',') : undefined;
+  const base = { id: a.id, deps };
+  switch (a.kind) {
+    case 'sql':
+      return { ...base, rows: a.rows, sql: a.sql.replace(/\s+/g, ' ') };
+    case 'fetch':
+      return { ...base, key: a.key };
+    case 'format':
+      return { ...base, format: a.format };
+    case 'vlm_encode':
+      return { ...base, model: a.model.name };
+    case 'llm':
+    case 'vlm':
+    case 'vlm_reason':
+    case 'embed':
+    case 'image':
+      return { ...base, model: a.model.name, round: a.round, prompt: sketch([...a.system, ...a.prompt]) };
+  }
+}
+
+/** A short deterministic picture of a prompt: text abbreviated, references as {id}. */
+function sketch(segs: readonly PromptSegment[]): string {
+  const s = segs.map((x) => (x.kind === 'text' ? x.text : x.kind === 'value' ? x.value : `{${x.action}${x.column ? `.${x.column}` : ''}}`)).join('');
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}

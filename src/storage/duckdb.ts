@@ -1,0 +1,120 @@
+// A thin wrapper over @duckdb/node-api: one instance + connection, rows as plain JSON-safe values
+// (BIGINT becomes a number when safe, else a string), extensions never auto-installed (offline).
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { JS } from '@duckdb/node-api/lib/JS.js';
+
+/** A JSON-safe value as agentlake passes data between stages. */
+export type Value = null | boolean | number | string | readonly Value[] | { readonly [key: string]: Value };
+
+/** A result column: name and DuckDB type as DuckDB prints it. */
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** A materialized result. */
+export interface Rows {
+  readonly columns: readonly Column[];
+  readonly rows: readonly (readonly Value[])[];
+}
+
+/** The result of parseSelect. */
+export type ParsedSelect =
+  | { readonly ok: true; readonly statements: readonly Record<string, unknown>[] }
+  | { readonly ok: false; readonly message: string; readonly position?: number };
+
+export type Params = readonly Value[] | Readonly<Record<string, Value>>;
+
+/** One DuckDB database (in-memory or a file), one connection. */
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens (creating if needed) a database file, or ':memory:'. */
+  static async open(path: string): Promise<Database> {
+    const instance = await DuckDBInstance.create(path, {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    return new Database(instance, await instance.connect());
+  }
+
+  /** Runs a statement and returns all rows. */
+  async query(sql: string, params?: Params): Promise<Rows> {
+    const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined);
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
+    return { columns, rows: reader.getRowsJS().map((r) => r.map((v, i) => toValue(v, columns[i]?.type))) };
+  }
+
+  /** Runs a statement and returns rows as objects keyed by column name. */
+  async all(sql: string, params?: Params): Promise<Record<string, Value>[]> {
+    const { columns, rows } = await this.query(sql, params);
+    return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null])));
+  }
+
+  /** Runs statements for their effect. */
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.connection.run(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined);
+  }
+
+  /** Binds a query without running it: its result columns and parameter names. Throws DuckDB's error. */
+  async describe(sql: string): Promise<{ columns: Column[]; params: string[] }> {
+    const prepared = await this.connection.prepare(sql);
+    const columns: Column[] = [];
+    for (let i = 0; i < prepared.columnCount; i++) columns.push({ name: prepared.columnName(i), type: String(prepared.columnType(i)) });
+    const params: string[] = [];
+    for (let i = 1; i <= prepared.parameterCount; i++) params.push(prepared.parameterName(i));
+    return { columns, params };
+  }
+
+  /**
+   * DuckDB's own parse of a SELECT as JSON (json_serialize_sql). Locations that DuckDB writes as
+   * 2^64-1 ("none") come back as -1.
+   */
+  async parseSelect(sql: string): Promise<ParsedSelect> {
+    const reader = await this.connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
+    const text = String(reader.getRowsJS()[0]?.[0] ?? '{}').replaceAll('18446744073709551615', '-1');
+    const json = JSON.parse(text) as Record<string, unknown>;
+    if (json['error'] === true) {
+      const position = Number(json['position']);
+      return { ok: false, message: String(json['error_message'] ?? 'syntax error'), ...(Number.isFinite(position) ? { position } : {}) };
+    }
+    return { ok: true, statements: (json['statements'] ?? []) as Record<string, unknown>[] };
+  }
+
+  /** Turns a JSON SELECT statement (as parseSelect returns them) back into SQL text. */
+  async renderSelect(statement: Record<string, unknown>): Promise<string> {
+    const json = JSON.stringify({ error: false, statements: [statement] }).replaceAll('"query_location":-1', '"query_location":18446744073709551615');
+    const reader = await this.connection.runAndReadAll('SELECT json_deserialize_sql($1::JSON)', [json]);
+    return String(reader.getRowsJS()[0]?.[0] ?? '');
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Converts a DuckDB JS value to a JSON-safe value. */
+export function toValue(v: JS, type?: string): Value {
+  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return type === 'DATE' ? v.toISOString().slice(0, 10) : v.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) return v.map((x) => toValue(x));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toValue(x)]));
+}
+
+/** Quotes an identifier for DuckDB. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quotes a string literal for DuckDB. */
+export function quoteString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
