@@ -33,7 +33,7 @@ export async function explainStatement(session: Session, stmt: Explain, _source:
     parts.push({ dag, inputSql: site.inputSql, label, ...(site.kind === 'workflow' ? { graph: site.graph } : {}) });
   }
   const report = planReport(parts);
-  const text = renderPlanText(report, stmt.mode === 'verbose' ? parts.map((p) => p.dag) : undefined);
+  const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined);
   return { kind: 'explain', text, json: report };
 }
 

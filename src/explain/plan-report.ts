@@ -21,7 +21,10 @@ export interface StepReport {
   readonly model?: string;
   readonly forEach?: string;
   readonly dependsOn: readonly string[];
+  /** The step's own actions (calls, queries, fetches) per input. */
   readonly actions: CountStats;
+  /** CPU format actions the step adds per input (markdown tables, debate transcripts). */
+  readonly format: CountStats;
 }
 
 export interface SourceReport {
@@ -79,8 +82,8 @@ export function planReport(parts: readonly PlanPart[]): PlanReport {
   const inputs = parts.reduce((n, p) => n + p.dag.inputs.length, 0);
   const perInput: Partial<Record<ActionKind, CountStats>> = {};
   for (const kind of ACTION_KINDS) {
-    if (!byKind[kind]) continue;
-    perInput[kind] = stats(parts.flatMap((p) => countPerInput(p.dag, (a) => a.kind === kind)));
+    const s = stats(parts.flatMap((p) => countPerInput(p.dag, (a) => a.kind === kind)));
+    if (s.total > 0) perInput[kind] = s;
   }
   return {
     statement: 'query',
@@ -119,7 +122,8 @@ function sourceReport(p: PlanPart): SourceReport {
     ...('model' in s ? { model: s.model.name } : {}),
     ...(s.forEach ? { forEach: s.forEach } : {}),
     dependsOn: g.edges.filter((e) => e.to === s.name).map((e) => e.from),
-    actions: stats(countPerInput(p.dag, (a) => a.step === s.name)),
+    actions: stats(countPerInput(p.dag, (a) => a.step === s.name && a.kind !== 'format')),
+    format: stats(countPerInput(p.dag, (a) => a.step === s.name && a.kind === 'format')),
   }));
   return { kind: 'workflow', ...base, version: g.version, params: g.params.map((x) => `${x.name} ${x.type}`), output: g.output, steps };
 }

@@ -1,7 +1,8 @@
 // Renders an EXPLAIN report as deterministic text (STYLE.md): numbered lines, indentation by depth,
 // `Kind: key=value` labels, no timestamps, paths or ports.
-import type { Action, ActionDag, PromptSegment } from '../ir/action-dag.ts';
-import type { CountStats, PlanReport } from './plan-report.ts';
+import type { Action, ActionDag } from '../ir/action-dag.ts';
+import { actionFields, stepFields } from '../ir/format-node.ts';
+import type { CountStats, PlanPart, PlanReport } from './plan-report.ts';
 
 /** Collects lines with their depth, then numbers them. */
 export class TextPlan {
@@ -23,13 +24,14 @@ function perInput(s: CountStats): string {
 }
 
 /** Text form of a plan report; VERBOSE adds the actions of the first input slice of each source. */
-export function renderPlanText(r: PlanReport, verboseDags?: readonly ActionDag[]): string {
+export function renderPlanText(r: PlanReport, verbose?: readonly PlanPart[]): string {
   const t = new TextPlan();
   t.add(0, 'Plan', { inputs: r.inputs, actions: r.actions.total, model_calls: r.actions.modelCalls });
   r.sources.forEach((s, k) => {
     if (s.kind === 'workflow') t.add(1, 'Workflow', { name: s.name, version: s.version, params: `(${(s.params ?? []).join(', ')})`, return: s.output });
     else t.add(1, 'Function', { name: s.name });
     t.add(2, 'Input', { rows: s.inputs, sql: s.inputSql });
+    const graph = verbose?.[k]?.graph;
     for (const step of s.steps ?? []) {
       t.add(2, 'Step', {
         name: step.name,
@@ -39,9 +41,12 @@ export function renderPlanText(r: PlanReport, verboseDags?: readonly ActionDag[]
         after: step.dependsOn.length > 0 ? step.dependsOn.join(',') : undefined,
         actions: step.actions.total,
         per_input: perInput(step.actions),
+        format: step.format.total > 0 ? step.format.total : undefined,
       });
+      const spec = graph?.steps.find((x) => x.name === step.name);
+      if (spec) t.add(3, 'Spec', stepFields(spec));
     }
-    const dag = verboseDags?.[k];
+    const dag = verbose?.[k]?.dag;
     if (dag) renderSlice(t, dag);
   });
   t.add(1, 'Actions', { total: r.actions.total, ...r.actions.byKind });
@@ -67,32 +72,4 @@ function renderSlice(t: TextPlan, dag: ActionDag): void {
 
 function kindLabel(a: Action): string {
   return a.kind.charAt(0).toUpperCase() + a.kind.slice(1).replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
-}
-
-function actionFields(a: Action): Record<string, string | number | undefined> {
-  const deps = a.deps.length > 0 ? a.deps.join(',') : undefined;
-  const base = { id: a.id, deps };
-  switch (a.kind) {
-    case 'sql':
-      return { ...base, rows: a.rows, sql: a.sql.replace(/\s+/g, ' ') };
-    case 'fetch':
-      return { ...base, key: a.key };
-    case 'format':
-      return { ...base, format: a.format };
-    case 'vlm_encode':
-      return { ...base, model: a.model.name };
-    case 'llm':
-    case 'vlm':
-    case 'vlm_reason':
-    case 'embed':
-    case 'image':
-      return { ...base, model: a.model.name, round: a.round, prompt: sketch([...a.system, ...a.prompt]) };
-  }
-}
-
-/** A short deterministic picture of a prompt: text abbreviated, references as {id}. */
-function sketch(segs: readonly PromptSegment[]): string {
-  const s = segs.map((x) => (x.kind === 'text' ? x.text : x.kind === 'value' ? x.value : `{${x.action}${x.column ? `.${x.column}` : ''}}`)).join('');
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }

@@ -1,0 +1,2 @@
+-- There is no workflow q2_tradin (q2_trading is built in).
+DROP WORKFLOW q2_tradin;

@@ -1,0 +1,2 @@
+-- A reusable prompt whose closing quote was forgotten.
+CREATE PROMPT terse AS 'Answer in one sentence.;

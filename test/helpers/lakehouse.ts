@@ -1,0 +1,41 @@
+// Test lakehouses: a fresh folder per test (agentlake.duckdb is single-process), optionally with the
+// demo tables and objects linked in from one shared generated copy (made once, atomically, so
+// parallel test workers never see a half-written copy).
+import { existsSync, mkdtempSync, renameSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDemoData, DEMO_DATA_VERSION } from '../../examples/demo-data/generate.ts';
+
+const SHARED = join(tmpdir(), `agentlake-test-demo-v${DEMO_DATA_VERSION}`);
+
+/** Generates the shared demo data once per machine (per data version). */
+export async function sharedDemoData(): Promise<string> {
+  if (existsSync(join(SHARED, 'tables', '_demo.json'))) return SHARED;
+  const staging = mkdtempSync(join(tmpdir(), 'agentlake-demo-staging-'));
+  await generateDemoData(staging);
+  try {
+    renameSync(staging, SHARED);
+  } catch {
+    // Another worker won the race; its copy is identical (the generator is deterministic).
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return SHARED;
+}
+
+/** A new empty lakehouse folder; with `demo`, the demo tables and objects are linked in read-only. */
+export async function freshLakehouse(opts: { demo?: boolean } = {}): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentlake-test-'));
+  if (opts.demo) {
+    const shared = await sharedDemoData();
+    symlinkSync(join(shared, 'tables'), join(dir, 'tables'), 'dir');
+    symlinkSync(join(shared, 'objects'), join(dir, 'objects'), 'dir');
+  } else {
+    mkdirSync(join(dir, 'tables'));
+  }
+  return dir;
+}
+
+/** Removes a test lakehouse (links only, never the shared data). */
+export function removeLakehouse(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
