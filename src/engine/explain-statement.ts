@@ -3,7 +3,10 @@
 // statements, what they would change. EXPLAIN ANALYZE needs execution, which arrives with the runtime.
 import { fail, UserError } from '../diag/diagnostic.ts';
 import type { Source } from '../diag/span.ts';
-import type { Explain } from '../sql/ast.ts';
+import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
+import { bindWorkflow } from '../bind/bind-workflow.ts';
+import { bindModel } from '../bind/bind-model.ts';
+import { stepFields } from '../ir/format-node.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { lowerSite } from '../lower/lower-query.ts';
 import { planReport, type PlanPart } from '../explain/plan-report.ts';
@@ -15,11 +18,7 @@ import type { Outcome, Session } from './session.ts';
 export async function explainStatement(session: Session, stmt: Explain, _source: Source): Promise<Outcome> {
   const inner = stmt.statement;
   if (inner.kind === 'explain') fail('P0004', 'EXPLAIN of an EXPLAIN', inner.span);
-  if (inner.kind !== 'sql') {
-    const t = new TextPlan();
-    t.add(0, 'Catalog', { statement: inner.kind, name: 'name' in inner ? inner.name.name : inner.what });
-    return { kind: 'explain', text: t.toString(), json: { statement: inner.kind, inputs: 0, actions: { total: 0, byKind: {}, byModel: {} } } };
-  }
+  if (inner.kind !== 'sql') return explainCatalogStatement(session, inner);
   const bound = await session.bindSql(inner);
   if (!bound) return explainPlainSql(session, inner.text, inner.span.start, stmt.mode);
   if (stmt.mode === 'analyze') {
@@ -35,6 +34,28 @@ export async function explainStatement(session: Session, stmt: Explain, _source:
   const report = planReport(parts);
   const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined);
   return { kind: 'explain', text, json: report };
+}
+
+/** EXPLAIN of a catalog statement: validates it as CREATE would (nothing is stored) and describes it. */
+async function explainCatalogStatement(session: Session, stmt: Exclude<Statement, SqlStatement | Explain>): Promise<Outcome> {
+  const t = new TextPlan();
+  const json: Record<string, unknown> = { statement: stmt.kind, inputs: 0, actions: { total: 0, modelCalls: 0, byKind: {}, byModel: {} } };
+  if (stmt.kind === 'create_workflow') {
+    const graph = await bindWorkflow(stmt, session.catalog.snapshot, session.lakehouse.db);
+    t.add(0, 'Catalog', { statement: stmt.kind, name: graph.name, params: `(${graph.params.map((p) => `${p.name} ${p.type}`).join(', ')})`, return: graph.output });
+    for (const s of graph.steps) {
+      const after = graph.edges.filter((e) => e.to === s.name).map((e) => e.from);
+      t.add(1, 'Step', { kind: s.kind, ...stepFields(s), after: after.length > 0 ? after.join(',') : undefined });
+    }
+    json['workflow'] = graph;
+  } else if (stmt.kind === 'create_model') {
+    const m = bindModel(stmt);
+    t.add(0, 'Catalog', { statement: stmt.kind, name: m.name, kind: m.kind, endpoint: m.endpoint, model: m.modelName });
+    json['model'] = m;
+  } else {
+    t.add(0, 'Catalog', { statement: stmt.kind, name: 'name' in stmt ? stmt.name.name : stmt.what });
+  }
+  return { kind: 'explain', text: t.toString(), json };
 }
 
 async function explainPlainSql(session: Session, sql: string, at: number, mode: Explain['mode']): Promise<Outcome> {

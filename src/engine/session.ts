@@ -63,6 +63,9 @@ export class Session {
       if (mode === 'explain' && isLast) {
         const target: Explain = stmt.kind === 'explain' ? (opts.verbose ? { ...stmt, mode: 'verbose' } : stmt) : { kind: 'explain', mode: opts.verbose ? 'verbose' : 'plain', statement: stmt, span: stmt.span };
         last = await explainStatement(this, target, source);
+      } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
+        // explain mode runs only catalog and plain statements before the one it explains.
+        continue;
       } else last = await this.execute(stmt, source);
     }
     return last;

@@ -1,0 +1,56 @@
+// The README's SQL tour stays true: its catalog block runs, and every query of its function and
+// workflow blocks binds and explains over the demo lakehouse.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Session } from '../src/engine/session.ts';
+import { parseScript } from '../src/sql/parse.ts';
+import { freshLakehouse, removeLakehouse } from './helpers/lakehouse.ts';
+
+const blocks = [...readFileSync(new URL('../README.md', import.meta.url), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+
+let dir: string;
+let session: Session;
+
+beforeAll(async () => {
+  dir = await freshLakehouse({ demo: true });
+  session = await Session.open({ lakehouse: dir });
+});
+
+afterAll(() => {
+  session.close();
+  removeLakehouse(dir);
+});
+
+/** Each statement of a block on its own: catalog and plain statements run, model statements are explained. */
+async function check(block: string): Promise<string[]> {
+  const kinds: string[] = [];
+  const parsed = parseScript({ name: 'README.md', text: block });
+  expect(parsed.diagnostics).toEqual([]);
+  for (const stmt of parsed.script.statements) {
+    const text = block.slice(stmt.span.start, stmt.span.end);
+    const modelCall = stmt.kind === 'explain' || (stmt.kind === 'sql' && (await session.bindSql(stmt)) !== undefined);
+    const outcome = await session.runScript({ name: 'README.md', text }, modelCall ? 'explain' : 'run');
+    kinds.push(outcome.kind);
+  }
+  return kinds;
+}
+
+describe('README', () => {
+  it('has the catalog, function and workflow blocks', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('runs the catalog block', async () => {
+    expect(await check(blocks[0] ?? '')).toEqual(['ok', 'ok', 'ok', 'rows', 'rows', 'rows', 'ok']);
+  });
+
+  it('explains every model-function query', async () => {
+    const kinds = await check(blocks[1] ?? '');
+    expect(kinds).toHaveLength(6);
+    expect(kinds.every((k) => k === 'explain')).toBe(true);
+  });
+
+  it('creates the trading workflow and explains its queries', async () => {
+    expect(await check(blocks[2] ?? '')).toEqual(['ok', 'explain', 'explain', 'explain']);
+  });
+});
