@@ -42,11 +42,13 @@ export async function stepOutputColumns(decl: StepDecl, params: readonly Workflo
         }
       }
       if (!ok) return [];
+      // :name and $name have the same length, so DuckDB's positions hold for the text as written.
+      const sql = toDollarParams(b.query.text, refs);
       try {
-        const d = await env.describe(toDollarParams(b.query.text, refs));
+        const d = await env.describe(sql);
         return d.columns;
       } catch (e) {
-        sink.add(duckdbDiagnostic(e, b.query.text, b.query.span.start, b.query.span, `in SQL step '${decl.name.name}'`));
+        sink.add(duckdbDiagnostic(e, sql, b.query.span.start, b.query.span, `in SQL step '${decl.name.name}'`));
         return [];
       }
     }

@@ -49,9 +49,19 @@ export function duckdbDiagnostic(error: unknown, sql: string, at: number | undef
     help = `did you mean ${(cand[1] ?? '').replace(/"/g, "'").split(', ')[0]}?`;
     body = body.replace(cand[0], '');
   }
-  const message = lowerFirst(body.trim().replace(/!$/, '').replace(/"/g, "'"));
+  const message = normalize(lowerFirst(body.trim().replace(/!$/, '').replace(/"/g, "'")));
   if (context) notes.push(context);
   return diag(codeFor(kind, body), message, span, { notes, help });
+}
+
+/** DuckDB's most common messages in agentlake's style: "unknown table 'x'". */
+function normalize(m: string): string {
+  return m
+    .replace(/^table with name (\S+) does not exist/, "unknown table '$1'")
+    .replace(/^table function with name (\S+) does not exist/, "unknown table function '$1'")
+    .replace(/^scalar function with name (\S+) does not exist/i, "unknown function '$1'")
+    .replace(/^type with name (\S+) does not exist/, "unknown type '$1'")
+    .replace(/^referenced column '([^']+)' not found in FROM clause/, "unknown column '$1'");
 }
 
 function lowerFirst(s: string): string {

@@ -59,8 +59,9 @@ async function explainCatalogStatement(session: Session, stmt: Exclude<Statement
 }
 
 async function explainPlainSql(session: Session, sql: string, at: number, mode: Explain['mode']): Promise<Outcome> {
+  const prefix = `EXPLAIN ${mode === 'analyze' ? 'ANALYZE ' : ''}`;
   try {
-    const result = await session.lakehouse.db.query(`EXPLAIN ${mode === 'analyze' ? 'ANALYZE ' : ''}${sql}`);
+    const result = await session.lakehouse.db.query(prefix + sql);
     const plan = result.rows.map((r) => String(r[r.length - 1] ?? '')).join('\n');
     const t = new TextPlan();
     t.add(0, 'Plan', { inputs: 0, actions: 0, model_calls: 0 });
@@ -68,6 +69,6 @@ async function explainPlainSql(session: Session, sql: string, at: number, mode: 
     const text = `${t.toString()}${plan}\n`;
     return { kind: 'explain', text, json: { statement: 'sql', inputs: 0, actions: { total: 0, modelCalls: 0, byKind: {}, byModel: {} }, duckdbPlan: plan } };
   } catch (e) {
-    throw new UserError([duckdbDiagnostic(e, sql, at)]);
+    throw new UserError([duckdbDiagnostic(e, prefix + sql, at - prefix.length)]);
   }
 }
