@@ -10,7 +10,7 @@ import { resolveType } from './bind-workflow.ts';
 import { duckdbDiagnostic } from './duckdb-error.ts';
 
 /** Decoding options, each with its valid range. */
-const DECODING: Readonly<Record<string, { min: number; max: number; integer: boolean }>> = {
+export const DECODING: Readonly<Record<string, { min: number; max: number; integer: boolean }>> = {
   temperature: { min: 0, max: 2, integer: false },
   max_tokens: { min: 1, max: 131072, integer: true },
   seed: { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true },
@@ -72,9 +72,8 @@ export function bindDecoding(opts: readonly OptionPair[], stepKind: string, sink
       continue;
     }
     const v = o.value;
-    if (v.kind !== 'number' || v.value < spec.min || v.value > spec.max || (spec.integer && !Number.isInteger(v.value))) {
-      const want = `${spec.integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`;
-      sink.error('B0112', `decoding option '${key}' expects ${want}`, v.span);
+    if (v.kind !== 'number' || !inRange(v.value, spec)) {
+      sink.error('B0112', `decoding option '${key}' expects ${describeRange(spec)}`, v.span);
       continue;
     }
     values[key] = v.value;
@@ -89,4 +88,14 @@ export function bindDecoding(opts: readonly OptionPair[], stepKind: string, sink
     ...(values['width'] !== undefined ? { width: values['width'] } : {}),
     ...(values['height'] !== undefined ? { height: values['height'] } : {}),
   };
+}
+
+/** True when a decoding value is within its option's range. */
+export function inRange(v: number, spec: { min: number; max: number; integer: boolean }): boolean {
+  return v >= spec.min && v <= spec.max && (!spec.integer || Number.isInteger(v));
+}
+
+/** "a number from 0 to 2" */
+export function describeRange(spec: { min: number; max: number; integer: boolean }): string {
+  return `${spec.integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`;
 }

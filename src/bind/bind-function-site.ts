@@ -2,14 +2,14 @@
 // SELECT node, and the llm_map((query), ...) table function. Each becomes a call site: the model, the
 // prompt template over columns of an input query, decoding options and an optional RETURNS spec.
 import type { ModelKind } from '../catalog/catalog.ts';
-import { DiagnosticSink, fail, type Diagnostic } from '../diag/diagnostic.ts';
-import { duckdbDiagnostic } from './duckdb-error.ts';
+import { DiagnosticSink, fail, UserError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
 import { didYouMean } from '../diag/suggest.ts';
 import { DEFAULT_DECODING, type Decoding, type ModelRef, type ReturnSpec } from '../ir/common.ts';
 import { parseReturnsText } from '../sql/parse.ts';
 import type { StringLit } from '../sql/ast.ts';
-import { bindReturns } from './bind-clauses.ts';
+import { bindReturns, DECODING, describeRange, inRange } from './bind-clauses.ts';
+import type { QuerySource } from './query-source.ts';
 import type { QueryScope } from './bind-query.ts';
 import { bareName, call, children, columnRef, isNode, numberConstant, stringConstant, type JsonNode } from './duck-ast.ts';
 import { inputsOfSelect, type ModelFunction } from './query-inputs.ts';
@@ -57,14 +57,14 @@ const NAMED: Readonly<Record<ModelFunction | 'llm_map', readonly string[]>> = {
   llm_map: ['model', 'prompt', 'system', 'returns', ...DECODING_ARGS],
 };
 
-type SpanOf = (n: JsonNode, len?: number) => Span;
 
 /** Binds a model function call found in `select`. */
-export async function bindFunctionSite(node: JsonNode, fn: string, select: JsonNode, cteMap: unknown, span: Span, scope: QueryScope, spanOf: SpanOf): Promise<FunctionSite> {
+export async function bindFunctionSite(node: JsonNode, fn: string, select: JsonNode, cteMap: unknown, span: Span, scope: QueryScope, src: QuerySource): Promise<FunctionSite> {
   const f = fn as ModelFunction;
-  const args = splitArgs(node, f, span, spanOf);
-  const model = resolveModel(args.model, f, span, scope, spanOf);
+  const args = splitArgs(node, f, span, src);
+  const model = resolveModel(args.model, f, span, scope, src);
   const items: JsonNode[] = [];
+  const placeholders = new Map<string, Span>();
   const sink = new DiagnosticSink();
   let prompt: SitePart[] = [];
   const promptArg = args.named.get('prompt');
@@ -72,15 +72,15 @@ export async function bindFunctionSite(node: JsonNode, fn: string, select: JsonN
     const value = args.named.get('value');
     if (!value) fail('B0505', 'llm_agg() needs a model and the value to aggregate', span);
     items.push({ ...call('list', [value]), alias: 'values' });
-    const instruction = promptArg ? constantText(promptArg, 'prompt', spanOf) : 'Summarize these values.';
+    const instruction = promptArg ? constantText(promptArg, 'prompt', src) : 'Summarize these values.';
     prompt = [{ kind: 'text', text: `${instruction}\n\n` }, { kind: 'column', name: 'values' }];
   } else if (f === 'embed') {
     const input = args.named.get('input');
     if (!input) fail('B0505', 'embed() needs a model and the text to embed', span);
-    prompt = promptParts(input, 'input', items, spanOf, sink);
+    prompt = promptParts(input, 'input', items, src, sink, placeholders);
   } else {
     if (!promptArg) fail('B0505', `${f}() needs a model and a prompt, e.g. ${f}('model', 'Summarize: ' || body)`, span);
-    prompt = promptParts(promptArg, 'prompt', items, spanOf, sink);
+    prompt = promptParts(promptArg, 'prompt', items, src, sink, placeholders);
   }
   let imageColumn: string | undefined;
   if (f === 'vlm') {
@@ -91,13 +91,13 @@ export async function bindFunctionSite(node: JsonNode, fn: string, select: JsonN
   }
   sink.throwIfAny();
   const inputSql = await scope.db.renderSelect(inputsOfSelect(select, items, cteMap));
-  await checkInput(inputSql, span, scope);
-  const rest = await bindOptions(args.named, f, scope, spanOf);
+  await checkInput(inputSql, span, scope, src, node, placeholders);
+  const rest = await bindOptions(args.named, f, scope, src);
   return { kind: 'function', fn: f, model, inputSql, prompt, ...rest, ...(imageColumn ? { imageColumn } : {}), span };
 }
 
 /** Binds llm_map((query), model => 'm', prompt => '... {{col}}', returns => '...'). */
-export async function bindMapSite(node: JsonNode, span: Span, scope: QueryScope, spanOf: SpanOf): Promise<MapSite> {
+export async function bindMapSite(node: JsonNode, span: Span, scope: QueryScope, src: QuerySource): Promise<MapSite> {
   const args = children(node);
   const first = args[0];
   if (!first || first['class'] !== 'SUBQUERY' || !isNode(first['subquery'])) {
@@ -106,20 +106,20 @@ export async function bindMapSite(node: JsonNode, span: Span, scope: QueryScope,
   const named = new Map<string, JsonNode>();
   for (const a of args.slice(1)) {
     const key = String(a['alias'] ?? '').toLowerCase();
-    if (!key) fail('B0505', 'llm_map() takes named arguments after the query (model => ..., prompt => ...)', spanOf(a));
-    checkNamed(key, 'llm_map', a, spanOf);
+    if (!key) fail('B0505', 'llm_map() takes named arguments after the query (model => ..., prompt => ...)', src.span(a));
+    checkNamed(key, 'llm_map', a, src);
     named.set(key, a);
   }
   const modelArg = named.get('model');
   if (!modelArg) fail('B0505', "llm_map() needs model => 'name'", span);
-  const model = resolveModel(modelArg, 'llm_map', span, scope, spanOf);
+  const model = resolveModel(modelArg, 'llm_map', span, scope, src);
   const promptArg = named.get('prompt');
   if (!promptArg) fail('B0505', "llm_map() needs prompt => '... {{column}} ...'", span);
   const inputSql = await scope.db.renderSelect(first['subquery']);
-  const cols = await checkInput(inputSql, span, scope);
+  const cols = await checkInput(inputSql, span, scope, src, first);
   const sink = new DiagnosticSink();
-  const text = constantText(promptArg, 'prompt', spanOf);
-  const lit = literalAt(text, promptArg, spanOf);
+  const text = constantText(promptArg, 'prompt', src);
+  const lit = literalAt(text, promptArg, src);
   const prompt: SitePart[] = [];
   const names = cols.map((c) => c.toLowerCase());
   for (const p of parseTemplateText(lit, [])) {
@@ -128,12 +128,12 @@ export async function bindMapSite(node: JsonNode, span: Span, scope: QueryScope,
     else sink.error('B0206', `unknown placeholder '{{${p.name}}}': not a column of the llm_map() query`, p.span, { help: didYouMean(p.name, cols) });
   }
   sink.throwIfAny();
-  const rest = await bindOptions(named, 'llm_map', scope, spanOf);
+  const rest = await bindOptions(named, 'llm_map', scope, src);
   return { kind: 'llm_map', model, inputSql, prompt, ...rest, span };
 }
 
 /** Model constant, positional and named arguments, with count and name checks. */
-function splitArgs(node: JsonNode, f: ModelFunction, span: Span, spanOf: SpanOf): { model: JsonNode | undefined; named: Map<string, JsonNode> } {
+function splitArgs(node: JsonNode, f: ModelFunction, span: Span, src: QuerySource): { model: JsonNode | undefined; named: Map<string, JsonNode> } {
   const args = children(node);
   const named = new Map<string, JsonNode>();
   const positional = args.filter((a) => !a['alias']);
@@ -144,29 +144,33 @@ function splitArgs(node: JsonNode, f: ModelFunction, span: Span, spanOf: SpanOf)
   positional.slice(1).forEach((a, i) => named.set(slots[i] ?? '', a));
   for (const a of args.filter((x) => x['alias'])) {
     const key = String(a['alias']).toLowerCase();
-    checkNamed(key, f, a, spanOf);
-    if (named.has(key)) fail('B0505', `argument '${key}' of ${f}() is given twice`, spanOf(a));
+    checkNamed(key, f, a, src);
+    if (named.has(key)) fail('B0505', `argument '${key}' of ${f}() is given twice`, src.argName(a));
     named.set(key, a);
   }
   return { model: positional[0], named };
 }
 
-function checkNamed(key: string, f: ModelFunction | 'llm_map', a: JsonNode, spanOf: SpanOf): void {
-  if (!NAMED[f].includes(key)) fail('B0504', `unknown argument '${key}' of ${f}()`, spanOf(a), { help: didYouMean(key, NAMED[f]) ?? `known: ${NAMED[f].join(', ')}` });
+function checkNamed(key: string, f: ModelFunction | 'llm_map', a: JsonNode, src: QuerySource): void {
+  if (!NAMED[f].includes(key)) fail('B0504', `unknown argument '${key}' of ${f}()`, src.argName(a), { help: didYouMean(key, NAMED[f]) ?? `known: ${NAMED[f].join(', ')}` });
 }
 
-function resolveModel(arg: JsonNode | undefined, f: ModelFunction | 'llm_map', span: Span, scope: QueryScope, spanOf: SpanOf): ModelRef {
-  const name = stringConstant(arg)?.toLowerCase() ?? bareName(arg);
+function resolveModel(arg: JsonNode | undefined, f: ModelFunction | 'llm_map', span: Span, scope: QueryScope, src: QuerySource): ModelRef {
+  const name = stringConstant(arg)?.toLowerCase();
+  if (arg && name === undefined && bareName(arg) !== undefined) {
+    const bare = bareName(arg) ?? '';
+    fail('B0505', `the model of ${f}() must be a quoted name`, src.span(arg), { help: `write '${bare}' in quotes, e.g. ${f === 'llm_map' ? "model => '" + bare + "'" : f + "('" + bare + "', ...)"}` });
+  }
   if (!arg || name === undefined) fail('B0505', `${f}() needs the model name first, as a quoted string`, span);
   const m = scope.catalog.models.get(name);
-  const at = spanOf(arg, name.length + 2);
+  const at = src.span(arg);
   if (!m) fail('B0102', `unknown model '${name}'`, at, { help: didYouMean(name, scope.catalog.models.keys()) ?? 'declare it with CREATE MODEL' });
   if (m.kind !== MODEL_KIND[f]) fail('B0103', `model '${name}' has KIND ${m.kind}; ${f}() needs a model of KIND ${MODEL_KIND[f]}`, at);
   return { name: m.name, kind: m.kind, endpoint: m.endpoint, modelName: m.modelName, paramsB: m.paramsB ?? 8, version: m.version };
 }
 
 /** A prompt argument: a string constant with {{column}} placeholders, or any SQL expression DuckDB evaluates. */
-function promptParts(arg: JsonNode, alias: string, items: JsonNode[], spanOf: SpanOf, sink: DiagnosticSink): SitePart[] {
+function promptParts(arg: JsonNode, alias: string, items: JsonNode[], src: QuerySource, sink: DiagnosticSink, placeholders: Map<string, Span>): SitePart[] {
   const text = stringConstant(arg);
   if (text === undefined) {
     items.push({ ...arg, alias });
@@ -174,9 +178,10 @@ function promptParts(arg: JsonNode, alias: string, items: JsonNode[], spanOf: Sp
   }
   const parts: SitePart[] = [];
   const diags: Diagnostic[] = [];
-  for (const p of parseTemplateText(literalAt(text, arg, spanOf), diags)) {
+  for (const p of parseTemplateText(literalAt(text, arg, src), diags)) {
     if (p.kind === 'text') parts.push(p);
     else {
+      if (!placeholders.has(p.name)) placeholders.set(p.name, p.span);
       const col = `col_${p.name}`;
       if (!items.some((i) => i['alias'] === col)) items.push({ ...columnRef(p.name), alias: col });
       parts.push({ kind: 'column', name: col });
@@ -186,34 +191,31 @@ function promptParts(arg: JsonNode, alias: string, items: JsonNode[], spanOf: Sp
   return parts;
 }
 
-function constantText(arg: JsonNode, what: string, spanOf: SpanOf): string {
+function constantText(arg: JsonNode, what: string, src: QuerySource): string {
   const t = stringConstant(arg);
-  if (t === undefined) fail('B0505', `'${what}' must be a quoted string here`, spanOf(arg));
+  if (t === undefined) fail('B0505', `'${what}' must be a quoted string here`, src.span(arg));
   return t;
 }
 
 /** A StringLit view of a string constant so placeholder spans point into the script. */
-function literalAt(text: string, arg: JsonNode, spanOf: SpanOf): StringLit {
-  const span = spanOf(arg, text.length + 2);
-  return { kind: 'string', value: text, raw: text, rawStart: span.start + 1, quote: 'dollar', span };
+function literalAt(text: string, arg: JsonNode, src: QuerySource): StringLit {
+  const span = src.span(arg);
+  // The raw text between the quotes as written ('' escapes included), so placeholder spans are exact.
+  const raw = src.text.slice(span.start - src.start + 1, span.end - src.start - 1);
+  return { kind: 'string', value: text, raw, rawStart: span.start + 1, quote: 'single', span };
 }
 
-/** Runs DuckDB's binder over an input query; errors (unknown columns, bad types) point at the call. */
-async function checkInput(sql: string, span: Span, scope: QueryScope): Promise<string[]> {
+/** Runs DuckDB's binder over an input query; errors are mapped back into the user's query text. */
+async function checkInput(sql: string, span: Span, scope: QueryScope, src: QuerySource, within: JsonNode, placeholders?: ReadonlyMap<string, Span>): Promise<string[]> {
   try {
     return (await scope.db.describe(sql)).columns.map((c) => c.name);
   } catch (e) {
-    const d = duckdbDiagnostic(e, sql, undefined, span);
-    const missing = /column '?([A-Za-z_][\w]*)'? not found/i.exec(d.message) ?? /'([A-Za-z_]\w*)' not found/.exec(d.message);
-    if (/llm|vlm|embed/.test(d.message) && /function/i.test(d.message)) {
-      fail('B0511', 'the rows this model call reads depend on another model call; compute that one first (CREATE TABLE ... AS) and query the table', span);
-    }
-    fail(d.code, d.message, span, { ...(d.help ? { help: d.help } : {}), notes: missing ? [`while computing the input rows of this call`] : [] });
+    throw new UserError([src.diagnose(e, sql, span, within, placeholders)]);
   }
 }
 
 /** system, decoding and returns arguments. */
-async function bindOptions(named: ReadonlyMap<string, JsonNode>, f: string, scope: QueryScope, spanOf: SpanOf): Promise<{ system?: string; systemPrompt?: { name: string; version: number }; decoding: Decoding; returns?: ReturnSpec }> {
+async function bindOptions(named: ReadonlyMap<string, JsonNode>, f: string, scope: QueryScope, src: QuerySource): Promise<{ system?: string; systemPrompt?: { name: string; version: number }; decoding: Decoding; returns?: ReturnSpec }> {
   const out: { system?: string; systemPrompt?: { name: string; version: number }; decoding: Decoding; returns?: ReturnSpec } = { decoding: DEFAULT_DECODING };
   const sys = named.get('system');
   if (sys) {
@@ -222,18 +224,18 @@ async function bindOptions(named: ReadonlyMap<string, JsonNode>, f: string, scop
     if (lit !== undefined) out.system = lit;
     else if (ref !== undefined) {
       const p = scope.catalog.prompts.get(ref);
-      if (!p) fail('B0104', `unknown prompt '${ref}'`, spanOf(sys, ref.length), { help: didYouMean(ref, scope.catalog.prompts.keys()) });
+      if (!p) fail('B0104', `unknown prompt '${ref}'`, src.span(sys), { help: didYouMean(ref, scope.catalog.prompts.keys()) });
       out.system = p.text;
       out.systemPrompt = { name: p.name, version: p.version };
-    } else fail('B0505', 'system must be a quoted string or the name of a prompt', spanOf(sys));
+    } else fail('B0505', 'system must be a quoted string or the name of a prompt', src.span(sys));
   }
   const d: Record<string, number> = {};
   for (const key of DECODING_ARGS) {
     const a = named.get(key);
     if (!a) continue;
     const v = numberConstant(a);
-    const bad = v === undefined || v < 0 || (key !== 'temperature' && key !== 'top_p' && !Number.isInteger(v)) || (key === 'temperature' && v > 2) || (key === 'top_p' && v > 1) || (key === 'max_tokens' && v < 1);
-    if (bad) fail('B0112', `argument '${key}' of ${f}() has a bad value`, spanOf(a));
+    const spec = DECODING[key];
+    if (v === undefined || !spec || !inRange(v, spec)) fail('B0112', `argument '${key}' of ${f}() expects ${spec ? describeRange(spec) : 'a number'}`, src.span(a));
     d[key] = v;
   }
   out.decoding = {
@@ -244,8 +246,8 @@ async function bindOptions(named: ReadonlyMap<string, JsonNode>, f: string, scop
   };
   const ret = named.get('returns');
   if (ret) {
-    const text = constantText(ret, 'returns', spanOf);
-    const start = spanOf(ret).start + 1;
+    const text = constantText(ret, 'returns', src);
+    const start = src.span(ret).start + 1;
     const parsed = parseReturnsText(text, start);
     if (!parsed.columns) fail(parsed.diagnostics[0]?.code ?? 'P0001', parsed.diagnostics[0]?.message ?? 'bad returns list', parsed.diagnostics[0]?.span);
     const sink = new DiagnosticSink();

@@ -7,8 +7,10 @@ import { diag, DiagnosticSink, fail, UserError } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
 import type { Database } from '../storage/duckdb.ts';
 import type { WorkflowGraph } from '../ir/workflow-graph.ts';
-import { byteToChar, children, functionName, isNode, location, stringConstant, walk, type JsonNode } from './duck-ast.ts';
-import { hasModelCall, inputsOfFromCall, MODEL_FUNCTIONS } from './query-inputs.ts';
+import { byteToChar, children, functionName, isNode, referencesRelation, stringConstant, tokenLength, walk, type JsonNode } from './duck-ast.ts';
+import { duckdbDiagnostic } from './duckdb-error.ts';
+import { QuerySource } from './query-source.ts';
+import { inputsOfFromCall, MODEL_FUNCTIONS } from './query-inputs.ts';
 import { bindFunctionSite, bindMapSite, type FunctionSite, type MapSite } from './bind-function-site.ts';
 import { loadWorkflow } from './load-workflow.ts';
 import { didYouMean } from '../diag/suggest.ts';
@@ -42,17 +44,14 @@ export async function bindQuery(stmt: SqlStatement, scope: QueryScope): Promise<
   const query = stmt.query ?? { text: stmt.text, span: stmt.span };
   const parsed = await scope.db.parseSelect(query.text);
   if (!parsed.ok) {
-    const at = parsed.position !== undefined ? query.span.start + byteToChar(query.text, parsed.position) : query.span.start;
-    const word = /^\S+/.exec(query.text.slice(at - query.span.start))?.[0] ?? '';
-    fail('P0301', parsed.message.replace(/^syntax error/, 'syntax error').replace(/"/g, "'"), { start: at, end: at + Math.max(1, word.length) });
+    // Usually caught earlier by the syntax pass; DuckDB's parser message, at its position.
+    const local = parsed.position !== undefined ? byteToChar(query.text, parsed.position) : 0;
+    const d = duckdbDiagnostic(new Error(`Parser Error: ${parsed.message}`), query.text, undefined, { start: query.span.start + local, end: query.span.start + local + tokenLength(query.text, local) });
+    throw new UserError([d]);
   }
   const root = parsed.statements[0];
   if (!root) return { statement: stmt, query, sites: [] };
-  const spanOf = (n: JsonNode, len = 1): Span => {
-    const loc = location(n);
-    const start = query.span.start + (loc === undefined ? 0 : byteToChar(query.text, loc));
-    return { start, end: start + len };
-  };
+  const src = new QuerySource(query.text, query.span.start);
   const sink = new DiagnosticSink();
   const sites: CallSite[] = [];
   const rootNode = root['node'];
@@ -63,30 +62,39 @@ export async function bindQuery(stmt: SqlStatement, scope: QueryScope): Promise<
   });
   for (const select of selects) {
     const inner = select === rootNode ? undefined : cteMap;
-    // Workflow and llm_map calls in this node's FROM.
-    for (const fromCall of tableFunctions(select['from_table'])) {
+    // Workflow, run_workflow and llm_map calls in this node's FROM.
+    const calls = tableFunctions(select['from_table']).filter((t) => isCallSite(t, scope));
+    for (const fromCall of calls) {
       const fn = fromCall['function'];
       if (!isNode(fn)) continue;
       const name = functionName(fn) ?? '';
-      const span = spanOf(fn, name.length);
-      if (name === 'run_workflow') sites.push(...(await sink.captureAsync(() => bindRunWorkflow(fn, span, scope, spanOf)) ?? []));
+      const span = src.span(fn);
+      if (name === 'run_workflow') sites.push(...(await sink.captureAsync(() => bindRunWorkflow(fn, span, scope, src)) ?? []));
       else if (name === 'llm_map') {
-        const s = await sink.captureAsync(() => bindMapSite(fn, span, scope, spanOf));
+        const s = await sink.captureAsync(() => bindMapSite(fn, span, scope, src));
         if (s) sites.push(s);
-      } else if (scope.catalog.workflows.has(name)) {
-        const s = await sink.captureAsync(() => bindFromWorkflow(select, fromCall, fn, name, span, scope, inner));
+      } else {
+        const s = await sink.captureAsync(() => bindFromWorkflow(select, fromCall, calls, fn, name, span, scope, inner, src));
         if (s) sites.push(s);
       }
     }
     // Model functions in this node's expressions (not in nested SELECTs, which are visited on their own).
-    for (const c of modelCalls(select)) {
+    const found = sink.capture(() => modelCalls(select, src)) ?? [];
+    for (const c of found) {
       const name = functionName(c) ?? '';
-      const s = await sink.captureAsync(() => bindFunctionSite(c, name, select, inner, spanOf(c, name.length), scope, spanOf));
+      const s = await sink.captureAsync(() => bindFunctionSite(c, name, select, inner, src.span(c), scope, src));
       if (s) sites.push(s);
     }
   }
   sink.throwIfAny();
   return { statement: stmt, query, sites };
+}
+
+/** A FROM table function agentlake runs: a workflow, run_workflow or llm_map. */
+function isCallSite(t: JsonNode, scope: QueryScope): boolean {
+  const fn = t['function'];
+  const name = isNode(fn) ? (functionName(fn) ?? '') : '';
+  return name === 'run_workflow' || name === 'llm_map' || scope.catalog.workflows.has(name);
 }
 
 /** TABLE_FUNCTION leaves of a FROM tree. */
@@ -98,15 +106,17 @@ function tableFunctions(from: unknown): JsonNode[] {
 }
 
 /** Model function calls directly in a SELECT node (stopping at nested subqueries). */
-function modelCalls(select: JsonNode): JsonNode[] {
+function modelCalls(select: JsonNode, src: QuerySource): JsonNode[] {
   const out: JsonNode[] = [];
   for (const key of ['select_list', 'where_clause', 'having', 'qualify', 'group_expressions', 'modifiers']) {
     walk(select[key], (n) => {
       if (n['class'] === 'SUBQUERY' || n['type'] === 'SELECT_NODE') return false;
       if ((MODEL_FUNCTIONS as readonly string[]).includes(functionName(n) ?? '')) {
         out.push(n);
-        if (children(n).some((c) => hasModelCall(c))) {
-          throw new UserError([diag('B0510', `model function '${functionName(n)}' has another model call in its arguments; compute the inner one in a CTE first`)]);
+        let inner: JsonNode | undefined;
+        for (const c of children(n)) walk(c, (x) => void (inner ??= (MODEL_FUNCTIONS as readonly string[]).includes(functionName(x) ?? '') ? x : undefined));
+        if (inner) {
+          throw new UserError([diag('B0510', `model call '${functionName(inner)}' inside the arguments of '${functionName(n)}'; compute the inner one first (in a CTE or a table)`, src.span(inner))]);
         }
         return false;
       }
@@ -116,24 +126,33 @@ function modelCalls(select: JsonNode): JsonNode[] {
   return out;
 }
 
-async function bindFromWorkflow(select: JsonNode, fromCall: JsonNode, fn: JsonNode, name: string, span: Span, scope: QueryScope, cteMap: unknown): Promise<WorkflowSite> {
+async function bindFromWorkflow(select: JsonNode, fromCall: JsonNode, calls: readonly JsonNode[], fn: JsonNode, name: string, span: Span, scope: QueryScope, cteMap: unknown, src: QuerySource): Promise<WorkflowSite> {
   const graph = await loadWorkflow(name, scope, span);
   const args = children(fn);
   const named = args.filter((a) => typeof a['alias'] === 'string' && a['alias'] !== '');
-  if (named.length > 0) fail('B0504', `workflow '${name}' takes positional arguments only; found '${String(named[0]?.['alias'])} =>'`, span);
+  if (named[0]) fail('B0504', `workflow '${name}' takes positional arguments only; found '${String(named[0]['alias'])} =>'`, src.argName(named[0]));
   if (args.length !== graph.params.length) {
     fail('B0501', `workflow '${name}' takes ${graph.params.length} argument${graph.params.length === 1 ? '' : 's'} (${graph.params.map((p) => `${p.name} ${p.type}`).join(', ')}), got ${args.length}`, span);
   }
   const alias = String(fromCall['alias'] ?? '').toLowerCase() || name;
+  const others = calls.filter((c) => c !== fromCall).map((c) => String(c['alias'] ?? '').toLowerCase() || (isNode(c['function']) ? (functionName(c['function']) ?? '') : ''));
+  for (const other of others) {
+    if (referencesRelation(args, other, [])) fail('B0511', `the arguments of '${name}' read the output of '${other}', another call in the same FROM; compute that one first (CREATE TABLE ... AS) and query the table`, span);
+  }
   const outputs = outputColumns(graph);
-  const stmt = inputsOfFromCall(select, fn, alias, outputs, args);
+  const stmt = inputsOfFromCall(select, calls.map((c) => c['query_location']), alias, [...others], outputs, args);
   if (cteMap !== undefined && isNode(stmt['node'])) stmt['node']['cte_map'] = cteMap;
   const inputSql = await scope.db.renderSelect(stmt);
+  try {
+    await scope.db.describe(inputSql);
+  } catch (e) {
+    throw new UserError([src.diagnose(e, inputSql, span)]);
+  }
   return { kind: 'workflow', graph, inputSql, span };
 }
 
 /** run_workflow('name', (SELECT ...) | value, ..., priority => 'high'). */
-async function bindRunWorkflow(fn: JsonNode, span: Span, scope: QueryScope, spanOf: (n: JsonNode, len?: number) => Span): Promise<WorkflowSite[]> {
+async function bindRunWorkflow(fn: JsonNode, span: Span, scope: QueryScope, src: QuerySource): Promise<WorkflowSite[]> {
   const args = children(fn);
   const positional = args.filter((a) => !a['alias']);
   const named = args.filter((a) => a['alias']);
@@ -141,14 +160,14 @@ async function bindRunWorkflow(fn: JsonNode, span: Span, scope: QueryScope, span
   const name = stringConstant(nameArg)?.toLowerCase();
   if (!nameArg || name === undefined) fail('B0505', "run_workflow() needs the workflow name as a quoted string first, e.g. run_workflow('trading', (SELECT symbol FROM symbols))", span);
   if (!scope.catalog.workflows.has(name)) {
-    fail('B0502', `unknown workflow '${name}'`, spanOf(nameArg, name.length + 2), { help: didYouMean(name, scope.catalog.workflows.keys()) });
+    fail('B0502', `unknown workflow '${name}'`, src.span(nameArg), { help: didYouMean(name, scope.catalog.workflows.keys()) });
   }
   let priority: 'high' | 'medium' | 'low' | undefined;
   for (const n of named) {
     const key = String(n['alias']).toLowerCase();
     const v = stringConstant(n)?.toLowerCase();
-    if (key !== 'priority') fail('B0504', `unknown argument '${key}' of run_workflow()`, spanOf(n), { help: didYouMean(key, ['priority']) });
-    if (v !== 'high' && v !== 'medium' && v !== 'low') fail('B0503', "priority must be 'high', 'medium' or 'low'", spanOf(n));
+    if (key !== 'priority') fail('B0504', `unknown argument '${key}' of run_workflow()`, src.argName(n), { help: didYouMean(key, ['priority']) });
+    if (v !== 'high' && v !== 'medium' && v !== 'low') fail('B0503', "priority must be 'high', 'medium' or 'low'", src.span(n));
     priority = v;
   }
   const graph = await loadWorkflow(name, scope, span);
@@ -156,9 +175,14 @@ async function bindRunWorkflow(fn: JsonNode, span: Span, scope: QueryScope, span
   let inputSql: string;
   if (rest.length === 1 && rest[0]?.['class'] === 'SUBQUERY' && isNode(rest[0]['subquery'])) {
     inputSql = await scope.db.renderSelect(rest[0]['subquery']);
-    const cols = (await scope.db.describe(inputSql)).columns;
+    let cols: readonly unknown[];
+    try {
+      cols = (await scope.db.describe(inputSql)).columns;
+    } catch (e) {
+      throw new UserError([src.diagnose(e, inputSql, src.span(rest[0]), rest[0])]);
+    }
     if (cols.length !== graph.params.length) {
-      fail('B0501', `workflow '${name}' takes ${graph.params.length} parameter${graph.params.length === 1 ? '' : 's'} (${graph.params.map((p) => p.name).join(', ')}), but the input query returns ${cols.length} column${cols.length === 1 ? '' : 's'}`, spanOf(rest[0]));
+      fail('B0501', `workflow '${name}' takes ${graph.params.length} parameter${graph.params.length === 1 ? '' : 's'} (${graph.params.map((p) => p.name).join(', ')}), but the input query returns ${cols.length} column${cols.length === 1 ? '' : 's'}`, src.span(rest[0]));
     }
   } else {
     if (rest.length !== graph.params.length) fail('B0501', `workflow '${name}' takes ${graph.params.length} argument${graph.params.length === 1 ? '' : 's'}, got ${rest.length}`, span);

@@ -77,7 +77,8 @@ export async function bindStep(decl: StepDecl, scope: StepScope, sink: Diagnosti
   if (forEach) bindForEach(name, forEach, scope, sink, edges);
   const fe = forEach && scope.decls.has(forEach.name) ? forEach.name : undefined;
   const base = { name, span: decl.span, ...(fe ? { forEach: fe } : {}) };
-  const resolver = makeResolver(name, fe, scope, edges, diags);
+  // With an unknown FOR EACH source its columns are unknown too: report only that, not each column.
+  const resolver = makeResolver(name, fe, scope, edges, forEach && !fe ? [] : diags);
   let step: WorkflowStep | undefined;
   switch (b.kind) {
     case 'sql': {
@@ -100,12 +101,12 @@ export async function bindStep(decl: StepDecl, scope: StepScope, sink: Diagnosti
   return sink.size === before && step ? { step, edges } : undefined;
 }
 
-type Resolver = (part: RawPart & { kind: 'slot' }, via: EdgeVia) => TemplatePart | undefined;
+type Resolver = (part: RawPart & { kind: 'slot' }, via: EdgeVia, bare?: boolean) => TemplatePart | undefined;
 
 /** Resolves {{name}}: a column of the FOR EACH row, then a parameter, then another step. */
 function makeResolver(self: string, forEach: string | undefined, scope: StepScope, edges: SpannedEdge[], diags: Diagnostic[]): Resolver {
   const rowColumns = forEach ? (scope.columns.get(forEach) ?? []).map((c) => c.name.toLowerCase()) : [];
-  return (slot, via) => {
+  return (slot, via, bare = false) => {
     if (rowColumns.includes(slot.name)) return { kind: 'column', name: slot.name, span: slot.span };
     if (scope.params.some((p) => p.name === slot.name)) return { kind: 'param', name: slot.name, span: slot.span };
     if (scope.decls.has(slot.name)) {
@@ -118,7 +119,8 @@ function makeResolver(self: string, forEach: string | undefined, scope: StepScop
     }
     const candidates = [...rowColumns, ...scope.params.map((p) => p.name), ...[...scope.decls.keys()].filter((n) => n !== self)];
     const where = forEach ? `a column of '${forEach}', a parameter or a step` : 'a parameter or a step';
-    diags.push(diag('B0206', `unknown placeholder '{{${slot.name}}}': not ${where}`, slot.span, { help: didYouMean(slot.name, candidates) }));
+    const what = bare ? `unknown name '${slot.name}'` : `unknown placeholder '{{${slot.name}}}'`;
+    diags.push(diag('B0206', `${what}: not ${where}`, slot.span, { help: didYouMean(slot.name, candidates) }));
     return undefined;
   };
 }
@@ -138,7 +140,7 @@ function resolveTemplate(lit: StringLit, resolve: Resolver, diags: Diagnostic[])
 /** A FETCH target / IMAGE key: a string template, or a bare name (column of the row, or parameter). */
 function resolveValueRef(v: ValueRef, resolve: Resolver, via: EdgeVia, diags: Diagnostic[]): Template {
   if (v.kind === 'string') return resolveTemplate(v, resolve, diags);
-  const r = resolve({ kind: 'slot', name: v.name, span: v.span }, via);
+  const r = resolve({ kind: 'slot', name: v.name, span: v.span }, via, true);
   return r ? [r] : [];
 }
 
@@ -168,8 +170,10 @@ function bindDebate(self: string, participants: readonly Ident[], rounds: number
   return names;
 }
 
+/** "an LLM", "a SQL", "an IMAGE": by how the upper-case keyword is spoken. */
 function article(kind: string): string {
-  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind.toUpperCase()}`;
+  const k = kind.toUpperCase();
+  return `${/^(?:[AEIOU]|LLM)/.test(k) ? 'an' : 'a'} ${k}`;
 }
 
 async function bindModelStep(
@@ -202,7 +206,11 @@ async function bindModelStep(
   const prompt = c.prompt ? resolveTemplate(c.prompt, resolve, diags) : [];
   if (c.image && b.kind !== 'vlm') sink.error('B0208', `IMAGE clause is only for VLM steps, not ${b.kind.toUpperCase()}`, c.image.span);
   if (b.kind === 'vlm' && !c.image) sink.error('B0209', `VLM step '${base.name}' needs an IMAGE clause (a column with an object key, or a FETCH or IMAGE step)`, b.span);
-  if (c.returns && b.kind !== 'llm' && b.kind !== 'vlm') sink.error('B0210', `RETURNS is only for LLM and VLM steps, not ${b.kind.toUpperCase()}`, b.span);
+  if (c.returns && b.kind !== 'llm' && b.kind !== 'vlm') {
+    const first = c.returns[0]?.span;
+    const last = c.returns[c.returns.length - 1]?.span;
+    sink.error('B0210', `RETURNS is only for LLM and VLM steps, not ${b.kind.toUpperCase()}`, first && last ? { start: first.start, end: last.end } : b.span);
+  }
   const returns = c.returns && (b.kind === 'llm' || b.kind === 'vlm') ? await bindReturns(c.returns, scope.env, sink) : undefined;
   const decoding = bindDecoding(c.with ?? [], b.kind, sink);
   for (const d of diags) sink.add(d);
@@ -212,7 +220,7 @@ async function bindModelStep(
     case 'llm':
       return { ...common, kind: 'llm', ...(returns ? { returns } : {}) };
     case 'vlm': {
-      const image = c.image ? bindImageSource(c.image, base, scope, sink, resolve, edges) : undefined;
+      const image = c.image ? bindImageSource(c.image, base, scope, sink, resolve, edges, c.forEach !== undefined && !base.forEach) : undefined;
       return image ? { ...common, kind: 'vlm', image, ...(returns ? { returns } : {}) } : undefined;
     }
     case 'embed':
@@ -230,14 +238,14 @@ function bindModelRef(id: Ident, stepKind: ModelStepBody['kind'], catalog: Catal
   }
   const want = MODEL_KIND_FOR[stepKind];
   if (m.kind !== want) {
-    sink.error('B0103', `model '${id.name}' has KIND ${m.kind}; a ${stepKind.toUpperCase()} step needs a model of KIND ${want}`, id.span);
+    sink.error('B0103', `model '${id.name}' has KIND ${m.kind}; ${article(stepKind)} step needs a model of KIND ${want}`, id.span);
     return undefined;
   }
   return { name: m.name, kind: m.kind, endpoint: m.endpoint, modelName: m.modelName, paramsB: m.paramsB ?? 8, version: m.version };
 }
 
 /** IMAGE source: a column of the FOR EACH row holding a key, a FETCH or IMAGE step, or a key template. */
-function bindImageSource(v: ValueRef, base: { name: string; forEach?: string }, scope: StepScope, sink: DiagnosticSink, resolve: Resolver, edges: SpannedEdge[]): ImageSource | undefined {
+function bindImageSource(v: ValueRef, base: { name: string; forEach?: string }, scope: StepScope, sink: DiagnosticSink, resolve: Resolver, edges: SpannedEdge[], quiet: boolean): ImageSource | undefined {
   if (v.kind === 'string') {
     const diags: Diagnostic[] = [];
     const key = resolveValueRef(v, resolve, 'image', diags);
@@ -257,6 +265,7 @@ function bindImageSource(v: ValueRef, base: { name: string; forEach?: string }, 
     return { kind: 'step', step: v.name };
   }
   if (scope.params.some((p) => p.name === v.name)) return { kind: 'key', key: [{ kind: 'param', name: v.name, span: v.span }] };
+  if (quiet) return undefined;
   sink.error('B0206', `unknown IMAGE source '${v.name}': not a column${base.forEach ? ` of '${base.forEach}'` : ''}, a parameter or a step`, v.span, {
     help: didYouMean(v.name, [...rowCols, ...scope.params.map((p) => p.name), ...scope.decls.keys()]),
   });

@@ -136,3 +136,50 @@ export function byteToChar(text: string, byteOffset: number): number {
   const buf = Buffer.from(text, 'utf8');
   return buf.subarray(0, Math.min(byteOffset, buf.length)).toString('utf8').length;
 }
+
+/** Length of the SQL token starting at `i`: a quoted string or name, a parenthesized group, a dotted name, else 1. */
+export function tokenLength(text: string, i: number): number {
+  const c = text[i];
+  if (c === "'" || c === '"') {
+    let j = i + 1;
+    while (j < text.length) {
+      if (text[j] === c) {
+        if (text[j + 1] === c) j += 2;
+        else return j + 1 - i;
+      } else j++;
+    }
+    return text.length - i;
+  }
+  if (c === '(') {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const q = text[j];
+      if (q === "'" || q === '"') {
+        j += tokenLength(text, j) - 1;
+        continue;
+      }
+      if (q === '(') depth++;
+      else if (q === ')' && --depth === 0) return j + 1 - i;
+    }
+    return text.length - i;
+  }
+  const m = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(text.slice(i));
+  return m ? m[0].length : 1;
+}
+
+/** Offset of the whole word `word` (case-insensitive) in `text` within [from, to), or undefined. */
+export function findWord(text: string, word: string, from = 0, to = text.length): number | undefined {
+  const re = new RegExp(`(?<![A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`, 'gi');
+  re.lastIndex = from;
+  for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
+    if (!inStringAt(text, m.index)) return m.index;
+  }
+  return undefined;
+}
+
+/** True when offset `at` lies inside a single-quoted string literal. */
+function inStringAt(text: string, at: number): boolean {
+  let inside = false;
+  for (let i = 0; i < at; i++) if (text[i] === "'") inside = !inside;
+  return inside;
+}

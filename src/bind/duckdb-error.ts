@@ -2,6 +2,7 @@
 // offending line with a caret ("LINE 1: ...\n   ^"); that column is translated to a script offset.
 import { diag, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
+import { tokenLength } from './duck-ast.ts';
 
 /** Which code a DuckDB error class maps to. */
 function codeFor(kind: string, message: string): string {
@@ -21,7 +22,7 @@ function codeFor(kind: string, message: string): string {
  * (undefined when the SQL was generated and has no place in the script: `fallback` is used then).
  */
 export function duckdbDiagnostic(error: unknown, sql: string, at: number | undefined, fallback?: Span, context?: string): Diagnostic {
-  const full = error instanceof Error ? error.message : String(error);
+  const full = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
   const m = /^([A-Za-z ]+?) Error: ([\s\S]*)$/.exec(full);
   const kind = m?.[1] ?? 'DuckDB';
   let body = m?.[2] ?? full;
@@ -32,8 +33,7 @@ export function duckdbDiagnostic(error: unknown, sql: string, at: number | undef
     if (at !== undefined) {
       const offset = locate(sql, Number(line[1]), line[2] ?? '', (line[3] ?? '').length - `LINE ${line[1]}: `.length);
       if (offset !== undefined) {
-        const word = /^[A-Za-z_0-9."]+/.exec(sql.slice(offset));
-        span = { start: at + offset, end: at + offset + Math.max(1, word?.[0].length ?? 1) };
+        span = { start: at + offset, end: at + offset + tokenLength(sql, offset) };
       }
     }
   }
@@ -49,8 +49,12 @@ export function duckdbDiagnostic(error: unknown, sql: string, at: number | undef
     help = `did you mean ${(cand[1] ?? '').replace(/"/g, "'").split(', ')[0]}?`;
     body = body.replace(cand[0], '');
   }
-  const message = normalize(lowerFirst(body.trim().replace(/!$/, '').replace(/"/g, "'")));
+  // DuckDB quotes names with "; agentlake with ' (unless the quoted text holds a ' itself).
+  const message = normalize(lowerFirst(body.trim().replace(/!$/, '').replace(/"([^"']*)"/g, "'$1'")));
   if (context) notes.push(context);
+  if (/^unterminated quoted string/.test(message)) {
+    return diag('P0002', 'unterminated string literal', span, { notes, help: "close it with a matching '" });
+  }
   return diag(codeFor(kind, body), message, span, { notes, help });
 }
 
@@ -61,7 +65,9 @@ function normalize(m: string): string {
     .replace(/^table function with name (\S+) does not exist/, "unknown table function '$1'")
     .replace(/^scalar function with name (\S+) does not exist/i, "unknown function '$1'")
     .replace(/^type with name (\S+) does not exist/, "unknown type '$1'")
-    .replace(/^referenced column '([^']+)' not found in FROM clause/, "unknown column '$1'");
+    .replace(/^referenced column '([^']+)' not found in FROM clause/, "unknown column '$1'")
+    .replace(/^(?:values list|table) '([^']+)' does not have a column named '([^']+)'/, "unknown column '$1.$2'")
+    .replace(/\s*Use 'SET [^']*' to revert[^\n]*$/s, '');
 }
 
 function lowerFirst(s: string): string {

@@ -44,13 +44,15 @@ export function inputsOfSelect(select: JsonNode, items: readonly JsonNode[], cte
 
 /**
  * Input rows of a workflow called in FROM (`FROM symbols s, trading(s.symbol) t`): the FROM without the
- * call, the WHERE conjuncts that do not read the call's columns, and the call's arguments as columns.
+ * calls agentlake runs (at `callLocations`), the WHERE conjuncts that read none of their columns, and
+ * the call's arguments as columns.
  */
-export function inputsOfFromCall(select: JsonNode, fnNode: JsonNode, alias: string, outputColumns: readonly string[], args: readonly JsonNode[]): JsonNode {
+export function inputsOfFromCall(select: JsonNode, callLocations: readonly unknown[], alias: string, otherAliases: readonly string[], outputColumns: readonly string[], args: readonly JsonNode[]): JsonNode {
   const node = clone(select);
-  node['from_table'] = removeFrom(node['from_table'], fnNode['query_location']);
+  for (const loc of callLocations) node['from_table'] = removeFrom(node['from_table'], loc);
   const where = conjuncts(node['where_clause']);
-  const kept = where.filter((c) => !referencesRelation(c, alias, outputColumns) && !hasModelCall(c));
+  const readsCall = (c: unknown): boolean => referencesRelation(c, alias, outputColumns) || otherAliases.some((a) => referencesRelation(c, a, []));
+  const kept = where.filter((c) => !readsCall(c) && !hasModelCall(c));
   node['where_clause'] = andAll(kept);
   node['select_list'] = args.map((a, i) => ({ ...clone(a), alias: `arg${i + 1}` }));
   node['group_expressions'] = [];
@@ -58,7 +60,7 @@ export function inputsOfFromCall(select: JsonNode, fnNode: JsonNode, alias: stri
   node['aggregate_handling'] = 'STANDARD_HANDLING';
   node['having'] = null;
   node['qualify'] = null;
-  const modsReadCall = referencesRelation(node['modifiers'], alias, outputColumns);
+  const modsReadCall = readsCall(node['modifiers']);
   node['modifiers'] = keepModifiers(node['modifiers'], kept.length < where.length || modsReadCall || isAggregate(select));
   return { node, named_param_map: [] };
 }

@@ -1,7 +1,8 @@
 // EXPLAIN of one statement: for a query that calls models, the instantiated plan (inputs, actions by
 // kind and model, fan-out, estimated tokens); for plain SQL, DuckDB's own plan; for catalog
 // statements, what they would change. EXPLAIN ANALYZE needs execution, which arrives with the runtime.
-import { fail, UserError } from '../diag/diagnostic.ts';
+import { fail, UserError, type Diagnostic } from '../diag/diagnostic.ts';
+import { parseTemplateText } from '../bind/template-text.ts';
 import type { Source } from '../diag/span.ts';
 import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
 import { bindWorkflow } from '../bind/bind-workflow.ts';
@@ -52,6 +53,11 @@ async function explainCatalogStatement(session: Session, stmt: Exclude<Statement
     const m = bindModel(stmt);
     t.add(0, 'Catalog', { statement: stmt.kind, name: m.name, kind: m.kind, endpoint: m.endpoint, model: m.modelName });
     json['model'] = m;
+  } else if (stmt.kind === 'create_prompt') {
+    const diags: Diagnostic[] = [];
+    const parts = parseTemplateText(stmt.text, diags);
+    if (diags.length > 0) throw new UserError(diags);
+    t.add(0, 'Catalog', { statement: stmt.kind, name: stmt.name.name, placeholders: parts.filter((p) => p.kind === 'slot').map((p) => (p.kind === 'slot' ? p.name : '')).join(',') });
   } else {
     t.add(0, 'Catalog', { statement: stmt.kind, name: 'name' in stmt ? stmt.name.name : stmt.what });
   }

@@ -1,7 +1,7 @@
 // A session over one lakehouse: runs scripts statement by statement. Catalog statements go to the
 // catalog, plain SQL to DuckDB, and statements that call models are bound, lowered and explained
 // (executing model calls arrives with the runtime). Used by the CLI and, later, the servers.
-import { UserError, fail } from '../diag/diagnostic.ts';
+import { UserError, fail, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Source } from '../diag/span.ts';
 import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
 import { parseScript } from '../sql/parse.ts';
@@ -54,7 +54,8 @@ export class Session {
    */
   async runScript(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean } = {}): Promise<Outcome> {
     const parsed = parseScript(source);
-    if (parsed.diagnostics.length > 0) throw new UserError(parsed.diagnostics);
+    const syntax = await this.checkSqlSyntax(parsed.script.statements);
+    if (parsed.diagnostics.length > 0 || syntax.length > 0) throw new UserError([...parsed.diagnostics, ...syntax]);
     const stmts = parsed.script.statements;
     if (stmts.length === 0) fail('P0003', 'the script has no statements', { start: 0, end: Math.min(1, source.text.length) });
     let last: Outcome = { kind: 'ok', message: 'ok' };
@@ -85,6 +86,21 @@ export class Session {
       case 'sql':
         return this.executeSql(stmt);
     }
+  }
+
+  /** DuckDB's parser over every plain statement, so its syntax errors are reported before anything runs. */
+  private async checkSqlSyntax(stmts: readonly Statement[]): Promise<Diagnostic[]> {
+    const out: Diagnostic[] = [];
+    for (const s of stmts) {
+      const sql = s.kind === 'sql' ? s : s.kind === 'explain' && s.statement.kind === 'sql' ? s.statement : undefined;
+      if (!sql) continue;
+      try {
+        await this.lakehouse.db.connection.extractStatements(sql.text);
+      } catch (e) {
+        out.push(duckdbDiagnostic(e, sql.text, sql.span.start, { start: sql.span.end, end: sql.span.end + 1 }));
+      }
+    }
+    return out;
   }
 
   /** Binds the query part of a SQL statement (finding model call sites), or undefined when it has none. */

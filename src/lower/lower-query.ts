@@ -6,6 +6,8 @@ import type { FunctionSite, MapSite } from '../bind/bind-function-site.ts';
 import type { Action, ActionDag, InputSlice, PromptSegment } from '../ir/action-dag.ts';
 import { valueText } from '../ir/markdown.ts';
 import type { Rows, Value } from '../storage/duckdb.ts';
+import { UserError } from '../diag/diagnostic.ts';
+import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import type { DataProbe } from './data-probe.ts';
 import { lowerWorkflow } from './lower-workflow.ts';
 
@@ -19,7 +21,15 @@ export async function lowerQuery(bound: BoundQuery, probe: DataProbe): Promise<A
 
 /** Instantiates one call site. */
 export async function lowerSite(site: CallSite, probe: DataProbe): Promise<ActionDag> {
-  const input = await probe.query(site.inputSql);
+  let input: Rows;
+  try {
+    input = await probe.query(site.inputSql);
+  } catch (e) {
+    // The input query bound, so this is a data error (e.g. a scalar subquery returning many rows).
+    const d = duckdbDiagnostic(e, site.inputSql, undefined, site.span, 'while computing the input rows of this call');
+    const many = /more than one row returned by a subquery/i.test(d.message);
+    throw new UserError([many ? { ...d, help: 'a workflow argument takes one value per row; to run over many rows use a table in FROM or run_workflow(name, (SELECT ...))' } : d]);
+  }
   if (site.kind === 'workflow') {
     return lowerWorkflow(site.graph, input.rows, { sql: site.inputSql, span: site.span }, probe);
   }

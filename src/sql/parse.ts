@@ -6,7 +6,7 @@ import type { ReturnColumn, Script, Statement, StepDecl } from './ast.ts';
 import { diag, InternalError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Source, Span } from '../diag/span.ts';
 import { suggest } from '../diag/suggest.ts';
-import { topLevelParts } from './scan.ts';
+import { skipAtom, topLevelParts } from './scan.ts';
 
 /** A parse result: the statements that parsed, and a diagnostic for each that did not. */
 export interface ParseResult {
@@ -30,9 +30,10 @@ export function parseScript(source: Source): ParseResult {
     } catch (e) {
       if (!(e instanceof PeggySyntaxError)) throw e;
       const first = toDiagnostic(e, chunk);
-      const more = recoverWorkflowSteps(chunk);
-      if (more.length > 0 && more.some((d) => d.span?.start === first.span?.start)) diagnostics.push(...more);
-      else diagnostics.push(first, ...more.filter((d) => d.span?.start !== first.span?.start));
+      // Step-by-step recovery finds errors after the first one; at the same place the statement-level
+      // message is the better one (it knows the list context).
+      const more = recoverWorkflowSteps(chunk).filter((d) => d.span?.start !== first.span?.start);
+      diagnostics.push(first, ...more);
     }
   }
   return { script: { statements }, diagnostics };
@@ -102,7 +103,33 @@ function toDiagnostic(e: PeggySyntaxError, chunk: Chunk): Diagnostic {
   const foundText = found === '' ? 'end of statement' : `'${found}'`;
   const keywords = (e.expected ?? []).filter((x) => x.type === 'literal' && /^[a-z]+$/i.test(x.text ?? '')).map((x) => (x.text ?? '').toUpperCase());
   const near = /^[A-Za-z_]\w*$/.test(found) ? suggest(found.toUpperCase(), keywords) : undefined;
-  return diag('P0001', `syntax error: expected ${expected}, found ${foundText}`, span, near ? { help: `did you mean '${near}'?` } : {});
+  const expectsComma = (e.expected ?? []).some((x) => x.type === 'literal' && x.text === ',');
+  const help = near
+    ? `did you mean '${near}'?`
+    : expectsComma && /^\s*:=/.test(chunk.text.slice(local + found.length))
+      ? `is a ',' missing before step '${found}'?`
+      : undefined;
+  const unclosed = unclosedStringBefore(chunk.text, local);
+  const notes = unclosed === undefined ? [] : [`the string that opens ${unclosed} line${unclosed === 1 ? '' : 's'} above ends here; is its closing quote missing?`];
+  return diag('P0001', `syntax error: expected ${expected}, found ${foundText}`, span, { help, notes });
+}
+
+/**
+ * When the error sits right after a string literal that spans lines, that string probably lost its
+ * closing quote and swallowed text up to the next quote. Returns how many lines it spans.
+ */
+function unclosedStringBefore(text: string, offset: number): number | undefined {
+  let last: { start: number; end: number } | undefined;
+  for (let i = 0; i < offset; i++) {
+    const end = skipAtom(text, i);
+    if (end > i) {
+      if (text[i] === "'") last = { start: i, end };
+      i = end - 1;
+    }
+  }
+  if (!last || last.end > offset || /\S/.test(text.slice(last.end, offset).replace(/^\s*[A-Za-z_]\w*/, ''))) return undefined;
+  const lines = text.slice(last.start, last.end).split('\n').length - 1;
+  return lines > 0 ? lines : undefined;
 }
 
 function tokenAt(text: string, offset: number): string {

@@ -1,3 +1,4 @@
+-- mode: run
 -- A plain query with a misspelled column.
 SELECT symbol, titel, day
 FROM news

@@ -1,0 +1,2 @@
+-- A plain query over a misspelled table.
+SELECT symbol, close FROM price WHERE symbol = 'AAPL';

@@ -1,0 +1,3 @@
+-- vlm() without the image.
+SELECT id, vlm('llava', prompt => 'Describe this chart') AS description
+FROM news;

@@ -1,0 +1,2 @@
+-- A script with only comments.
+-- SELECT * FROM news;

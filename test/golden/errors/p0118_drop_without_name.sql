@@ -1,0 +1,2 @@
+-- DROP WORKFLOW without a name.
+DROP WORKFLOW;
