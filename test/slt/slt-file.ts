@@ -13,6 +13,8 @@ export type SltRecord =
       readonly rowsort: boolean;
       /** Expected lines, or undefined when the record has no `----` block yet. */
       readonly expected: readonly string[] | undefined;
+      /** The comment lines just above the record say KNOWN BUG: BLESS keeps its hand-written expected block. */
+      readonly knownBug: boolean;
       /** Lines [blockStart, blockEnd) hold `----` and the expected lines (empty range when absent). */
       readonly blockStart: number;
       readonly blockEnd: number;
@@ -33,12 +35,17 @@ export function parseSlt(file: string, text: string): SltRecord[] {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   const records: SltRecord[] = [];
   let i = 0;
+  let comments: string[] = [];
   while (i < lines.length) {
     const header = lines[i] ?? '';
+    if (isBlank(header)) comments = [];
     if (isBlank(header) || header.startsWith('#')) {
+      if (header.startsWith('#')) comments.push(header);
       i++;
       continue;
     }
+    const knownBug = comments.some((c) => c.includes('KNOWN BUG'));
+    comments = [];
     const at = i;
     const m = /^(statement\s+ok|statement\s+error|query|explain)\b\s*(.*)$/.exec(header);
     if (!m) throw new SltSyntaxError(file, at, `expected 'statement ok', 'statement error <regex>', 'query' or 'explain', found '${header}'`);
@@ -74,7 +81,7 @@ export function parseSlt(file: string, text: string): SltRecord[] {
       expected = [];
       while (!isBlank(lines[i])) expected.push(lines[i++] ?? '');
     }
-    records.push({ kind: word === 'query' ? 'query' : 'explain', line: at, sql: sqlText, rowsort: arg === 'rowsort', expected, blockStart, blockEnd: i });
+    records.push({ kind: word === 'query' ? 'query' : 'explain', line: at, sql: sqlText, rowsort: arg === 'rowsort', expected, knownBug, blockStart, blockEnd: i });
   }
   return records;
 }
