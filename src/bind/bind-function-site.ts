@@ -71,7 +71,11 @@ export async function bindFunctionSite(node: JsonNode, fn: string, select: JsonN
   if (f === 'llm_agg') {
     const value = args.named.get('value');
     if (!value) fail('B0505', 'llm_agg() needs a model and the value to aggregate', span);
-    items.push({ ...call('list', [value]), alias: 'values' });
+    // The values in the prompt keep the call's own ORDER BY, else they are sorted (deterministic prompts).
+    const own = node['order_bys'];
+    const ordered = isNode(own) && Array.isArray(own['orders']) && own['orders'].length > 0;
+    const orderBys = ordered ? own : { type: 'ORDER_MODIFIER', orders: [{ type: 'ORDER_DEFAULT', null_order: 'ORDER_DEFAULT', expression: value }] };
+    items.push({ ...call('list', [value], { order_bys: orderBys }), alias: 'values' });
     const instruction = promptArg ? constantText(promptArg, 'prompt', src) : 'Summarize these values.';
     prompt = [{ kind: 'text', text: `${instruction}\n\n` }, { kind: 'column', name: 'values' }];
   } else if (f === 'embed') {

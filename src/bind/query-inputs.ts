@@ -29,15 +29,21 @@ export function isAggregate(select: JsonNode): boolean {
  */
 export function inputsOfSelect(select: JsonNode, items: readonly JsonNode[], cteMap: unknown): JsonNode {
   const node = clone(select);
+  // Names the final query gives to model outputs: ORDER BY on one of them needs every row's output.
+  const modelAliases = (Array.isArray(select['select_list']) ? select['select_list'] : [])
+    .filter((i): i is JsonNode => isNode(i) && hasModelCall(i) && typeof i['alias'] === 'string' && i['alias'] !== '')
+    .map((i) => String(i['alias']).toLowerCase());
+  const ordersByModel = referencesRelation(select['modifiers'], '\u0000', modelAliases) || hasPositionalOrder(select['modifiers']);
   const where = conjuncts(node['where_clause']);
   const plain = where.filter((c) => !hasModelCall(c));
   node['where_clause'] = andAll(plain);
-  node['select_list'] = [...items];
+  // A call whose prompt reads no column still needs one column per row.
+  node['select_list'] = items.length > 0 ? [...items] : [{ class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: 'row', query_location: -1, value: { type: { id: 'INTEGER', type_info: null }, is_null: false, value: 1 } }];
   const having = node['having'];
   if (hasModelCall(having)) node['having'] = null;
   if (hasModelCall(node['qualify'])) node['qualify'] = null;
   const modelFilter = plain.length < where.length || having !== node['having'];
-  node['modifiers'] = keepModifiers(node['modifiers'], modelFilter || isDistinctOrAggregateOrder(select));
+  node['modifiers'] = keepModifiers(node['modifiers'], modelFilter || ordersByModel || isDistinctOrAggregateOrder(select));
   if (cteMap !== undefined) node['cte_map'] = clone(cteMap);
   return { node: node, named_param_map: [] };
 }
@@ -71,6 +77,11 @@ function keepModifiers(mods: unknown, drop: boolean): unknown[] {
   if (drop) return [];
   const kinds = mods.filter(isNode).map((m) => m['type']);
   return kinds.every((k) => k === 'ORDER_MODIFIER' || k === 'LIMIT_MODIFIER') && !hasModelCall(mods) ? clone(mods) : [];
+}
+
+/** ORDER BY 2: a position may name a model output; treat it as one. */
+function hasPositionalOrder(mods: unknown): boolean {
+  return contains(mods, (n) => n['type'] === 'ORDER_MODIFIER' && Array.isArray(n['orders']) && n['orders'].some((o) => isNode(o) && isNode(o['expression']) && o['expression']['class'] === 'CONSTANT'));
 }
 
 function isDistinctOrAggregateOrder(select: JsonNode): boolean {

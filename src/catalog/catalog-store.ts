@@ -11,8 +11,9 @@ CREATE TABLE IF NOT EXISTS agentlake_models (
 CREATE TABLE IF NOT EXISTS agentlake_prompts (name VARCHAR PRIMARY KEY, text VARCHAR NOT NULL, version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS agentlake_workflows (
   name VARCHAR PRIMARY KEY, params JSON NOT NULL, return_step VARCHAR NOT NULL, step_count INTEGER NOT NULL,
-  source VARCHAR NOT NULL, version INTEGER NOT NULL);
+  source VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS agentlake_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+ALTER TABLE agentlake_workflows ADD COLUMN IF NOT EXISTS fingerprint VARCHAR DEFAULT '';
 `;
 
 /** The persistent catalog of one lakehouse. */
@@ -67,10 +68,11 @@ export class CatalogStore {
   }
 
   async putWorkflow(w: Omit<WorkflowDef, 'version'>): Promise<WorkflowDef> {
-    const version = nextVersion(this.current.workflows.get(w.name), w);
+    const old = this.current.workflows.get(w.name);
+    const version = !old ? 1 : old.fingerprint === w.fingerprint ? old.version : old.version + 1;
     const def: WorkflowDef = { ...w, version };
-    await this.db.run('INSERT OR REPLACE INTO agentlake_workflows VALUES ($1, $2, $3, $4, $5, $6)', [
-      def.name, JSON.stringify(def.params), def.returnStep, def.stepCount, def.source, version,
+    await this.db.run('INSERT OR REPLACE INTO agentlake_workflows VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      def.name, JSON.stringify(def.params), def.returnStep, def.stepCount, def.source, def.fingerprint, version,
     ]);
     this.current = { ...this.current, workflows: withEntry(this.current.workflows, def.name, def) };
     return def;
@@ -143,6 +145,7 @@ async function load(db: Database): Promise<CatalogSnapshot> {
       returnStep: String(r['return_step']),
       stepCount: Number(r['step_count']),
       source: String(r['source']),
+      fingerprint: String(r['fingerprint']),
       version: Number(r['version']),
     });
   }

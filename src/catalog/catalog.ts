@@ -30,6 +30,8 @@ export interface WorkflowDef {
   readonly returnStep: string;
   readonly stepCount: number;
   readonly source: string;
+  /** Hash of the definition's meaning (layout and OR REPLACE ignored): equal means unchanged. */
+  readonly fingerprint: string;
   readonly version: number;
 }
 

@@ -9,6 +9,7 @@ import { bindWorkflow } from '../bind/bind-workflow.ts';
 import { parseTemplateText } from '../bind/template-text.ts';
 import type { Diagnostic } from '../diag/diagnostic.ts';
 import type { Outcome, Session } from './session.ts';
+import { structuralHash } from '../ir/structural-hash.ts';
 
 /** Runs one catalog statement against the session's catalog. */
 export async function executeCatalogStatement(session: Session, stmt: CreateModel | CreatePrompt | CreateWorkflow | DropObject | Show, source: Source): Promise<Outcome> {
@@ -39,8 +40,9 @@ export async function executeCatalogStatement(session: Session, stmt: CreateMode
         returnStep: graph.output,
         stepCount: graph.steps.length,
         source: source.text.slice(stmt.span.start, stmt.span.end),
+        fingerprint: workflowFingerprint(stmt),
       });
-      return { kind: 'ok', message: `created workflow ${def.name}(${def.params.map((p) => `${p.name} ${p.type}`).join(', ')}) with ${def.stepCount} steps, version ${def.version}` };
+      return { kind: 'ok', message: `created workflow ${def.name}(${def.params.map((p) => `${p.name} ${p.type}`).join(', ')}) with ${def.stepCount} step${def.stepCount === 1 ? '' : 's'}, version ${def.version}` };
     }
     case 'drop': {
       const existed = await store.drop(stmt.object, stmt.name.name);
@@ -53,6 +55,12 @@ export async function executeCatalogStatement(session: Session, stmt: CreateMode
     case 'show':
       return show(session, stmt.what);
   }
+}
+
+/** What a workflow definition means, independent of layout: its AST without spans or OR REPLACE. */
+function workflowFingerprint(stmt: CreateWorkflow): string {
+  const { orReplace: _ignored, ...rest } = stmt;
+  return structuralHash(JSON.parse(JSON.stringify(rest, (k, v: unknown) => (k === 'rawStart' || k === 'span' ? undefined : v))));
 }
 
 function alreadyExists(kind: string, name: string, span: { start: number; end: number }): never {
@@ -72,19 +80,23 @@ function show(session: Session, what: 'models' | 'prompts' | 'workflows'): Outco
     return {
       kind: 'rows',
       columns: [col('name'), col('kind'), col('endpoint'), col('model_name'), col('params_b', 'DOUBLE'), col('api_key_env'), col('version', 'INTEGER')],
-      rows: [...snap.models.values()].map((m) => [m.name, m.kind, m.endpoint, m.modelName, m.paramsB ?? null, m.apiKeyEnv ?? null, m.version]),
+      rows: sortedByName(snap.models).map((m) => [m.name, m.kind, m.endpoint, m.modelName, m.paramsB ?? null, m.apiKeyEnv ?? null, m.version]),
     };
   }
   if (what === 'prompts') {
     return {
       kind: 'rows',
       columns: [col('name'), col('version', 'INTEGER'), col('chars', 'INTEGER'), col('text')],
-      rows: [...snap.prompts.values()].map((p) => [p.name, p.version, p.text.length, p.text.length > 60 ? `${p.text.slice(0, 57).replace(/\s+/g, ' ')}...` : p.text.replace(/\s+/g, ' ')]),
+      rows: sortedByName(snap.prompts).map((p) => [p.name, p.version, p.text.length, p.text.length > 60 ? `${p.text.slice(0, 57).replace(/\s+/g, ' ')}...` : p.text.replace(/\s+/g, ' ')]),
     };
   }
   return {
     kind: 'rows',
     columns: [col('name'), col('params'), col('steps', 'INTEGER'), col('return_step'), col('version', 'INTEGER')],
-    rows: [...snap.workflows.values()].map((w) => [w.name, w.params.map((p) => `${p.name} ${p.type}`).join(', '), w.stepCount, w.returnStep, w.version]),
+    rows: sortedByName(snap.workflows).map((w) => [w.name, w.params.map((p) => `${p.name} ${p.type}`).join(', '), w.stepCount, w.returnStep, w.version]),
   };
+}
+
+function sortedByName<T extends { name: string }>(m: ReadonlyMap<string, T>): T[] {
+  return [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

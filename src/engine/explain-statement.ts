@@ -29,8 +29,12 @@ export async function explainStatement(session: Session, stmt: Explain, _source:
   const parts: PlanPart[] = [];
   for (const site of bound.sites) {
     const dag = await lowerSite(site, probe);
-    const label = site.kind === 'workflow' ? site.graph.name : site.kind === 'llm_map' ? 'llm_map' : site.fn;
-    parts.push({ dag, inputSql: site.inputSql, label, ...(site.kind === 'workflow' ? { graph: site.graph } : {}) });
+    if (site.kind === 'workflow') {
+      parts.push({ dag, inputSql: site.inputSql, label: site.graph.name, graph: site.graph, ...(site.priority ? { priority: site.priority } : {}) });
+    } else {
+      const returns = site.returns?.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+      parts.push({ dag, inputSql: site.inputSql, label: site.kind === 'llm_map' ? 'llm_map' : site.fn, model: site.model.name, ...(returns ? { returns } : {}) });
+    }
   }
   const report = planReport(parts);
   const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined);

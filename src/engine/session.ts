@@ -120,7 +120,8 @@ export class Session {
     try {
       const result = await this.lakehouse.db.query(stmt.text);
       if (stmt.form === 'query' || result.columns.length > 1 || result.columns[0]?.name !== 'Count') return { kind: 'rows', ...result };
-      return { kind: 'ok', message: `ok (${String(result.rows[0]?.[0] ?? 0)} rows)` };
+      const n = Number(result.rows[0]?.[0] ?? 0);
+      return { kind: 'ok', message: `ok (${n} row${n === 1 ? '' : 's'})` };
     } catch (e) {
       throw new UserError([duckdbDiagnostic(e, stmt.text, stmt.span.start, stmt.span)]);
     }

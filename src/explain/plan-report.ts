@@ -30,6 +30,11 @@ export interface StepReport {
 export interface SourceReport {
   readonly kind: 'workflow' | 'function';
   readonly name: string;
+  /** Model functions: the model and the typed output, if any. */
+  readonly model?: string;
+  readonly returns?: string;
+  /** Job priority asked for with run_workflow(..., priority => ...). */
+  readonly priority?: string;
   readonly version?: number;
   readonly params?: readonly string[];
   readonly inputSql: string;
@@ -67,6 +72,9 @@ export interface PlanPart {
   readonly graph?: WorkflowGraph;
   readonly inputSql: string;
   readonly label: string;
+  readonly model?: string;
+  readonly returns?: string;
+  readonly priority?: string;
 }
 
 /** Builds the report for the parts of one statement. */
@@ -113,7 +121,14 @@ export function isModelCall(a: Action): boolean {
 }
 
 function sourceReport(p: PlanPart): SourceReport {
-  const base = { name: p.label, inputSql: p.inputSql, inputs: p.dag.inputs.length };
+  const base = {
+    name: p.label,
+    ...(p.model ? { model: p.model } : {}),
+    ...(p.returns ? { returns: p.returns } : {}),
+    ...(p.priority ? { priority: p.priority } : {}),
+    inputSql: p.inputSql,
+    inputs: p.dag.inputs.length,
+  };
   const g = p.graph;
   if (!g) return { kind: 'function', ...base };
   const steps: StepReport[] = g.steps.map((s) => ({

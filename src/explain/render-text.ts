@@ -28,8 +28,8 @@ export function renderPlanText(r: PlanReport, verbose?: readonly PlanPart[]): st
   const t = new TextPlan();
   t.add(0, 'Plan', { inputs: r.inputs, actions: r.actions.total, model_calls: r.actions.modelCalls });
   r.sources.forEach((s, k) => {
-    if (s.kind === 'workflow') t.add(1, 'Workflow', { name: s.name, version: s.version, params: `(${(s.params ?? []).join(', ')})`, return: s.output });
-    else t.add(1, 'Function', { name: s.name });
+    if (s.kind === 'workflow') t.add(1, 'Workflow', { name: s.name, version: s.version, params: `(${(s.params ?? []).join(', ')})`, return: s.output, priority: s.priority });
+    else t.add(1, 'Function', { name: s.name, model: s.model, returns: s.returns });
     t.add(2, 'Input', { rows: s.inputs, sql: s.inputSql });
     const graph = verbose?.[k]?.graph;
     for (const step of s.steps ?? []) {

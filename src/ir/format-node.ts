@@ -15,7 +15,7 @@ export const ACTION_FORMAT: ActionFormatters = {
   sql: (a) => ({ id: a.id, deps: deps(a), rows: a.rows, sql: oneLine(a.sql) }),
   fetch: (a) => ({ id: a.id, deps: deps(a), key: a.key }),
   format: (a) => ({ id: a.id, deps: deps(a), format: a.format }),
-  llm: (a) => ({ id: a.id, deps: deps(a), model: a.model.name, round: a.round, prompt: sketch([...a.system, ...a.prompt]) }),
+  llm: (a) => ({ id: a.id, deps: deps(a), model: a.model.name, round: a.round, system: sketch(a.system) || undefined, prompt: sketch(a.prompt) }),
   vlm: (a) => ({ id: a.id, deps: deps(a), model: a.model.name, image: a.image.kind === 'object' ? a.image.key : `{${a.image.action}}`, prompt: sketch(a.prompt) }),
   vlm_encode: (a) => ({ id: a.id, deps: deps(a), model: a.model.name, image: a.image.kind === 'object' ? a.image.key : `{${a.image.action}}` }),
   vlm_reason: (a) => ({ id: a.id, deps: deps(a), model: a.model.name, encoded: a.encoded, prompt: sketch(a.prompt) }),
