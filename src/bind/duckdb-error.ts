@@ -43,7 +43,7 @@ export function duckdbDiagnostic(error: unknown, sql: string, at: number | undef
   if (mean) {
     // DuckDB also suggests its own catalog tables (pg_tables, duckdb_tables, ...): never useful here.
     const name = (mean[1] ?? '').replace(/^main\./, '');
-    if (!/^(?:pg_|duckdb_|sqlite_|information_schema|temp\.|system\.)/.test(name)) help = `did you mean '${name}'?`;
+    if (!/^(?:pg_|duckdb_|sqlite_|information_schema|temp\.|system\.)|\.pg_|\.duckdb_/.test(name)) help = `did you mean '${name}'?`;
     body = body.replace(mean[0], '');
   }
   const cand = /\nCandidate bindings: ([^\n]*)/.exec(body);

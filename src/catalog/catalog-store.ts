@@ -45,14 +45,14 @@ export class CatalogStore {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.db.run('INSERT OR REPLACE INTO agentlake_meta VALUES ($1, $2)', [key, value]);
+    await this.db.run('INSERT OR REPLACE INTO agentlake_meta (key, value) VALUES ($1, $2)', [key, value]);
   }
 
   /** Inserts or replaces a model; the version goes up by one on replace. */
   async putModel(m: Omit<ModelDef, 'version'>): Promise<ModelDef> {
     const version = nextVersion(this.current.models.get(m.name), m);
     const def: ModelDef = { ...m, version };
-    await this.db.run('INSERT OR REPLACE INTO agentlake_models VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+    await this.db.run('INSERT OR REPLACE INTO agentlake_models (name, kind, endpoint, model_name, params_b, api_key_env, options, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
       def.name, def.kind, def.endpoint, def.modelName, def.paramsB ?? null, def.apiKeyEnv ?? null, JSON.stringify(def.options), version,
     ]);
     this.current = { ...this.current, models: withEntry(this.current.models, def.name, def) };
@@ -62,7 +62,7 @@ export class CatalogStore {
   async putPrompt(p: Omit<PromptDef, 'version'>): Promise<PromptDef> {
     const version = nextVersion(this.current.prompts.get(p.name), p);
     const def: PromptDef = { ...p, version };
-    await this.db.run('INSERT OR REPLACE INTO agentlake_prompts VALUES ($1, $2, $3)', [def.name, def.text, version]);
+    await this.db.run('INSERT OR REPLACE INTO agentlake_prompts (name, text, version) VALUES ($1, $2, $3)', [def.name, def.text, version]);
     this.current = { ...this.current, prompts: withEntry(this.current.prompts, def.name, def) };
     return def;
   }
@@ -71,7 +71,7 @@ export class CatalogStore {
     const old = this.current.workflows.get(w.name);
     const version = !old ? 1 : old.fingerprint === w.fingerprint ? old.version : old.version + 1;
     const def: WorkflowDef = { ...w, version };
-    await this.db.run('INSERT OR REPLACE INTO agentlake_workflows VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    await this.db.run('INSERT OR REPLACE INTO agentlake_workflows (name, params, return_step, step_count, source, fingerprint, version) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       def.name, JSON.stringify(def.params), def.returnStep, def.stepCount, def.source, def.fingerprint, version,
     ]);
     this.current = { ...this.current, workflows: withEntry(this.current.workflows, def.name, def) };

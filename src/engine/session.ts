@@ -53,6 +53,18 @@ export class Session {
    * before anything runs, all of them reported at once.
    */
   async runScript(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean } = {}): Promise<Outcome> {
+    try {
+      return await this.runStatements(source, mode, opts);
+    } catch (e) {
+      // An unknown table in a lakehouse without tables: most likely the demo data was never generated.
+      if (e instanceof UserError && this.lakehouse.tables.length === 0 && e.diagnostics.some((d) => d.code === 'B0401')) {
+        throw new UserError(e.diagnostics.map((d) => (d.code === 'B0401' ? { ...d, help: `the lakehouse ${this.lakehouse.dir} has no tables yet; 'npm run demo:data' generates the demo tables` } : d)));
+      }
+      throw e;
+    }
+  }
+
+  private async runStatements(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean }): Promise<Outcome> {
     const parsed = parseScript(source);
     const syntax = await this.checkSqlSyntax(parsed.script.statements);
     if (parsed.diagnostics.length > 0 || syntax.length > 0) throw new UserError([...parsed.diagnostics, ...syntax]);
