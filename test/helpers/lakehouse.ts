@@ -1,12 +1,20 @@
 // Test lakehouses: a fresh folder per test (agentlake.duckdb is single-process), optionally with the
 // demo tables and objects linked in from one shared generated copy (made once, atomically, so
 // parallel test workers never see a half-written copy).
-import { existsSync, mkdtempSync, renameSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateDemoData, DEMO_DATA_VERSION } from '../../examples/demo-data/generate.ts';
 
-const SHARED = join(tmpdir(), `agentlake-test-demo-v${DEMO_DATA_VERSION}`);
+// Keyed by the generator's source, so a changed generator never reuses stale shared data.
+const GENERATOR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'demo-data');
+const SOURCE_HASH = createHash('sha256')
+  .update(readdirSync(GENERATOR).sort().map((f) => readFileSync(join(GENERATOR, f), 'utf8')).join('\0'))
+  .digest('hex')
+  .slice(0, 12);
+const SHARED = join(tmpdir(), `agentlake-test-demo-v${DEMO_DATA_VERSION}-${SOURCE_HASH}`);
 
 /** Generates the shared demo data once per machine (per data version). */
 export async function sharedDemoData(): Promise<string> {
