@@ -2,24 +2,20 @@
 // workflow blocks binds and explains over the demo lakehouse.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Session } from '../src/engine/session.ts';
+import type { Session } from '../src/engine/session.ts';
 import { parseScript } from '../src/sql/parse.ts';
-import { freshLakehouse, removeLakehouse } from './helpers/lakehouse.ts';
+import { demoSession } from './helpers/lakehouse.ts';
 
 const blocks = [...readFileSync(new URL('../README.md', import.meta.url), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 
-let dir: string;
 let session: Session;
+let dispose: () => void;
 
 beforeAll(async () => {
-  dir = await freshLakehouse({ demo: true });
-  session = await Session.open({ lakehouse: dir });
+  ({ session, dispose } = await demoSession());
 });
 
-afterAll(() => {
-  session.close();
-  removeLakehouse(dir);
-});
+afterAll(() => dispose());
 
 /** Each statement of a block on its own: catalog and plain statements run, model statements are explained. */
 async function check(block: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 // Helpers over DuckDB's JSON parse tree (json_serialize_sql): walking, finding function calls,
 // splitting WHERE conjuncts and building small nodes. The tree is DuckDB's; we only read it and
 // build modified copies that DuckDB turns back into SQL (json_deserialize_sql).
+import { skipAtom } from '../sql/scan.ts';
 
 /** A node of DuckDB's JSON parse tree. */
 export type JsonNode = { [key: string]: unknown };
@@ -140,26 +141,17 @@ export function byteToChar(text: string, byteOffset: number): number {
 /** Length of the SQL token starting at `i`: a quoted string or name, a parenthesized group, a dotted name, else 1. */
 export function tokenLength(text: string, i: number): number {
   const c = text[i];
-  if (c === "'" || c === '"') {
-    let j = i + 1;
-    while (j < text.length) {
-      if (text[j] === c) {
-        if (text[j + 1] === c) j += 2;
-        else return j + 1 - i;
-      } else j++;
-    }
-    return text.length - i;
-  }
+  if (c === "'" || c === '"') return skipAtom(text, i) - i;
   if (c === '(') {
     let depth = 0;
     for (let j = i; j < text.length; j++) {
-      const q = text[j];
-      if (q === "'" || q === '"') {
-        j += tokenLength(text, j) - 1;
+      const after = skipAtom(text, j);
+      if (after > j) {
+        j = after - 1;
         continue;
       }
-      if (q === '(') depth++;
-      else if (q === ')' && --depth === 0) return j + 1 - i;
+      if (text[j] === '(') depth++;
+      else if (text[j] === ')' && --depth === 0) return j + 1 - i;
     }
     return text.length - i;
   }

@@ -1,22 +1,18 @@
 // The runnable examples explain over the demo lakehouse with the counts their comments promise.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Session } from '../../src/engine/session.ts';
+import type { Session } from '../../src/engine/session.ts';
 import type { PlanReport } from '../../src/explain/plan-report.ts';
-import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
+import { demoSession } from '../helpers/lakehouse.ts';
 
-let dir: string;
 let session: Session;
+let dispose: () => void;
 
 beforeAll(async () => {
-  dir = await freshLakehouse({ demo: true });
-  session = await Session.open({ lakehouse: dir });
+  ({ session, dispose } = await demoSession());
 });
 
-afterAll(() => {
-  session.close();
-  removeLakehouse(dir);
-});
+afterAll(() => dispose());
 
 async function explain(file: string): Promise<PlanReport> {
   const text = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8');

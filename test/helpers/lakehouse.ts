@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDemoData, DEMO_DATA_VERSION } from '../../examples/demo-data/generate.ts';
+import { Session } from '../../src/engine/session.ts';
 
 // Keyed by the generator's source, so a changed generator never reuses stale shared data.
 const GENERATOR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'demo-data');
@@ -46,4 +47,17 @@ export async function freshLakehouse(opts: { demo?: boolean } = {}): Promise<str
 /** Removes a test lakehouse (links only, never the shared data). */
 export function removeLakehouse(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A session over a fresh demo lakehouse, and the function that closes and removes it. */
+export async function demoSession(): Promise<{ session: Session; dispose: () => void }> {
+  const dir = await freshLakehouse({ demo: true });
+  const session = await Session.open({ lakehouse: dir });
+  return {
+    session,
+    dispose: () => {
+      session.close();
+      removeLakehouse(dir);
+    },
+  };
 }
