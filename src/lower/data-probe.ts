@@ -9,5 +9,5 @@ export interface DataProbe {
   /** Runs an input query (the rows a model call or workflow applies to). */
   query(sql: string): Promise<Rows>;
   /** Lists the objects a glob matches, sorted by key. */
-  listObjects(pattern: string): ObjectInfo[];
+  listObjects(pattern: string): Promise<ObjectInfo[]>;
 }

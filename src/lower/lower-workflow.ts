@@ -42,7 +42,7 @@ export async function lowerWorkflow(graph: WorkflowGraph, inputs: readonly (read
   }
   for (let i = 0; i < inputs.length; i++) {
     const ctx = new SliceContext(graph, i, values[i] ?? {}, inputId, actions, sqlResults, probe);
-    for (const step of order) ctx.lowerStep(step);
+    for (const step of order) await ctx.lowerStep(step);
     slices.push({ index: i, values: values[i] ?? {}, outputs: ctx.instancesOf(graph.output).map((x) => x.action) });
   }
   return { kind: 'action_dag', source: graph.name, inputs: slices, actions: actions.list };
@@ -84,7 +84,7 @@ class SliceContext {
     return `${step}#${this.input}${row === undefined ? '' : `.${row}`}${suffix}`;
   }
 
-  lowerStep(step: WorkflowStep): void {
+  async lowerStep(step: WorkflowStep): Promise<void> {
     const span = step.span ? { span: step.span } : {};
     const base = { step: step.name, input: this.input, ...span };
     const out: Instance[] = [];
@@ -109,7 +109,7 @@ class SliceContext {
       const suffix = row ? k : undefined;
       if (step.kind === 'fetch') {
         const key = this.staticText(step.target, row, step.name, 'FETCH target');
-        const objects = /[*?[]/.test(key) ? this.probe.listObjects(key) : [{ key, size: 0 }];
+        const objects = /[*?[]/.test(key) ? await this.probe.listObjects(key) : [{ key, size: 0 }];
         const fanOut = row !== undefined || objects.length !== 1 || key !== objects[0]?.key;
         for (const o of objects) {
           const n = out.length;

@@ -45,7 +45,7 @@ export class Lakehouse {
   }
 
   /** Lists objects whose key matches a glob (`*`, `**`, `?`) or, without wildcards, equals the key or starts with it as a folder. Sorted by key. */
-  listObjects(pattern: string): ObjectInfo[] {
+  async listObjects(pattern: string): Promise<ObjectInfo[]> {
     const pat = stripScheme(pattern);
     const root = join(this.dir, 'objects');
     const hasGlob = /[*?[]/.test(pat);
