@@ -9,7 +9,7 @@ import { demoSession } from './helpers/lakehouse.ts';
 const blocks = [...readFileSync(new URL('../README.md', import.meta.url), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 
 let session: Session;
-let dispose: () => void;
+let dispose: () => Promise<void>;
 
 beforeAll(async () => {
   ({ session, dispose } = await demoSession());

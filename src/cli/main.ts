@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     try {
       outcome = await session.runScript(source, command, { verbose: values.verbose });
     } finally {
-      session.close();
+      await session.close();
     }
     out.write(formatOutcome(outcome, command === 'explain' ? (values.json ? 'json' : 'text') : format));
     return 0;

@@ -21,7 +21,7 @@ export type Outcome =
   | { readonly kind: 'explain'; readonly text: string; readonly json: unknown };
 
 export interface SessionOptions {
-  /** Lakehouse folder (default ./lakehouse). */
+  /** Lakehouse folder (default ./lakehouse) or `s3://bucket/prefix`. */
   readonly lakehouse: string;
   /** Load the built-in models, prompts and workflows into a new lakehouse (default true). */
   readonly bootstrap?: boolean;
@@ -42,7 +42,7 @@ export class Session {
       if (opts.bootstrap !== false) await bootstrapCatalog(session);
       return session;
     } catch (e) {
-      lakehouse.close();
+      await lakehouse.close();
       throw e;
     }
   }
@@ -139,7 +139,8 @@ export class Session {
     }
   }
 
-  close(): void {
-    this.lakehouse.close();
+  /** Closes the lakehouse: its DuckDB file at once, then (S3 lakehouses) the catalog upload, which the promise waits for. */
+  async close(): Promise<void> {
+    await this.lakehouse.close();
   }
 }

@@ -40,6 +40,8 @@ export interface SqlAction extends ActionBase {
   readonly kind: 'sql';
   readonly sql: string;
   readonly params: Readonly<Record<string, Value>>;
+  /** DuckDB types of the parameters (the workflow's declared types). */
+  readonly paramTypes?: Readonly<Record<string, string>>;
   readonly rows?: number;
   /** Estimated tokens of the result rendered as a markdown table. */
   readonly tokens?: number;

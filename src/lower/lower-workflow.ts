@@ -94,7 +94,8 @@ class SliceContext {
       const result = this.sqlResults.get(step.name)?.[this.input] ?? { columns: step.columns, rows: [] };
       const id = this.id(step.name);
       const tokens = countTokens(markdownTable(result.columns.map((c) => c.name), result.rows));
-      this.actions.push({ kind: 'sql', id, ...base, deps: [this.inputId], sql: step.sql, params, rows: result.rows.length, tokens });
+      const paramTypes = Object.fromEntries(step.params.map((p) => [p, this.graph.params.find((x) => x.name === p)?.type ?? 'VARCHAR']));
+      this.actions.push({ kind: 'sql', id, ...base, deps: [this.inputId], sql: step.sql, params, paramTypes, rows: result.rows.length, tokens });
       result.rows.forEach((r, k) => out.push({ action: id, row: k, values: Object.fromEntries(result.columns.map((c, j) => [c.name.toLowerCase(), r[j] ?? null])) }));
       this.instances.set(step.name, out);
       // The table itself (for {{step}} references) is the SQL action; rows are the fan-out instances.

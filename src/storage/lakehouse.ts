@@ -1,103 +1,227 @@
-// The lakehouse: a local folder holding Parquet tables (tables/<name>.parquet or tables/<name>/*.parquet),
-// objects (objects/<key>) and agentlake's own DuckDB database (agentlake.duckdb: catalog, and later
-// provenance). Opening it registers every Parquet table as a view so SQL sees it by name.
-import { mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+// The lakehouse: a local folder or `s3://bucket/prefix` holding Parquet tables (tables/<name>.parquet or
+// tables/<name>/*.parquet), objects (objects/<key>) and agentlake's own DuckDB database (agentlake.duckdb:
+// catalog, provenance). Opening it registers every table as a view so SQL sees it by name; on S3 the
+// Parquet files are read through the object cache and the DuckDB file through a local CatalogReplica.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { CatalogReplica } from './catalog-replica.ts';
 import { Database, quoteIdent, quoteString } from './duckdb.ts';
-import { globToRegExp, globBase } from './glob.ts';
+import { LocalObjectStore } from './local-object-store.ts';
+import { defaultCacheDir, ObjectCache } from './object-cache.ts';
+import { parseS3Uri, type ObjectBody, type ObjectStore } from './object-store.ts';
+import { s3ClientFromEnv, s3EndpointFromEnv, S3ObjectStore } from './s3-object-store.ts';
 
-/** An object in the lakehouse: key relative to objects/, size in bytes. */
+/** An object in the lakehouse: key relative to objects/ (or a full `s3://` URI for other buckets), size in bytes. */
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
 }
 
-/** An open lakehouse folder. One process at a time (DuckDB's file lock). */
+/** How to open a lakehouse. */
+export interface LakehouseOptions {
+  /** The object cache and S3 state folder (default AGENTLAKE_CACHE_DIR, else ~/.cache/agentlake). */
+  readonly cacheDir?: string;
+  /** Where S3 settings come from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CATALOG_KEY = 'agentlake.duckdb';
+
+/** An open lakehouse. One process at a time (DuckDB's file lock; on S3, the last close wins). */
 export class Lakehouse {
+  private tableNames: readonly string[] = [];
+  private readonly buckets = new Map<string, S3ObjectStore>();
+  private closed = false;
+
   private constructor(
-    readonly dir: string,
+    /** The absolute folder, or `s3://bucket/prefix`. */
+    readonly location: string,
     readonly db: Database,
-    readonly tables: readonly string[],
+    /** The lakehouse root: tables/ and agentlake.duckdb. */
+    readonly root: ObjectStore,
+    /** objects/: keys of FETCH and lake_objects(). */
+    readonly objects: ObjectStore,
+    private readonly scratch: string,
+    private readonly cache: ObjectCache,
+    private readonly env: NodeJS.ProcessEnv,
+    private client: S3Client | undefined,
+    private readonly replica: CatalogReplica | undefined,
   ) {}
 
-  /** Opens (creating if needed) the lakehouse at `dir`. */
-  static async open(dir: string): Promise<Lakehouse> {
-    const abs = resolve(dir);
-    mkdirSync(join(abs, 'tables'), { recursive: true });
-    mkdirSync(join(abs, 'objects'), { recursive: true });
-    const db = await Database.open(join(abs, 'agentlake.duckdb'));
-    const tables = await registerTables(db, join(abs, 'tables'));
-    return new Lakehouse(abs, db, tables);
-  }
-
-  /** Re-scans tables/ (after new Parquet files were written). */
-  async refresh(): Promise<Lakehouse> {
-    const tables = await registerTables(this.db, join(this.dir, 'tables'));
-    return new Lakehouse(this.dir, this.db, tables);
-  }
-
-  /** Absolute path of an object key (keys never escape objects/). */
-  objectPath(key: string): string {
-    const root = join(this.dir, 'objects');
-    const p = resolve(root, stripScheme(key));
-    if (p !== root && !p.startsWith(root + sep)) throw new RangeError(`object key escapes the lakehouse: ${key}`);
-    return p;
-  }
-
-  /** Lists objects whose key matches a glob (`*`, `**`, `?`) or, without wildcards, equals the key or starts with it as a folder. Sorted by key. */
-  async listObjects(pattern: string): Promise<ObjectInfo[]> {
-    const pat = stripScheme(pattern);
-    const root = join(this.dir, 'objects');
-    const hasGlob = /[*?[]/.test(pat);
-    const base = hasGlob ? globBase(pat) : pat;
-    const start = this.objectPath(base);
-    if (!existsSync(start)) return [];
-    const st = statSync(start);
-    if (st.isFile()) return hasGlob ? [] : [{ key: toKey(root, start), size: st.size }];
-    const all = walk(start).map((p) => ({ key: toKey(root, p), size: statSync(p).size }));
-    const re = hasGlob ? globToRegExp(pat) : undefined;
-    return all.filter((o) => (re ? re.test(o.key) : true)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  }
-
-  close(): void {
-    this.db.close();
-  }
-}
-
-/** `s3://bucket/key` and `lake://key` name objects of the lakehouse too; the scheme is dropped for local folders. */
-function stripScheme(key: string): string {
-  return key.replace(/^(?:s3|lake):\/\//, '').replace(/^\/+/, '');
-}
-
-function toKey(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/');
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
-async function registerTables(db: Database, tablesDir: string): Promise<string[]> {
-  const names: string[] = [];
-  for (const e of readdirSync(tablesDir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    let source: string | undefined;
-    let name: string | undefined;
-    if (e.isFile() && e.name.endsWith('.parquet')) {
-      name = e.name.slice(0, -'.parquet'.length);
-      source = join(tablesDir, e.name);
-    } else if (e.isDirectory() && readdirSync(join(tablesDir, e.name)).some((f) => f.endsWith('.parquet'))) {
-      name = e.name;
-      source = join(tablesDir, e.name, '*.parquet');
+  /** Opens (creating if needed) the lakehouse at a folder or `s3://bucket/prefix`. */
+  static async open(location: string, opts: LakehouseOptions = {}): Promise<Lakehouse> {
+    const env = opts.env ?? process.env;
+    const cache = new ObjectCache(opts.cacheDir ?? defaultCacheDir(env));
+    const s3 = parseS3Uri(location);
+    let lake: Lakehouse;
+    if (s3) {
+      const prefix = s3.key.replace(/^\/+|\/+$/g, '');
+      const client = s3ClientFromEnv(env);
+      const root = new S3ObjectStore(client, s3.bucket, prefix, { cache });
+      const objects = new S3ObjectStore(client, s3.bucket, prefix ? `${prefix}/objects` : 'objects', { cache });
+      // One state folder per endpoint, bucket and prefix: the DuckDB file and scratch space for writes.
+      const id = createHash('sha256').update(`${s3EndpointFromEnv(env) ?? 'aws'}\0${s3.bucket}\0${prefix}`).digest('hex').slice(0, 16);
+      const state = join(cache.dir, 'state', id);
+      let replica: CatalogReplica;
+      let db: Database;
+      try {
+        replica = await CatalogReplica.pull(root, CATALOG_KEY, state);
+        db = await Database.open(replica.path);
+      } catch (e) {
+        client.destroy();
+        throw e;
+      }
+      lake = new Lakehouse(root.location, db, root, objects, join(state, 'scratch'), cache, env, client, replica);
+    } else {
+      const abs = resolve(location);
+      mkdirSync(join(abs, 'tables'), { recursive: true });
+      mkdirSync(join(abs, 'objects'), { recursive: true });
+      const db = await Database.open(join(abs, CATALOG_KEY));
+      lake = new Lakehouse(abs, db, new LocalObjectStore(abs), new LocalObjectStore(join(abs, 'objects')), join(abs, 'tables'), cache, env, undefined, undefined);
     }
-    if (!name || !source || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
-    await db.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${quoteString(source)})`);
-    names.push(name);
+    try {
+      await lake.refresh();
+    } catch (e) {
+      await lake.close().catch(() => undefined);
+      throw e;
+    }
+    return lake;
   }
-  return names;
+
+  /** The table names registered as views, sorted. */
+  get tables(): readonly string[] {
+    return this.tableNames;
+  }
+
+  /** Same as `location` (kept for callers that print it). */
+  get dir(): string {
+    return this.location;
+  }
+
+  /** Re-scans tables/ (after Parquet files were written there) and re-registers the views. Returns this lakehouse. */
+  async refresh(): Promise<Lakehouse> {
+    const found = await this.root.list('tables/');
+    const files = new Map<string, { etag?: string; key: string }[]>();
+    const single = new Map<string, { etag?: string; key: string }>();
+    for (const o of found) {
+      const one = /^tables\/([^/]+)\.parquet$/.exec(o.key);
+      const part = /^tables\/([^/]+)\/[^/]+\.parquet$/.exec(o.key);
+      if (one?.[1] && TABLE_NAME.test(one[1])) single.set(one[1], o);
+      else if (part?.[1] && TABLE_NAME.test(part[1])) files.set(part[1], [...(files.get(part[1]) ?? []), o]);
+    }
+    const names = [...new Set([...single.keys(), ...files.keys()])].sort((a, b) => a.localeCompare(b));
+    for (const name of names) {
+      const one = single.get(name);
+      // A name with both forms reads tables/<name>.parquet.
+      if (one) await this.registerView(name, [await this.root.localPath(one.key, one.etag)]);
+      else if (this.root.localRoot) await this.registerView(name, join(this.root.localRoot, 'tables', name, '*.parquet'));
+      else await this.registerView(name, await Promise.all((files.get(name) ?? []).map((o) => this.root.localPath(o.key, o.etag))));
+    }
+    for (const gone of this.tableNames.filter((n) => !names.includes(n))) await this.db.run(`DROP VIEW IF EXISTS ${quoteIdent(gone)}`);
+    this.tableNames = names;
+    return this;
+  }
+
+  /**
+   * Where an object key or URI lives: a plain key or `lake://key` is in objects/; `s3://bucket/key`
+   * is in objects/ when it names this S3 lakehouse's objects/ folder, else in that bucket (keys from
+   * its store are relative to the bucket). Other schemes are a RangeError.
+   */
+  objectStoreFor(uri: string): { readonly store: ObjectStore; readonly key: string } {
+    const s3 = parseS3Uri(uri);
+    if (!s3) {
+      if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(uri) && !uri.startsWith('lake://')) throw new RangeError(`unsupported object URI: ${uri}`);
+      return { store: this.objects, key: uri.replace(/^lake:\/\//, '').replace(/^\/+/, '') };
+    }
+    const own = this.objects instanceof S3ObjectStore ? this.objects : undefined;
+    if (own && s3.bucket === own.bucket && s3.key.startsWith(`${own.prefix}/`)) return { store: own, key: s3.key.slice(own.prefix.length + 1) };
+    let store = this.buckets.get(s3.bucket);
+    if (!store) {
+      this.client ??= s3ClientFromEnv(this.env);
+      store = new S3ObjectStore(this.client, s3.bucket, '', { cache: this.cache });
+      this.buckets.set(s3.bucket, store);
+    }
+    return { store, key: s3.key };
+  }
+
+  /**
+   * Lists objects whose key matches a glob (`*`, `**`, `?`) or, without wildcards, equals the key or
+   * starts with it as a folder. Sorted by key. Objects outside objects/ come back as full `s3://` URIs.
+   */
+  async listObjects(pattern: string): Promise<ObjectInfo[]> {
+    const { store, key } = this.objectStoreFor(pattern);
+    const found = await store.list(key);
+    return found.map((o) => ({ key: store === this.objects ? o.key : `${store.location}/${o.key}`, size: o.size }));
+  }
+
+  /** An object's bytes (S3 objects through the object cache). Rejects with ObjectNotFoundError. */
+  async readObject(key: string): Promise<Buffer> {
+    const at = this.objectStoreFor(key);
+    return at.store.get(at.key);
+  }
+
+  /** A local file holding an object's bytes, to read (S3 objects are downloaded into the object cache). */
+  async objectLocalPath(key: string): Promise<string> {
+    const at = this.objectStoreFor(key);
+    return at.store.localPath(at.key);
+  }
+
+  /** Writes (replaces) an object. */
+  async writeObject(key: string, body: ObjectBody): Promise<void> {
+    const at = this.objectStoreFor(key);
+    await at.store.put(at.key, body);
+  }
+
+  /** Absolute path of an object key in a local lakehouse (keys never escape objects/); objectLocalPath works for both kinds. */
+  objectPath(key: string): string {
+    const at = this.objectStoreFor(key);
+    if (!(at.store instanceof LocalObjectStore)) throw new RangeError(`object '${key}' is not a local file; use objectLocalPath`);
+    return at.store.pathOf(at.key);
+  }
+
+  /**
+   * Writes the result of a query as table `name` (tables/<name>.parquet, replacing the table in either
+   * form) with DuckDB's COPY, and registers it as a view. The query may read the table it replaces.
+   */
+  async writeTable(name: string, sql: string): Promise<void> {
+    if (!TABLE_NAME.test(name)) throw new RangeError(`not a table name: '${name}'`);
+    await mkdir(this.scratch, { recursive: true });
+    const tmp = join(this.scratch, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await this.db.run(`COPY (${sql}) TO ${quoteString(tmp)} (FORMAT parquet)`);
+      const put = await this.root.putFile(`tables/${name}.parquet`, tmp, { move: true });
+      for (const part of await this.root.list(`tables/${name}/*.parquet`)) await this.root.delete(part.key);
+      await this.registerView(name, [await this.root.localPath(put.key, put.etag)]);
+      if (!this.tableNames.includes(name)) this.tableNames = [...this.tableNames, name].sort((a, b) => a.localeCompare(b));
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** Checkpoints the DuckDB database and, on S3, uploads it when it changed (close does this too). */
+  async flush(): Promise<void> {
+    await this.db.run('CHECKPOINT');
+    await this.replica?.push();
+  }
+
+  /** Closes the database (at once) and, on S3, then uploads it when it changed. Closing twice is a no-op. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+    try {
+      await this.replica?.push();
+    } finally {
+      this.client?.destroy();
+    }
+  }
+
+  private async registerView(name: string, source: string | readonly string[]): Promise<void> {
+    const arg = typeof source === 'string' ? quoteString(source) : `[${source.map(quoteString).join(', ')}]`;
+    await this.db.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${arg})`);
+  }
 }

@@ -6,7 +6,7 @@ import type { PlanReport } from '../../src/explain/plan-report.ts';
 import { demoSession } from '../helpers/lakehouse.ts';
 
 let session: Session;
-let dispose: () => void;
+let dispose: () => Promise<void>;
 
 beforeAll(async () => {
   ({ session, dispose } = await demoSession());

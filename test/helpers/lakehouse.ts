@@ -50,13 +50,13 @@ export function removeLakehouse(dir: string): void {
 }
 
 /** A session over a fresh demo lakehouse, and the function that closes and removes it. */
-export async function demoSession(): Promise<{ session: Session; dispose: () => void }> {
+export async function demoSession(): Promise<{ session: Session; dispose: () => Promise<void> }> {
   const dir = await freshLakehouse({ demo: true });
   const session = await Session.open({ lakehouse: dir });
   return {
     session,
-    dispose: () => {
-      session.close();
+    dispose: async () => {
+      await session.close();
       removeLakehouse(dir);
     },
   };

@@ -31,8 +31,8 @@ beforeAll(async () => {
   graph = await loadWorkflow('q2_trading', { catalog: session.catalog.snapshot, db: session.lakehouse.db }, { start: 0, end: 0 });
 });
 
-afterAll(() => {
-  session.close();
+afterAll(async () => {
+  await session.close();
   removeLakehouse(dir);
 });
 

@@ -41,8 +41,8 @@ beforeAll(async () => {
   await session.runScript({ name: 'setup.sql', text: SETUP }, 'run');
 });
 
-afterAll(() => {
-  session.close();
+afterAll(async () => {
+  await session.close();
   removeLakehouse(dir);
 });
 

@@ -76,8 +76,8 @@ for (const file of files) {
       session = await Session.open({ lakehouse });
     });
 
-    afterAll(() => {
-      session?.close();
+    afterAll(async () => {
+      await session?.close();
       if (lakehouse) removeLakehouse(lakehouse);
       if (BLESS && blessed.size > 0) writeFileSync(join(DIR, file), rewriteSlt(text, records, blessed));
     });

@@ -1,0 +1,148 @@
+// Runs a statement that calls models: instantiate each call site over its inputs, execute the DAG on
+// the model clients, write provenance, put the results back into DuckDB and run the statement there.
+import { randomUUID } from 'node:crypto';
+import { fail } from '../diag/diagnostic.ts';
+import type { BoundQuery, WorkflowSite } from '../bind/bind-query.ts';
+import { isModelCall } from '../explain/plan-report.ts';
+import { lowerSite } from '../lower/lower-query.ts';
+import type { ModelRef } from '../ir/common.ts';
+import type { ActionEvent } from '../runtime/executor.ts';
+import { executeDag } from '../runtime/executor.ts';
+import { assembleStatement, type ExecutedSite } from '../runtime/assemble-query.ts';
+import type { ModelClient } from '../runtime/model-client.ts';
+import { sqlBatcher } from '../runtime/sql-batcher.ts';
+import { ensureProvenanceTables, writeProvenance, writeRun, type ProvenanceEvent } from '../governance/provenance.ts';
+import type { Lakehouse } from '../storage/lakehouse.ts';
+import type { Column, Value } from '../storage/duckdb.ts';
+import { engineProbe } from './engine-probe.ts';
+
+/** The figures every run reports (GPU figures are simulated for sim:// models). */
+export interface RunStats {
+  readonly calls_total: number;
+  readonly calls_executed: number;
+  readonly response_cache_hits: number;
+  readonly dedup_saved: number;
+  readonly prompt_tokens: number;
+  readonly cached_tokens: number;
+  readonly errors: number;
+  readonly simulated: boolean;
+  readonly simulated_makespan_seconds: number;
+  readonly simulated_gpu_busy_seconds: number;
+  readonly wall_seconds: number;
+}
+
+export interface RunResult {
+  readonly columns: readonly Column[];
+  readonly rows: readonly (readonly Value[])[];
+  readonly stats: RunStats;
+  readonly runId: string;
+}
+
+/** How a run reaches models, and the clock GPU time is measured on. */
+export interface RunDeps {
+  readonly clientFor: (model: ModelRef) => ModelClient;
+  readonly clock: () => number;
+  readonly simulated: boolean;
+  readonly gpuBusySeconds?: () => number;
+  readonly signal: AbortSignal;
+  readonly onEvent?: (e: ActionEvent) => void;
+}
+
+/** Executes a bound statement whose query calls models. */
+export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery, deps: RunDeps): Promise<RunResult> {
+  const wallStart = performance.now();
+  const runId = randomUUID().slice(0, 8);
+  const db = lakehouse.db;
+  const probe = engineProbe(lakehouse);
+  const sql = sqlBatcher(probe.runSqlBatch);
+  const executed: ExecutedSite[] = [];
+  const events: ProvenanceEvent[] = [];
+  let calls = 0;
+  let promptTokens = 0;
+  let cachedTokens = 0;
+  let errors = 0;
+  const busyStart = deps.gpuBusySeconds?.() ?? 0;
+  const t0 = deps.clock();
+  for (const site of bound.sites) {
+    if (site.kind !== 'workflow') {
+      fail('E0001', `executing ${site.kind === 'llm_map' ? 'llm_map' : site.fn}() is not supported yet; workflows in FROM and run_workflow() run`, site.span, { help: "run 'agentlake explain' to see the calls it would make" });
+    }
+    const dag = await lowerSite(site, probe);
+    const outputs = await executeDag(dag, {
+      db,
+      sql,
+      readObject: (key) => lakehouse.readObject(key),
+      writeObject: (key, body) => lakehouse.writeObject(key, body),
+      clientFor: deps.clientFor,
+      signal: deps.signal,
+      clock: deps.clock,
+    }, {
+      onEvent: (e) => {
+        deps.onEvent?.(e);
+        if (isModelCall(e.action)) {
+          calls++;
+          promptTokens += e.usage?.promptTokens ?? 0;
+          cachedTokens += e.usage?.cachedTokens ?? 0;
+        }
+        if (e.output.kind === 'error') errors++;
+        events.push(eventRow(runId, site, e));
+      },
+    });
+    executed.push({ site, dag, outputs });
+  }
+  const makespan = deps.clock() - t0;
+  const final = await assembleStatement(db, bound, executed, runId);
+  const result = await db.query(final);
+  await ensureProvenanceTables(db);
+  await writeProvenance(db, events);
+  const stats: RunStats = {
+    calls_total: calls,
+    calls_executed: calls,
+    response_cache_hits: 0,
+    dedup_saved: 0,
+    prompt_tokens: promptTokens,
+    cached_tokens: cachedTokens,
+    errors,
+    simulated: deps.simulated,
+    simulated_makespan_seconds: deps.simulated ? round(makespan) : 0,
+    simulated_gpu_busy_seconds: deps.simulated ? round((deps.gpuBusySeconds?.() ?? 0) - busyStart) : 0,
+    wall_seconds: round((performance.now() - wallStart) / 1000),
+  };
+  await writeRun(db, {
+    run_id: runId, statement: bound.statement.text, started_at: new Date().toISOString().replace('T', ' ').slice(0, 19), wall_seconds: stats.wall_seconds,
+    simulated: stats.simulated, makespan_seconds: round(makespan), calls_total: stats.calls_total, calls_executed: stats.calls_executed,
+    response_cache_hits: stats.response_cache_hits, prompt_tokens: stats.prompt_tokens, cached_tokens: stats.cached_tokens, errors: stats.errors, status: 'ok',
+  });
+  return { columns: result.columns, rows: result.rows, stats, runId };
+}
+
+function eventRow(runId: string, site: WorkflowSite, e: ActionEvent): ProvenanceEvent {
+  const a = e.action;
+  const model = 'model' in a ? a.model : undefined;
+  return {
+    run_id: runId,
+    step: `${site.graph.name}.${a.step}`,
+    action: a.id,
+    input: a.input,
+    kind: a.kind,
+    model: model?.name ?? null,
+    model_version: model?.version ?? null,
+    endpoint: model?.endpoint ?? null,
+    prompt_hash: e.promptHash ?? null,
+    input_refs: [...a.deps],
+    output_ref: `${runId}/${a.id}`,
+    response_cache_hit: e.cacheHit ?? false,
+    cached_tokens: e.usage?.cachedTokens ?? null,
+    tokens_in: e.usage?.promptTokens ?? null,
+    tokens_out: e.usage?.completionTokens ?? null,
+    worker: e.worker,
+    started_at: e.startedAt,
+    ended_at: e.endedAt,
+    status: e.output.kind === 'error' ? 'error' : 'ok',
+    error: e.output.kind === 'error' ? `${e.output.code}: ${e.output.message}` : null,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
