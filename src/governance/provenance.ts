@@ -1,0 +1,47 @@
+// Provenance: one event per executed action in agentlake_provenance, one summary row per run in
+// agentlake_runs, both DuckDB tables in the lakehouse (queryable like any table). Events are buffered
+// and written with the appender at the end of a run. API keys never reach these tables: a call's
+// endpoint and model name are recorded, never its credentials.
+import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
+import { withStagedRows } from '../storage/stage-rows.ts';
+
+const EVENT_COLUMNS: readonly (readonly [string, string])[] = [
+  ['run_id', 'VARCHAR'], ['step', 'VARCHAR'], ['action', 'VARCHAR'], ['input', 'INTEGER'], ['kind', 'VARCHAR'],
+  ['model', 'VARCHAR'], ['model_version', 'INTEGER'], ['endpoint', 'VARCHAR'], ['prompt_hash', 'VARCHAR'],
+  ['input_refs', 'VARCHAR[]'], ['output_ref', 'VARCHAR'], ['response_cache_hit', 'BOOLEAN'], ['cached_tokens', 'BIGINT'],
+  ['tokens_in', 'BIGINT'], ['tokens_out', 'BIGINT'], ['worker', 'VARCHAR'], ['started_at', 'DOUBLE'], ['ended_at', 'DOUBLE'],
+  ['status', 'VARCHAR'], ['error', 'VARCHAR'],
+];
+
+const RUN_COLUMNS: readonly (readonly [string, string])[] = [
+  ['run_id', 'VARCHAR'], ['statement', 'VARCHAR'], ['started_at', 'TIMESTAMP'], ['wall_seconds', 'DOUBLE'],
+  ['simulated', 'BOOLEAN'], ['makespan_seconds', 'DOUBLE'], ['calls_total', 'BIGINT'], ['calls_executed', 'BIGINT'],
+  ['response_cache_hits', 'BIGINT'], ['prompt_tokens', 'BIGINT'], ['cached_tokens', 'BIGINT'], ['errors', 'BIGINT'], ['status', 'VARCHAR'],
+];
+
+/** One provenance event, in the column order above. */
+export type ProvenanceEvent = { readonly [K in (typeof EVENT_COLUMNS)[number][0]]?: Value };
+
+/** Creates the provenance tables when missing. */
+export async function ensureProvenanceTables(db: Database): Promise<void> {
+  const ddl = (name: string, cols: readonly (readonly [string, string])[]): string => `CREATE TABLE IF NOT EXISTS ${name} (${cols.map(([n, t]) => `${quoteIdent(n)} ${t}`).join(', ')})`;
+  await db.run(ddl('agentlake_provenance', EVENT_COLUMNS));
+  await db.run(ddl('agentlake_runs', RUN_COLUMNS));
+}
+
+/** Appends events through the appender (via a typed staging SELECT). */
+export async function writeProvenance(db: Database, events: readonly ProvenanceEvent[]): Promise<void> {
+  await appendRows(db, 'agentlake_provenance', EVENT_COLUMNS, events);
+}
+
+/** Appends one run summary. */
+export async function writeRun(db: Database, run: Readonly<Record<string, Value>>): Promise<void> {
+  await appendRows(db, 'agentlake_runs', RUN_COLUMNS, [run]);
+}
+
+async function appendRows(db: Database, table: string, cols: readonly (readonly [string, string])[], rows: readonly Readonly<Record<string, Value | undefined>>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = cols.map(([name, type]) => ({ name, type }));
+  const values = rows.map((r) => cols.map(([name]) => r[name] ?? null));
+  await withStagedRows(db, columns, values, (select) => db.run(`INSERT INTO ${table} ${select}`));
+}

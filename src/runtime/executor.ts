@@ -1,0 +1,113 @@
+// Executes an ActionDag: every action runs once its dependencies are done, on the worker the physical
+// plan assigns, preferring the plan's per-worker order but taking any ready action rather than idling.
+// A failed action becomes an error value that its dependents inherit; nothing else is lost.
+import type { Action, ActionDag, ActionId } from '../ir/action-dag.ts';
+import { InternalError } from '../diag/diagnostic.ts';
+import type { ActionOutput } from './action-output.ts';
+import { OPERATORS, type OperatorContext } from './operators.ts';
+import { defaultPlan, type PhysicalPlan } from './physical-plan.ts';
+
+/** One finished action, for provenance and progress. */
+export interface ActionEvent {
+  readonly action: Action;
+  readonly worker: string;
+  readonly output: ActionOutput;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number; readonly cachedTokens: number };
+  readonly cacheHit?: boolean;
+  readonly promptHash?: string;
+}
+
+export interface ExecuteOptions {
+  readonly plan?: PhysicalPlan;
+  readonly onEvent?: (e: ActionEvent) => void;
+}
+
+/** Runs every action of `dag`; returns each action's output. Rejects only when cancelled. */
+export async function executeDag(dag: ActionDag, ctx: OperatorContext, opts: ExecuteOptions = {}): Promise<ReadonlyMap<ActionId, ActionOutput>> {
+  const plan = opts.plan ?? defaultPlan(dag);
+  const byId = new Map(dag.actions.map((a) => [a.id, a]));
+  const outputs = new Map<ActionId, ActionOutput>();
+  const waiting = new Map<ActionId, number>();
+  const dependents = new Map<ActionId, ActionId[]>();
+  for (const a of dag.actions) {
+    waiting.set(a.id, a.deps.length);
+    for (const d of a.deps) {
+      const list = dependents.get(d) ?? [];
+      list.push(a.id);
+      dependents.set(d, list);
+    }
+  }
+  const rank = new Map<ActionId, number>();
+  for (const ids of plan.order.values()) ids.forEach((id, i) => rank.set(id, i));
+  const ready = new Map<string, ActionId[]>();
+  const running = new Map<string, number>();
+  let inFlight = 0;
+  let done = 0;
+
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown): void => reject(e);
+    const enqueue = (id: ActionId): void => {
+      const worker = plan.assignment.get(id) ?? 'cpu';
+      const q = ready.get(worker) ?? [];
+      q.push(id);
+      ready.set(worker, q);
+    };
+    const finish = (id: ActionId, output: ActionOutput): void => {
+      outputs.set(id, output);
+      done++;
+      for (const d of dependents.get(id) ?? []) {
+        const left = (waiting.get(d) ?? 0) - 1;
+        waiting.set(d, left);
+        if (left === 0) enqueue(d);
+      }
+    };
+    const pump = (): void => {
+      if (ctx.signal.aborted) {
+        if (inFlight === 0) fail(ctx.signal.reason ?? new Error('cancelled'));
+        return;
+      }
+      for (const [worker, q] of ready) {
+        const limit = plan.window.get(worker) ?? 1;
+        while (q.length > 0 && (running.get(worker) ?? 0) < limit) {
+          // The plan's order is a preference: the earliest-ranked ready action goes first.
+          let best = 0;
+          for (let i = 1; i < q.length; i++) if ((rank.get(q[i] ?? '') ?? 0) < (rank.get(q[best] ?? '') ?? 0)) best = i;
+          const id = q.splice(best, 1)[0];
+          const action = id === undefined ? undefined : byId.get(id);
+          if (!action) continue;
+          running.set(worker, (running.get(worker) ?? 0) + 1);
+          inFlight++;
+          void run(action, worker).then(
+            () => {
+              running.set(worker, (running.get(worker) ?? 1) - 1);
+              inFlight--;
+              if (done === dag.actions.length) resolve(outputs);
+              else pump();
+            },
+            fail,
+          );
+        }
+      }
+      if (inFlight === 0 && done < dag.actions.length && !ctx.signal.aborted) {
+        fail(new InternalError(`execution stalled with ${dag.actions.length - done} actions left (a dependency cycle or a missing action)`));
+      }
+    };
+    const run = async (action: Action, worker: string): Promise<void> => {
+      const startedAt = ctx.clock();
+      const failedDep = action.deps.map((d) => outputs.get(d)).find((o) => o?.kind === 'error');
+      const result = failedDep?.kind === 'error'
+        ? { output: { kind: 'error' as const, code: 'E0301', message: `an input failed: ${failedDep.message}` } }
+        : await OPERATORS[action.kind](action as never, outputs, ctx);
+      opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
+      finish(action.id, result.output);
+    };
+    if (dag.actions.length === 0) {
+      resolve(outputs);
+      return;
+    }
+    for (const a of dag.actions) if (a.deps.length === 0) enqueue(a.id);
+    pump();
+  });
+}
