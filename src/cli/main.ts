@@ -15,7 +15,7 @@ commands:
   run FILE.sql | -e SQL       run the script and print the last statement's result
 
 options:
-  --lakehouse DIR             lakehouse folder (default ./lakehouse)
+  --lakehouse DIR|s3://B/P    lakehouse folder or S3 prefix (default ./lakehouse)
   --json                      explain: print the plan as JSON
   --verbose                   explain: show every action of the first input
   --format table|json|csv     run: output format (default table)
