@@ -1,0 +1,87 @@
+// A content-addressed response cache in front of any ModelClient, for deterministic calls only
+// (temperature 0 or a fixed seed): a hit is answered from the lakehouse's agentlake_response_cache
+// table; identical calls in flight at the same time share one request (in-flight dedup).
+import { createHash } from 'node:crypto';
+import { isDeterministic } from '../ir/common.ts';
+import type { Database } from '../storage/duckdb.ts';
+import type { ModelCall, ModelClient, ModelResult } from './model-client.ts';
+
+/** Where a result came from. */
+export interface CachedResult extends ModelResult {
+  readonly cacheHit: boolean;
+  readonly deduped: boolean;
+}
+
+/** The key of a call: everything that determines its output (never the endpoint's credentials). */
+export function callKey(c: ModelCall): string {
+  const images = (c.images ?? []).map((i) => createHash('sha256').update(i.bytes).digest('hex'));
+  const body = JSON.stringify([c.model.endpoint, c.model.modelName, c.kind, c.system ?? '', c.prompt, images, c.decoding, c.returns ?? null]);
+  return createHash('sha256').update(body).digest('hex');
+}
+
+export class ResponseCache {
+  private readonly inFlight = new Map<string, Promise<ModelResult>>();
+  private ready: Promise<void> | undefined;
+  hits = 0;
+  deduped = 0;
+
+  constructor(
+    private readonly db: Database,
+    readonly enabled: boolean,
+  ) {}
+
+  /** Calls through the cache: deterministic calls are looked up, shared while in flight, and stored. */
+  async call(client: ModelClient, c: ModelCall, signal: AbortSignal): Promise<CachedResult> {
+    if (!isDeterministic(c.decoding)) return { ...(await client.call(c, signal)), cacheHit: false, deduped: false };
+    const key = callKey(c);
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      this.deduped++;
+      return { ...(await pending), cacheHit: false, deduped: true };
+    }
+    const work = (async (): Promise<ModelResult & { hit?: boolean }> => {
+      if (this.enabled) {
+        const hit = await this.lookup(key);
+        if (hit) return { ...hit, hit: true };
+      }
+      const r = await client.call(c, signal);
+      if (this.enabled) await this.store(key, r);
+      return r;
+    })();
+    this.inFlight.set(key, work);
+    try {
+      const r = await work;
+      if (r.hit) this.hits++;
+      const { hit, ...result } = r;
+      return { ...result, cacheHit: hit === true, deduped: false };
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async init(): Promise<void> {
+    this.ready ??= this.db.run('CREATE TABLE IF NOT EXISTS agentlake_response_cache (key VARCHAR PRIMARY KEY, response JSON NOT NULL)');
+    await this.ready;
+  }
+
+  private async lookup(key: string): Promise<ModelResult | undefined> {
+    await this.init();
+    const rows = await this.db.all('SELECT response FROM agentlake_response_cache WHERE key = $1', [key]);
+    const text = rows[0]?.['response'];
+    if (typeof text !== 'string') return undefined;
+    const j = JSON.parse(text) as { text?: string; embedding?: number[]; image?: string; usage: ModelResult['usage'] };
+    // A cache hit costs no GPU: no tokens were processed by a server.
+    return {
+      ...(j.text !== undefined ? { text: j.text } : {}),
+      ...(j.embedding ? { embedding: j.embedding } : {}),
+      ...(j.image !== undefined ? { image: Buffer.from(j.image, 'base64') } : {}),
+      usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 },
+    };
+  }
+
+  private async store(key: string, r: ModelResult): Promise<void> {
+    await this.init();
+    const body = JSON.stringify({ text: r.text, embedding: r.embedding, image: r.image ? Buffer.from(r.image).toString('base64') : undefined, usage: r.usage });
+    await this.db.run('INSERT OR REPLACE INTO agentlake_response_cache VALUES ($1, $2)', [key, body]);
+  }
+}
