@@ -1,0 +1,163 @@
+// N simulated GPUs behind one OpenAI-shaped entry point: validates a request, draws its faults,
+// places it on a GPU (pinned, or the least-loaded GPU already holding the model, else the
+// least-loaded GPU) and shapes the response from the simulated timings. Works with either clock.
+import type { Clock } from './clock.ts';
+import { DEFAULT_SWITCH_COSTS, type DeviceKind, type SwitchCosts } from './cost-model.ts';
+import { SimGpu } from './engine.ts';
+import { FaultInjector, type FaultOptions } from './faults.ts';
+import type { GpuTiming } from './gpu-job.ts';
+import { HANDLERS, type HandlerContext } from './handlers.ts';
+import { renderPrometheus, type GpuMetrics } from './metrics.ts';
+import { DEFAULT_SIM_MODELS, type SimModelSpec } from './models.ts';
+import { DEFAULT_OUTPUT_LENGTH, type OutputLengthRange } from './outputs.ts';
+import { SimHttpError, type SimRequest, type SimResult, type SimTiming } from './protocol.ts';
+
+/** One GPU of the cluster. */
+export interface SimGpuConfig {
+  readonly device?: DeviceKind;
+  /** Id of a model resident from time 0 (no load cost). */
+  readonly preload?: string;
+  readonly maxNumSeqs?: number;
+  readonly maxBatchedTokens?: number;
+}
+
+/** Cluster configuration. */
+export interface SimClusterOptions {
+  readonly clock: Clock;
+  /** Number of GPUs (all `device`, nothing preloaded) or one config per GPU. Default 1. */
+  readonly gpus?: number | readonly SimGpuConfig[];
+  /** Default device kind (default 'h100'). */
+  readonly device?: DeviceKind;
+  /** Servable models (default: catalog/models.sql's). */
+  readonly models?: readonly SimModelSpec[];
+  readonly faults?: FaultOptions;
+  readonly switchCosts?: Partial<SwitchCosts>;
+  /** Natural length range of generated text. */
+  readonly outputLength?: OutputLengthRange;
+  /** Unix time (s) of virtual time 0, for `created` fields (default 2025-01-01T00:00:00Z); real clocks use the wall clock. */
+  readonly epochS?: number;
+}
+
+const DEFAULT_EPOCH_S = 1_735_689_600;
+
+/** A simulated inference cluster; `submit` is the in-process twin of the HTTP server. */
+export class SimCluster {
+  readonly clock: Clock;
+  readonly gpus: readonly SimGpu[];
+  readonly faults: FaultInjector;
+  private readonly registry = new Map<string, SimModelSpec>();
+  private readonly ctx: HandlerContext;
+  private readonly epochS: number;
+  private samples = 0;
+  private requests = 0;
+
+  constructor(options: SimClusterOptions) {
+    this.clock = options.clock;
+    for (const m of options.models ?? DEFAULT_SIM_MODELS) this.addModel(m);
+    const switchCosts = { ...DEFAULT_SWITCH_COSTS, ...options.switchCosts };
+    const configs = typeof options.gpus === 'object' ? options.gpus : Array.from({ length: options.gpus ?? 1 }, (): SimGpuConfig => ({}));
+    if (configs.length === 0) throw new RangeError('a sim cluster needs at least one GPU');
+    this.gpus = configs.map((c, index) => {
+      const preload = c.preload === undefined ? undefined : this.registry.get(c.preload);
+      if (c.preload !== undefined && preload === undefined) throw new RangeError(`gpu ${index}: unknown preload model '${c.preload}'`);
+      return new SimGpu({
+        index, clock: this.clock, device: c.device ?? options.device ?? 'h100', switchCosts,
+        ...(preload === undefined ? {} : { preload }),
+        ...(c.maxNumSeqs === undefined ? {} : { maxNumSeqs: c.maxNumSeqs }),
+        ...(c.maxBatchedTokens === undefined ? {} : { maxBatchedTokens: c.maxBatchedTokens }),
+      });
+    });
+    this.faults = new FaultInjector(options.faults);
+    this.epochS = options.epochS ?? DEFAULT_EPOCH_S;
+    this.ctx = {
+      model: (name) => {
+        const spec = this.registry.get(name);
+        if (spec === undefined) throw new SimHttpError(404, `the model '${name}' does not exist`, 'model', 'model_not_found');
+        return spec;
+      },
+      nextSample: () => this.samples++,
+      outputLength: options.outputLength ?? DEFAULT_OUTPUT_LENGTH,
+    };
+  }
+
+  /** Registers (or replaces) a servable model. */
+  addModel(spec: SimModelSpec): void {
+    this.registry.set(spec.id, spec);
+  }
+
+  /** The servable models, in registration order. */
+  listModels(): readonly SimModelSpec[] {
+    return [...this.registry.values()];
+  }
+
+  /**
+   * Runs one request (the JSON body a client would POST) and resolves with the status and body
+   * the HTTP server would send. Rejects only when `signal` aborts.
+   */
+  async submit(request: SimRequest, signal?: AbortSignal): Promise<SimResult> {
+    const release = this.clock.hold();
+    try {
+      const handler = HANDLERS[request.endpoint];
+      if (handler === undefined) throw new SimHttpError(404, `unknown endpoint '${String(request.endpoint)}'`);
+      const validated = handler(request.body, this.ctx);
+      if (request.gpu !== undefined && this.gpus[request.gpu] === undefined) {
+        throw new SimHttpError(400, `no gpu ${request.gpu} (the cluster has ${this.gpus.length})`, 'gpu');
+      }
+      const draw = this.faults.draw(validated.wantsJson);
+      if (draw.error === 429) return { ok: false, status: 429, body: new SimHttpError(429, 'simulated rate limit (fault injection)', null, 'rate_limit_exceeded').toBody(), retryAfterS: 1 };
+      if (draw.error === 500) return { ok: false, status: 500, body: new SimHttpError(500, 'simulated server error (fault injection)').toBody() };
+      const prepared = validated.prepare(draw.malformed);
+      const gpu = this.place(validated.model.id, request.gpu);
+      const id = `sim-${(this.requests++).toString(36)}`;
+      const pending = Promise.all(prepared.jobs.map((job) => gpu.run(job, signal)));
+      release();
+      const timings = await pending;
+      if (draw.spikeS > 0) await this.clock.sleepUntil(this.clock.now() + draw.spikeS, signal);
+      const timing = aggregate(timings, draw.spikeS, gpu);
+      const created = Math.floor(this.clock.kind === 'virtual' ? this.epochS + timing.finish_s : Date.now() / 1000);
+      const body = prepared.build(timings, { id, created, timing });
+      return { ok: true, status: 200, body };
+    } catch (e) {
+      if (e instanceof SimHttpError) return { ok: false, status: e.status, body: e.toBody() };
+      throw e;
+    } finally {
+      release();
+    }
+  }
+
+  /** Per-GPU counters and gauges. */
+  metrics(): readonly GpuMetrics[] {
+    return this.gpus.map((g) => g.metrics());
+  }
+
+  /** The /metrics page (Prometheus text, vLLM names). */
+  prometheus(): string {
+    return renderPrometheus(this.metrics());
+  }
+
+  /** Pinned GPU, else the least-loaded GPU whose queue ends on `model`, else the least-loaded (empty first). */
+  private place(model: string, pinned: number | undefined): SimGpu {
+    if (pinned !== undefined) return this.gpus[pinned] as SimGpu;
+    const holding = this.gpus.filter((g) => g.tailModel === model);
+    const pool = holding.length > 0 ? holding : this.gpus;
+    let best = pool[0] as SimGpu;
+    for (const g of pool) {
+      const emptier = g.tailModel === undefined && best.tailModel !== undefined;
+      if (g.load < best.load || (g.load === best.load && emptier)) best = g;
+    }
+    return best;
+  }
+}
+
+function aggregate(timings: readonly GpuTiming[], spikeS: number, gpu: SimGpu): SimTiming {
+  const min = (f: (t: GpuTiming) => number): number => Math.min(...timings.map(f));
+  const arrival = min((t) => t.arrivalS);
+  const start = min((t) => t.startS);
+  const finish = Math.max(...timings.map((t) => t.finishS)) + spikeS;
+  return {
+    simulated: true, gpu: gpu.index, device: gpu.device.name,
+    arrival_s: arrival, start_s: start, first_token_s: min((t) => t.firstTokenS), finish_s: finish,
+    queue_s: start - arrival, latency_s: finish - arrival,
+    model_load_s: Math.max(...timings.map((t) => t.modelLoadS)), fault_delay_s: spikeS,
+  };
+}

@@ -1,0 +1,183 @@
+// The calibrated simulator cost model (ALGORITHMS.md §6): Llama-3-8B bf16 on one H100 (H200
+// values too), scaled to other models by parameter count. Pure functions of their inputs; every
+// figure they produce is simulated.
+
+/** Simulated accelerators. */
+export type DeviceKind = 'h100' | 'h200';
+
+/** Per-device figures for the reference model (Llama-3-8B, bf16), ALGORITHMS.md §6. */
+export interface DeviceProfile {
+  readonly kind: DeviceKind;
+  readonly name: string;
+  /** Prefill throughput R, tokens/s. */
+  readonly prefillTokensPerS: number;
+  /** Attention term denominator: prefill time × (1 + (cached + new/2) / attentionTokens). */
+  readonly attentionTokens: number;
+  /** Decode step at batch 1 (weights read) t_w, seconds. */
+  readonly weightsStepS: number;
+  /** Decode time per context token per sequence β, seconds. */
+  readonly perContextTokenS: number;
+  /** Decode compute floor per token in the batch t_c, seconds. */
+  readonly computePerTokenS: number;
+  /** Step overhead t0, seconds. */
+  readonly stepOverheadS: number;
+  /** KV capacity in tokens for the reference model. */
+  readonly kvTokens: number;
+}
+
+/** The §6 table as data. */
+export const DEVICES: Readonly<Record<DeviceKind, DeviceProfile>> = {
+  h100: {
+    kind: 'h100',
+    name: 'NVIDIA H100 80GB (simulated)',
+    prefillTokensPerS: 30_000,
+    attentionTokens: 30_500,
+    weightsStepS: 6.4e-3,
+    perContextTokenS: 0.052e-6,
+    computePerTokenS: 0.027e-3,
+    stepOverheadS: 0.5e-3,
+    kvTokens: 440_000,
+  },
+  h200: {
+    kind: 'h200',
+    name: 'NVIDIA H200 141GB (simulated)',
+    prefillTokensPerS: 30_000,
+    attentionTokens: 30_500,
+    weightsStepS: 4.5e-3,
+    perContextTokenS: 0.036e-6,
+    computePerTokenS: 0.027e-3,
+    stepOverheadS: 0.5e-3,
+    kvTokens: 880_000,
+  },
+};
+
+/** Parameters (billions) of the reference model the table is calibrated on. */
+export const REFERENCE_PARAMS_B = 8;
+/** KV bytes per token of the reference model (32 layers × 8 KV heads × 128 × K,V × bf16). */
+export const REFERENCE_KV_BYTES_PER_TOKEN = 131_072;
+
+/** The table scaled to one model on one device. */
+export interface ModelCost {
+  readonly prefillTokensPerS: number;
+  readonly attentionTokens: number;
+  readonly weightsStepS: number;
+  readonly perContextTokenS: number;
+  readonly computePerTokenS: number;
+  readonly stepOverheadS: number;
+  /** KV capacity in tokens for this model (memory left after its weights), a multiple of 16. */
+  readonly kvCapacityTokens: number;
+}
+
+/** What the cost model needs to know about a model. */
+export interface ModelSize {
+  readonly paramsB: number;
+  /** Overrides the default KV bytes per token (reference × sqrt(P / 8B)). */
+  readonly kvBytesPerToken?: number;
+}
+
+/** KV bytes per token: the given figure or the reference scaled by sqrt(P / 8B). */
+export function kvBytesPerToken(model: ModelSize): number {
+  return model.kvBytesPerToken ?? REFERENCE_KV_BYTES_PER_TOKEN * Math.sqrt(model.paramsB / REFERENCE_PARAMS_B);
+}
+
+/**
+ * Scales the device figures to `model`: t_w with weight bytes (∝ P), R and t_c with compute (2P
+ * FLOPs per token), β with KV bytes per token. KV capacity is the memory the reference model
+ * leaves for KV (its weights + 440k tokens of KV) minus this model's bf16 weights, at least 256
+ * blocks (a model that does not fit would be served tensor-parallel; not modelled).
+ */
+export function modelCost(device: DeviceProfile, model: ModelSize): ModelCost {
+  if (!(model.paramsB > 0)) throw new RangeError(`paramsB must be > 0, got ${model.paramsB}`);
+  const p = model.paramsB / REFERENCE_PARAMS_B;
+  const kv = kvBytesPerToken(model);
+  const usable = 2e9 * REFERENCE_PARAMS_B + device.kvTokens * REFERENCE_KV_BYTES_PER_TOKEN;
+  const tokens = Math.floor((usable - 2e9 * model.paramsB) / kv / 16) * 16;
+  return {
+    prefillTokensPerS: device.prefillTokensPerS / p,
+    attentionTokens: device.attentionTokens,
+    weightsStepS: device.weightsStepS * p,
+    perContextTokenS: device.perContextTokenS * (kv / REFERENCE_KV_BYTES_PER_TOKEN),
+    computePerTokenS: device.computePerTokenS * p,
+    stepOverheadS: device.stepOverheadS,
+    kvCapacityTokens: Math.max(256 * 16, tokens),
+  };
+}
+
+/** Prefill time of `newTokens` after `cachedTokens` of context: new/R × (1 + (cached + new/2)/30.5k). */
+export function prefillSeconds(cost: ModelCost, newTokens: number, cachedTokens: number): number {
+  if (newTokens <= 0) return 0;
+  return (newTokens / cost.prefillTokensPerS) * (1 + (cachedTokens + newTokens / 2) / cost.attentionTokens);
+}
+
+/** One prefill chunk scheduled in a step. */
+export interface PrefillChunk {
+  readonly newTokens: number;
+  /** Context already in the KV cache before this chunk (cached prefix + earlier chunks). */
+  readonly contextTokens: number;
+}
+
+/** What runs in one continuous-batching step. */
+export interface StepLoad {
+  /** Sequences producing one token each. */
+  readonly decodeSeqs: number;
+  /** Σ context tokens of the decoding sequences. */
+  readonly decodeContextTokens: number;
+  readonly prefill: readonly PrefillChunk[];
+  /** Vision-encoder time for images first seen in this step. */
+  readonly encoderS?: number;
+}
+
+/**
+ * t_step = t0 + max(t_w + β·Σctx, t_c·decode tokens) + prefill chunk time (+ encoder time).
+ * The compute floor counts the decode tokens only: prefill tokens are costed by the prefill
+ * term, which already runs at the compute rate R, so they are not counted twice.
+ */
+export function stepSeconds(cost: ModelCost, load: StepLoad): number {
+  const decode = Math.max(cost.weightsStepS + cost.perContextTokenS * load.decodeContextTokens, cost.computePerTokenS * load.decodeSeqs);
+  let prefill = 0;
+  for (const c of load.prefill) prefill += prefillSeconds(cost, c.newTokens, c.contextTokens);
+  return cost.stepOverheadS + decode + prefill + (load.encoderS ?? 0);
+}
+
+/** Model load and wake figures (§6: cold 30 s by default, wake from sleep 2 s). */
+export interface SwitchCosts {
+  readonly coldLoadS: number;
+  readonly wakeS: number;
+}
+
+/** Default switch costs. */
+export const DEFAULT_SWITCH_COSTS: SwitchCosts = { coldLoadS: 30, wakeS: 2 };
+
+/** How a vision model turns an image into tokens. */
+export type VisionStyle = 'llava' | 'qwen2-vl';
+
+/** Size assumed when an image's size cannot be read (Qwen2-VL-style counting only). */
+export const DEFAULT_IMAGE_SIZE = { width: 448, height: 448 } as const;
+
+/**
+ * Image tokens: 576 per image for LLaVA-1.5 (24×24 patches of a 336 px crop); one per 28×28 px for
+ * Qwen2-VL (sides rounded to multiples of 28, at least 4 and at most 16384 tokens).
+ */
+export function imageTokens(style: VisionStyle, width: number, height: number): number {
+  if (style === 'llava') return 576;
+  const tokens = Math.max(1, Math.round(width / 28)) * Math.max(1, Math.round(height / 28));
+  return Math.min(16_384, Math.max(4, tokens));
+}
+
+/**
+ * Vision-encoder time for `tokens` image tokens of an encoder of `encoderParamsB` billion
+ * parameters: 2·Pe FLOPs per encoder patch at the device's effective prefill FLOP rate
+ * (R × 2 × 8B). Qwen2-VL encodes 4 patches per image token (2×2 merge).
+ */
+export function encoderSeconds(device: DeviceProfile, style: VisionStyle, tokens: number, encoderParamsB: number): number {
+  const patches = style === 'llava' ? tokens + 1 : tokens * 4;
+  return (patches * encoderParamsB) / (device.prefillTokensPerS * REFERENCE_PARAMS_B);
+}
+
+/**
+ * Diffusion image generation (an assumption, not in §6): 0.1 s per denoising step for a 6B
+ * model at 1024×1024, scaled by parameters and pixel count.
+ */
+export function diffusionSeconds(paramsB: number, width: number, height: number, steps: number): number {
+  return steps * 0.1 * (paramsB / 6) * ((width * height) / (1024 * 1024));
+}

@@ -1,0 +1,53 @@
+// The §6 cost model against hand computation.
+import { describe, expect, it } from 'vitest';
+import { DEVICES, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds } from '../../src/sim/cost-model.ts';
+
+const h100 = modelCost(DEVICES.h100, { paramsB: 8 });
+
+describe('cost model (Llama-3-8B on one H100)', () => {
+  it('prefills 30k tokens in 1 s times the attention factor', () => {
+    expect(prefillSeconds(h100, 30_000, 0)).toBeCloseTo(1 * (1 + 15_000 / 30_500), 9);
+    // 1000 new tokens after 4000 cached: 1000/30k × (1 + 4500/30.5k)
+    expect(prefillSeconds(h100, 1000, 4000)).toBeCloseTo((1000 / 30_000) * (1 + 4500 / 30_500), 12);
+  });
+
+  it('a decode step of batch 1 is t0 + t_w + β·ctx', () => {
+    const t = stepSeconds(h100, { decodeSeqs: 1, decodeContextTokens: 1000, prefill: [] });
+    expect(t).toBeCloseTo(0.5e-3 + 6.4e-3 + 0.052e-6 * 1000, 12); // 6.952 ms
+  });
+
+  it('a large batch of short contexts hits the compute floor t_c·tokens', () => {
+    const t = stepSeconds(h100, { decodeSeqs: 256, decodeContextTokens: 256, prefill: [] });
+    expect(t).toBeCloseTo(0.5e-3 + 256 * 0.027e-3, 12); // 7.412 ms > t_w + β·256
+  });
+
+  it('adds the prefill chunk time to the step', () => {
+    const t = stepSeconds(h100, { decodeSeqs: 10, decodeContextTokens: 20_000, prefill: [{ newTokens: 2000, contextTokens: 0 }] });
+    expect(t).toBeCloseTo(0.5e-3 + 6.4e-3 + 0.052e-6 * 20_000 + (2000 / 30_000) * (1 + 1000 / 30_500), 12);
+  });
+
+  it('has 440k tokens of KV on an H100 and 880k on an H200, with faster decode on the H200', () => {
+    expect(h100.kvCapacityTokens).toBe(440_000);
+    const h200 = modelCost(DEVICES.h200, { paramsB: 8 });
+    expect(h200.kvCapacityTokens).toBe(880_000);
+    expect(stepSeconds(h200, { decodeSeqs: 1, decodeContextTokens: 1000, prefill: [] })).toBeCloseTo(0.5e-3 + 4.5e-3 + 0.036e-6 * 1000, 12);
+  });
+
+  it('scales by parameter count: weights for t_w, 2P for compute, less KV for bigger models', () => {
+    const big = modelCost(DEVICES.h100, { paramsB: 32 });
+    expect(big.weightsStepS).toBeCloseTo(4 * 6.4e-3, 12);
+    expect(big.prefillTokensPerS).toBeCloseTo(7500, 9);
+    expect(big.computePerTokenS).toBeCloseTo(4 * 0.027e-3, 12);
+    expect(big.perContextTokenS).toBeCloseTo(2 * 0.052e-6, 15); // KV bytes ∝ sqrt(P)
+    // (16 GB + 440k × 128 KiB − 64 GB) / 256 KiB per token
+    expect(big.kvCapacityTokens).toBe(Math.floor((16e9 + 440_000 * 131_072 - 64e9) / 262_144 / 16) * 16);
+  });
+
+  it('counts image tokens per vision style', () => {
+    expect(imageTokens('llava', 1000, 1000)).toBe(576);
+    expect(imageTokens('qwen2-vl', 448, 448)).toBe(256);
+    expect(imageTokens('qwen2-vl', 1000, 500)).toBe(36 * 18);
+    expect(encoderSeconds(DEVICES.h100, 'llava', 576, 0.3)).toBeCloseTo((577 * 0.3) / (30_000 * 8), 12);
+    expect(diffusionSeconds(6, 1024, 1024, 8)).toBeCloseTo(0.8, 12);
+  });
+});
