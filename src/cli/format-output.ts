@@ -10,9 +10,16 @@ export function formatOutcome(o: Outcome, format: OutputFormat | 'text'): string
   if (o.kind === 'explain') return format === 'json' ? `${JSON.stringify(o.json, null, 2)}\n` : o.text;
   if (o.kind === 'ok') return format === 'json' ? `${JSON.stringify({ message: o.message })}\n` : `${o.message}\n`;
   const names = o.columns.map((c) => c.name);
-  if (format === 'json') return `${JSON.stringify({ columns: o.columns, rows: o.rows })}\n`;
+  if (format === 'json') return `${JSON.stringify({ columns: o.columns, rows: o.rows, ...(o.stats ? { stats: o.stats } : {}) })}\n`;
   if (format === 'csv') return [names, ...o.rows.map((r) => r.map(cellText))].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-  return textTable(names, o.rows.map((r) => r.map(cellText)));
+  const table = textTable(names, o.rows.map((r) => r.map(cellText)));
+  return o.stats && format === 'table' ? `${table}${statsLine(o.stats)}\n` : table;
+}
+
+/** One summary line; GPU time is labelled simulated when it is. */
+export function statsLine(s: NonNullable<Extract<Outcome, { kind: 'rows' }>['stats']>): string {
+  const gpu = s.simulated ? `, simulated makespan ${s.simulated_makespan_seconds.toFixed(1)} s, simulated GPU busy ${s.simulated_gpu_busy_seconds.toFixed(1)} s (simulated GPUs)` : '';
+  return `-- ${s.calls_total} model calls (${s.calls_executed} executed, ${s.response_cache_hits} cache hits, ${s.dedup_saved} deduplicated), ${s.prompt_tokens} prompt tokens (${s.cached_tokens} cached), ${s.errors} errors${gpu}, wall ${s.wall_seconds.toFixed(2)} s`;
 }
 
 function cellText(v: Value | undefined): string {

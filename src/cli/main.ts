@@ -2,7 +2,7 @@
 // Exit codes: 0 success, 1 user error (diagnostics on stderr), 2 internal error.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InternalError, UserError } from '../diag/diagnostic.ts';
+import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
 import { renderDiagnostics } from '../diag/render.ts';
 import type { Source } from '../diag/span.ts';
 import { Session, type Outcome } from '../engine/session.ts';
@@ -19,6 +19,8 @@ options:
   --json                      explain: print the plan as JSON
   --verbose                   explain: show every action of the first input
   --format table|json|csv     run: output format (default table)
+  --no-cache                  run: do not answer deterministic calls from the response cache
+  --gpus N                    run: simulated GPUs behind sim:// models (default 1)
   -e, --execute SQL           take the script from the argument instead of a file
   -h, --help                  show this help
 `;
@@ -36,6 +38,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         verbose: { type: 'boolean', default: false },
         format: { type: 'string', default: 'table' },
         execute: { type: 'string', short: 'e' },
+        'no-cache': { type: 'boolean', default: false },
+        gpus: { type: 'string', default: '1' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -52,11 +56,17 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (!['table', 'json', 'csv'].includes(format)) return usageError(err, `unknown --format '${values.format}' (table, json or csv)`);
     source = values.execute !== undefined ? { name: '<-e>', text: values.execute } : readSource(file ?? '', err);
     if (!source) return 1;
-    const session = await Session.open({ lakehouse: values.lakehouse });
+    const gpus = Number(values.gpus);
+    if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${values.gpus}'`);
+    const session = await Session.open({ lakehouse: values.lakehouse, gpus, cache: !values['no-cache'] });
     let outcome: Outcome;
+    const ctrl = new AbortController();
+    const onSigint = (): void => ctrl.abort(new UserError([diag('E0002', 'cancelled (Ctrl-C)')]));
+    process.once('SIGINT', onSigint);
     try {
-      outcome = await session.runScript(source, command, { verbose: values.verbose });
+      outcome = await session.runScript(source, command, { verbose: values.verbose, signal: ctrl.signal });
     } finally {
+      process.off('SIGINT', onSigint);
       await session.close();
     }
     out.write(formatOutcome(outcome, command === 'explain' ? (values.json ? 'json' : 'text') : format));

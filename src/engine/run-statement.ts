@@ -1,6 +1,7 @@
 // Runs a statement that calls models: instantiate each call site over its inputs, execute the DAG on
 // the model clients, write provenance, put the results back into DuckDB and run the statement there.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { fail } from '../diag/diagnostic.ts';
 import type { BoundQuery, WorkflowSite } from '../bind/bind-query.ts';
 import { isModelCall } from '../explain/plan-report.ts';
@@ -42,6 +43,7 @@ export interface RunResult {
 export interface RunDeps {
   readonly clientFor: (model: ModelRef) => ModelClient;
   readonly clock: () => number;
+  readonly hold: () => () => void;
   readonly simulated: boolean;
   readonly gpuBusySeconds?: () => number;
   readonly signal: AbortSignal;
@@ -51,6 +53,8 @@ export interface RunDeps {
 /** Executes a bound statement whose query calls models. */
 export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery, deps: RunDeps): Promise<RunResult> {
   const wallStart = performance.now();
+  // Every in-flight call listens on the run's signal: thousands at once is expected, not a leak.
+  setMaxListeners(0, deps.signal);
   const runId = randomUUID().slice(0, 8);
   const db = lakehouse.db;
   const probe = engineProbe(lakehouse);
@@ -58,6 +62,8 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   const executed: ExecutedSite[] = [];
   const events: ProvenanceEvent[] = [];
   let calls = 0;
+  let cacheHits = 0;
+  let deduped = 0;
   let promptTokens = 0;
   let cachedTokens = 0;
   let errors = 0;
@@ -76,11 +82,14 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
       clientFor: deps.clientFor,
       signal: deps.signal,
       clock: deps.clock,
+      hold: deps.hold,
     }, {
       onEvent: (e) => {
         deps.onEvent?.(e);
         if (isModelCall(e.action)) {
           calls++;
+          if (e.cacheHit) cacheHits++;
+          if (e.deduped) deduped++;
           promptTokens += e.usage?.promptTokens ?? 0;
           cachedTokens += e.usage?.cachedTokens ?? 0;
         }
@@ -97,9 +106,9 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   await writeProvenance(db, events);
   const stats: RunStats = {
     calls_total: calls,
-    calls_executed: calls,
-    response_cache_hits: 0,
-    dedup_saved: 0,
+    calls_executed: calls - cacheHits - deduped,
+    response_cache_hits: cacheHits,
+    dedup_saved: deduped,
     prompt_tokens: promptTokens,
     cached_tokens: cachedTokens,
     errors,

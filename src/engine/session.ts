@@ -9,6 +9,8 @@ import { Lakehouse } from '../storage/lakehouse.ts';
 import type { Column, Value } from '../storage/duckdb.ts';
 import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
+import { runModelStatement, type RunStats } from './run-statement.ts';
+import { ModelRuntime } from './model-runtime.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { executeCatalogStatement } from './catalog-statements.ts';
 import { bootstrapCatalog } from './bootstrap.ts';
@@ -17,7 +19,7 @@ import { explainStatement } from './explain-statement.ts';
 /** What one statement produced. */
 export type Outcome =
   | { readonly kind: 'ok'; readonly message: string }
-  | { readonly kind: 'rows'; readonly columns: readonly Column[]; readonly rows: readonly (readonly Value[])[] }
+  | { readonly kind: 'rows'; readonly columns: readonly Column[]; readonly rows: readonly (readonly Value[])[]; readonly stats?: RunStats }
   | { readonly kind: 'explain'; readonly text: string; readonly json: unknown };
 
 export interface SessionOptions {
@@ -25,20 +27,36 @@ export interface SessionOptions {
   readonly lakehouse: string;
   /** Load the built-in models, prompts and workflows into a new lakehouse (default true). */
   readonly bootstrap?: boolean;
+  /** Simulated GPUs behind sim:// models (default 1). */
+  readonly gpus?: number;
+  /** Use the response cache for deterministic calls (default true). */
+  readonly cache?: boolean;
 }
 
 /** An open session. Close it to release the lakehouse's DuckDB file. */
 export class Session {
+  private models: ModelRuntime | undefined;
+
   private constructor(
     readonly lakehouse: Lakehouse,
     readonly catalog: CatalogStore,
+    private readonly opts: SessionOptions,
   ) {}
+
+  /** The session's model clients and simulated cluster (made on first use). */
+  modelRuntime(): ModelRuntime {
+    this.models ??= new ModelRuntime(this.lakehouse.db, () => this.catalog.snapshot, {
+      ...(this.opts.gpus !== undefined ? { gpus: this.opts.gpus } : {}),
+      ...(this.opts.cache !== undefined ? { cache: this.opts.cache } : {}),
+    });
+    return this.models;
+  }
 
   static async open(opts: SessionOptions): Promise<Session> {
     const lakehouse = await Lakehouse.open(opts.lakehouse);
     try {
       const catalog = await CatalogStore.open(lakehouse.db);
-      const session = new Session(lakehouse, catalog);
+      const session = new Session(lakehouse, catalog, opts);
       if (opts.bootstrap !== false) await bootstrapCatalog(session);
       return session;
     } catch (e) {
@@ -52,7 +70,7 @@ export class Session {
    * `run` mode runs everything. Returns the last statement's outcome. Parse errors stop the script
    * before anything runs, all of them reported at once.
    */
-  async runScript(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean } = {}): Promise<Outcome> {
+  async runScript(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean; signal?: AbortSignal } = {}): Promise<Outcome> {
     try {
       return await this.runStatements(source, mode, opts);
     } catch (e) {
@@ -64,7 +82,7 @@ export class Session {
     }
   }
 
-  private async runStatements(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean }): Promise<Outcome> {
+  private async runStatements(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean; signal?: AbortSignal }): Promise<Outcome> {
     const parsed = parseScript(source);
     const syntax = await this.checkSqlSyntax(parsed.script.statements);
     if (parsed.diagnostics.length > 0 || syntax.length > 0) throw new UserError([...parsed.diagnostics, ...syntax]);
@@ -79,13 +97,13 @@ export class Session {
       } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
         // explain mode runs only catalog and plain statements before the one it explains.
         continue;
-      } else last = await this.execute(stmt, source);
+      } else last = await this.execute(stmt, source, opts.signal);
     }
     return last;
   }
 
   /** Runs one statement. */
-  async execute(stmt: Statement, source: Source): Promise<Outcome> {
+  async execute(stmt: Statement, source: Source, signal: AbortSignal = new AbortController().signal): Promise<Outcome> {
     switch (stmt.kind) {
       case 'create_model':
       case 'create_prompt':
@@ -96,7 +114,7 @@ export class Session {
       case 'explain':
         return explainStatement(this, stmt, source);
       case 'sql':
-        return this.executeSql(stmt);
+        return this.executeSql(stmt, signal);
     }
   }
 
@@ -122,12 +140,19 @@ export class Session {
     return bound.sites.length > 0 ? bound : undefined;
   }
 
-  private async executeSql(stmt: SqlStatement): Promise<Outcome> {
+  private async executeSql(stmt: SqlStatement, signal: AbortSignal): Promise<Outcome> {
     const bound = await this.bindSql(stmt);
     if (bound) {
-      fail('E0001', 'this statement calls models, and this build of agentlake cannot execute model calls yet', bound.sites[0]?.span ?? stmt.span, {
-        help: "run 'agentlake explain' on the script to see the calls it would make",
+      const models = this.modelRuntime();
+      const r = await runModelStatement(this.lakehouse, bound, {
+        clientFor: (m) => models.clientFor(m),
+        clock: () => models.clock.now(),
+        hold: () => models.clock.hold(),
+        simulated: bound.sites.some(usesSim),
+        gpuBusySeconds: () => models.gpuBusySeconds(),
+        signal,
       });
+      return { kind: 'rows', columns: r.columns, rows: r.rows, stats: r.stats };
     }
     try {
       const result = await this.lakehouse.db.query(stmt.text);
@@ -143,4 +168,10 @@ export class Session {
   async close(): Promise<void> {
     await this.lakehouse.close();
   }
+}
+
+/** True when a call site reaches a sim:// model (its figures are simulated). */
+function usesSim(site: BoundQuery['sites'][number]): boolean {
+  if (site.kind !== 'workflow') return site.model.endpoint.startsWith('sim://');
+  return site.graph.steps.some((s) => 'model' in s && s.model.endpoint.startsWith('sim://'));
 }

@@ -6,11 +6,6 @@ import { isDeterministic } from '../ir/common.ts';
 import type { Database } from '../storage/duckdb.ts';
 import type { ModelCall, ModelClient, ModelResult } from './model-client.ts';
 
-/** Where a result came from. */
-export interface CachedResult extends ModelResult {
-  readonly cacheHit: boolean;
-  readonly deduped: boolean;
-}
 
 /** The key of a call: everything that determines its output (never the endpoint's credentials). */
 export function callKey(c: ModelCall): string {
@@ -31,7 +26,7 @@ export class ResponseCache {
   ) {}
 
   /** Calls through the cache: deterministic calls are looked up, shared while in flight, and stored. */
-  async call(client: ModelClient, c: ModelCall, signal: AbortSignal): Promise<CachedResult> {
+  async call(client: ModelClient, c: ModelCall, signal: AbortSignal): Promise<ModelResult> {
     if (!isDeterministic(c.decoding)) return { ...(await client.call(c, signal)), cacheHit: false, deduped: false };
     const key = callKey(c);
     const pending = this.inFlight.get(key);

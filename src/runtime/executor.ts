@@ -16,6 +16,7 @@ export interface ActionEvent {
   readonly endedAt: number;
   readonly usage?: { readonly promptTokens: number; readonly completionTokens: number; readonly cachedTokens: number };
   readonly cacheHit?: boolean;
+  readonly deduped?: boolean;
   readonly promptHash?: string;
 }
 

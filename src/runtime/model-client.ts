@@ -29,6 +29,10 @@ export interface ModelResult {
   readonly usage: Usage;
   /** Simulated seconds from submission to the last token (sim:// only). */
   readonly simulatedSeconds?: number;
+  /** Answered from the response cache (no server was asked). */
+  readonly cacheHit?: boolean;
+  /** Shared with an identical call that was in flight (one server request for both). */
+  readonly deduped?: boolean;
 }
 
 /** A backend for one endpoint. Implementations retry transient failures themselves. */
@@ -39,7 +43,7 @@ export interface ModelClient {
 /** JSON schema for a RETURNS spec (DuckDB types mapped to JSON types). */
 export function returnsSchema(spec: ReturnSpec): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  for (const c of spec.columns) properties[c.name] = jsonType(c.type);
+  for (const c of spec.columns) properties[c.name] = { ...jsonType(c.type), ...(c.check ? checkHints(c.name, c.check) : {}) };
   return { type: 'object', properties, required: spec.columns.map((c) => c.name), additionalProperties: false };
 }
 
@@ -50,4 +54,22 @@ function jsonType(duck: string): Record<string, unknown> {
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(t)) return { type: 'integer' };
   if (/^(FLOAT|DOUBLE|REAL)$|^DECIMAL/.test(t)) return { type: 'number' };
   return { type: 'string' };
+}
+
+/**
+ * What a CHECK says that JSON schema can say too, so constrained decoding produces valid values:
+ * `col IN ('a', 'b')` becomes an enum, `col BETWEEN x AND y` / `col >= x` / `col <= y` bounds.
+ */
+function checkHints(col: string, check: string): Record<string, unknown> {
+  const name = col.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const inList = new RegExp(`^\\s*"?${name}"?\\s+IN\\s*\\((.*)\\)\\s*$`, 'is').exec(check);
+  if (inList) {
+    const values = [...(inList[1] ?? '').matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] ?? '').replace(/''/g, "'"));
+    if (values.length > 0) return { enum: values };
+  }
+  const between = new RegExp(`^\\s*"?${name}"?\\s+BETWEEN\\s+(-?[\\d.]+)\\s+AND\\s+(-?[\\d.]+)\\s*$`, 'i').exec(check);
+  if (between) return { minimum: Number(between[1]), maximum: Number(between[2]) };
+  const out: Record<string, unknown> = {};
+  for (const m of check.matchAll(new RegExp(`"?${name}"?\\s*(>=|<=)\\s*(-?[\\d.]+)`, 'gi'))) out[m[1] === '>=' ? 'minimum' : 'maximum'] = Number(m[2]);
+  return out;
 }

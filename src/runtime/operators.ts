@@ -21,30 +21,47 @@ export interface OperatorContext {
   readonly signal: AbortSignal;
   /** Seconds on the run's clock (simulated for sim://). */
   readonly clock: () => number;
+  /**
+   * Holds a virtual clock while CPU work runs (simulated time passes only while every task waits on
+   * a simulated GPU); returns the release. A no-op on real clocks.
+   */
+  readonly hold: () => () => void;
+}
+
+/** Runs CPU work with the clock held. */
+async function cpu<T>(ctx: OperatorContext, fn: () => Promise<T>): Promise<T> {
+  const release = ctx.hold();
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
 }
 
 export interface OperatorResult {
   readonly output: ActionOutput;
   readonly usage?: Usage;
   readonly promptHash?: string;
+  readonly cacheHit?: boolean;
+  readonly deduped?: boolean;
 }
 
 type Operator<K extends ActionKind> = (a: Extract<Action, { kind: K }>, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext) => Promise<OperatorResult>;
 
 export const OPERATORS: { readonly [K in ActionKind]: Operator<K> } = {
-  sql: async (a, _o, ctx) => {
+  sql: async (a, _o, ctx) => cpu(ctx, async () => {
     if (a.input === null) return { output: { kind: 'table', columns: [], rows: [] } };
     const r = await ctx.sql(a.sql, a.params, a.paramTypes ?? {});
     return { output: { kind: 'table', columns: r.columns, rows: r.rows } };
-  },
-  fetch: async (a, _o, ctx) => {
+  }),
+  fetch: async (a, _o, ctx) => cpu(ctx, async () => {
     try {
       const bytes = await ctx.readObject(a.key);
       return { output: { kind: 'object', key: a.key, size: bytes.length, ...(isText(bytes) ? { text: Buffer.from(bytes).toString('utf8') } : {}) } };
     } catch (e) {
       return { output: { kind: 'error', code: 'E0201', message: `cannot read object '${a.key}': ${message(e)}` } };
     }
-  },
+  }),
   format: async (a, outputs) => ({ output: { kind: 'text', text: renderSegments(a.parts, outputs) } }),
   llm: async (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
   vlm: async (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
@@ -63,26 +80,27 @@ async function callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOu
   const promptHash = createHash('sha256').update(JSON.stringify([a.model.name, a.model.version, system, prompt, a.decoding])).digest('hex');
   const returns = 'returns' in a ? a.returns : undefined;
   try {
-    const images = a.kind === 'vlm' ? [await imageOf(a, outputs, ctx)] : undefined;
+    const images = a.kind === 'vlm' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
     const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;
-    if (kind === 'embedding') return { output: { kind: 'embedding', vector: result.embedding ?? [] }, usage, promptHash };
+    const from = { ...(result.cacheHit ? { cacheHit: true } : {}), ...(result.deduped ? { deduped: true } : {}) };
+    if (kind === 'embedding') return { output: { kind: 'embedding', vector: result.embedding ?? [] }, usage, promptHash, ...from };
     if (kind === 'image') {
       const key = `generated/${a.model.name}/${promptHash.slice(0, 16)}.png`;
-      await ctx.writeObject(key, result.image ?? new Uint8Array());
-      return { output: { kind: 'object', key, size: result.image?.length ?? 0 }, usage, promptHash };
+      await cpu(ctx, () => ctx.writeObject(key, result.image ?? new Uint8Array()));
+      return { output: { kind: 'object', key, size: result.image?.length ?? 0 }, usage, promptHash, ...from };
     }
-    if (!returns) return { output: { kind: 'text', text: result.text ?? '' }, usage, promptHash };
-    let check = await validateReturns(result.text ?? '', returns, ctx.db);
+    if (!returns) return { output: { kind: 'text', text: result.text ?? '' }, usage, promptHash, ...from };
+    let check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
     if (!check.ok) {
       const retry = { ...base, prompt: `${prompt}\n\nYour previous answer was rejected (${check.message}). Answer with one JSON object only.` };
       result = await ctx.clientFor(a.model).call(retry, ctx.signal);
       usage = addUsage(usage, result.usage);
-      check = await validateReturns(result.text ?? '', returns, ctx.db);
+      check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
     }
-    if (!check.ok) return { output: { kind: 'error', code: 'E0302', message: `invalid structured output after one retry: ${check.message}` }, usage, promptHash };
-    return { output: { kind: 'record', values: check.values, text: result.text ?? '' }, usage, promptHash };
+    if (!check.ok) return { output: { kind: 'error', code: 'E0302', message: `invalid structured output after one retry: ${check.message}` }, usage, promptHash, ...from };
+    return { output: { kind: 'record', values: check.values, text: result.text ?? '' }, usage, promptHash, ...from };
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     return { output: { kind: 'error', code: 'E0303', message: `model call failed: ${message(e)}` }, promptHash };

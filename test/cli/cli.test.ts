@@ -195,12 +195,27 @@ describe('agentlake CLI', () => {
       expect(r).toEqual({ code: 0, stdout: 'total\n10\n', stderr: '' });
     });
 
-    it('a statement that calls a model exits 1 with E0001 (execution is not there yet)', async () => {
+    it('model functions in SELECT cannot run yet: exit 1 with E0001', async () => {
       const r = await runCli(['run', '-e', "SELECT llm('qwen3_8b', 'Summarize: ' || title) FROM news"], lakehouse);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^error\[E0001\]: this statement calls models/);
+      expect(r.stderr).toMatch(/^error\[E0001\]: executing llm\(\) is not supported yet/);
       expect(r.stderr).toContain("help: run 'agentlake explain'");
+    });
+
+    it('runs a workflow on sim:// and prints rows with the run figures as JSON', async () => {
+      const sql = "SELECT s.symbol, t.outlook FROM symbols s, q1_social(s.symbol) t WHERE s.symbol IN ('ALTP', 'AMBF') ORDER BY s.symbol";
+      const r = await runCli(['run', '-e', sql, '--format', 'json', '--no-cache'], lakehouse);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout) as { columns: { name: string; type: string }[]; rows: unknown[][]; stats: Record<string, unknown> };
+      expect(j.columns).toEqual([{ name: 'symbol', type: 'VARCHAR' }, { name: 'outlook', type: 'VARCHAR' }]);
+      expect(j.rows.map((row) => row[0])).toEqual(['ALTP', 'AMBF']);
+      for (const row of j.rows) expect(['bullish', 'bearish', 'neutral']).toContain(row[1]);
+      expect(j.stats).toMatchObject({ calls_total: 34, errors: 0, simulated: true });
+      for (const k of ['calls_executed', 'response_cache_hits', 'dedup_saved', 'prompt_tokens', 'cached_tokens', 'simulated_makespan_seconds', 'simulated_gpu_busy_seconds', 'wall_seconds']) {
+        expect(j.stats[k]).toBeTypeOf('number');
+      }
     });
   });
 

@@ -1,0 +1,64 @@
+// The models a session can call: `sim://` models on an in-process simulated cluster (virtual time,
+// `gpus` GPUs), any other endpoint through the openai SDK with a per-endpoint limiter; every client
+// behind the response cache (deterministic calls only; off with --no-cache).
+import { SimCluster } from '../sim/cluster.ts';
+import { VirtualClock } from '../sim/clock.ts';
+import type { ModelRef } from '../ir/common.ts';
+import type { CatalogSnapshot } from '../catalog/catalog.ts';
+import type { Database } from '../storage/duckdb.ts';
+import { ResponseCache } from '../runtime/cached-client.ts';
+import { Limiter } from '../runtime/limiter.ts';
+import type { ModelCall, ModelClient, ModelResult } from '../runtime/model-client.ts';
+import { OpenAiClient } from '../runtime/openai-client.ts';
+import { SimClient } from '../runtime/sim-client.ts';
+import { fail } from '../diag/diagnostic.ts';
+
+export interface ModelRuntimeOptions {
+  readonly gpus?: number;
+  readonly cache?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export class ModelRuntime {
+  readonly clock = new VirtualClock();
+  readonly cluster: SimCluster;
+  readonly cache: ResponseCache;
+  private readonly sim: SimClient;
+  private readonly remote = new Map<string, ModelClient>();
+
+  constructor(
+    db: Database,
+    private readonly catalog: () => CatalogSnapshot,
+    private readonly opts: ModelRuntimeOptions = {},
+  ) {
+    this.cluster = new SimCluster({ clock: this.clock, gpus: opts.gpus ?? 1 });
+    this.sim = new SimClient(this.cluster);
+    this.cache = new ResponseCache(db, opts.cache !== false);
+  }
+
+  /** The client for a model (through the response cache). */
+  clientFor(model: ModelRef): ModelClient {
+    const inner = model.endpoint.startsWith('sim://') ? this.sim : this.remoteClient(model);
+    return { call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal) };
+  }
+
+  /** Simulated GPU-busy seconds so far, over every GPU. */
+  gpuBusySeconds(): number {
+    return this.cluster.metrics().reduce((n, m) => n + m.busyS, 0);
+  }
+
+  private remoteClient(model: ModelRef): ModelClient {
+    const hit = this.remote.get(model.endpoint);
+    if (hit) return hit;
+    const def = this.catalog().models.get(model.name);
+    const env = this.opts.env ?? process.env;
+    const keyVar = def?.apiKeyEnv;
+    const apiKey = keyVar ? env[keyVar] : 'EMPTY';
+    if (keyVar && !apiKey) fail('E0003', `environment variable '${keyVar}' (API_KEY_ENV of model '${model.name}') is not set`);
+    const o = def?.options ?? {};
+    const limiter = new Limiter(Number(o['max_concurrency'] ?? 16), o['rate_limit_rpm'] === undefined ? undefined : Number(o['rate_limit_rpm']));
+    const client = new OpenAiClient({ baseURL: model.endpoint, apiKey: apiKey ?? 'EMPTY', limiter, timeoutMs: Number(o['timeout_ms'] ?? 120_000) });
+    this.remote.set(model.endpoint, client);
+    return client;
+  }
+}
