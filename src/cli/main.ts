@@ -7,12 +7,14 @@ import { renderDiagnostics } from '../diag/render.ts';
 import type { Source } from '../diag/span.ts';
 import { Session, type Outcome } from '../engine/session.ts';
 import { formatOutcome, type OutputFormat } from './format-output.ts';
+import { startSimServer } from '../sim/http-server.ts';
 
 const USAGE = `usage: agentlake <command> [options]
 
 commands:
   explain FILE.sql | -e SQL   run the script's catalog and plain statements, explain its last statement
   run FILE.sql | -e SQL       run the script and print the last statement's result
+  sim-serve                   serve the GPU simulator over HTTP (OpenAI-compatible; simulated, not real GPUs)
 
 options:
   --lakehouse DIR|s3://B/P    lakehouse folder or S3 prefix (default ./lakehouse)
@@ -20,7 +22,9 @@ options:
   --verbose                   explain: show every action of the first input
   --format table|json|csv     run: output format (default table)
   --no-cache                  run: do not answer deterministic calls from the response cache
-  --gpus N                    run: simulated GPUs behind sim:// models (default 1)
+  --gpus N                    run, sim-serve: simulated GPUs behind sim:// models (default 1)
+  --port P                    sim-serve: port on 127.0.0.1 (default 8000; 0 picks a free one)
+  --time-scale S              sim-serve: real seconds per simulated second (default 0.01)
   -e, --execute SQL           take the script from the argument instead of a file
   -h, --help                  show this help
 `;
@@ -40,6 +44,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         execute: { type: 'string', short: 'e' },
         'no-cache': { type: 'boolean', default: false },
         gpus: { type: 'string', default: '1' },
+        port: { type: 'string', default: '8000' },
+        'time-scale': { type: 'string', default: '0.01' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -48,6 +54,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
       (values.help ? out : err).write(USAGE);
       return values.help ? 0 : 1;
     }
+    if (command === 'sim-serve') return await simServe(values.port, values['time-scale'], values.gpus, out, err);
     if (command !== 'explain' && command !== 'run') return usageError(err, `unknown command '${command}'`);
     if (extra.length > 0) return usageError(err, `unexpected argument '${extra[0] ?? ''}'`);
     if (values.execute !== undefined && file !== undefined) return usageError(err, 'give either a FILE or -e SQL, not both');
@@ -81,6 +88,21 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     err.write(`internal error: ${message}\nthis is a bug in agentlake, not in your SQL; please report it\n`);
     return 2;
   }
+}
+
+/** `agentlake sim-serve`: the simulator over HTTP until Ctrl-C. */
+async function simServe(portArg: string, scaleArg: string, gpusArg: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const port = Number(portArg);
+  const timeScale = Number(scaleArg);
+  const gpus = Number(gpusArg);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(err, `--port takes a port number, got '${portArg}'`);
+  if (!(timeScale > 0)) return usageError(err, `--time-scale takes a positive number, got '${scaleArg}'`);
+  if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${gpusArg}'`);
+  const server = await startSimServer({ port, timeScale, gpus });
+  out.write(`agentlake sim-serve: OpenAI-compatible SIMULATED inference at ${server.url} (${gpus} simulated GPU${gpus === 1 ? '' : 's'}, 1 simulated second = ${timeScale} s); Ctrl-C stops it\n`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await server.close();
+  return 0;
 }
 
 function usageError(err: NodeJS.WritableStream, message: string): number {

@@ -3,6 +3,7 @@
 // behind the response cache (deterministic calls only; off with --no-cache).
 import { SimCluster } from '../sim/cluster.ts';
 import { VirtualClock } from '../sim/clock.ts';
+import type { FaultOptions } from '../sim/faults.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { CatalogSnapshot } from '../catalog/catalog.ts';
 import type { Database } from '../storage/duckdb.ts';
@@ -15,6 +16,8 @@ import { fail } from '../diag/diagnostic.ts';
 
 export interface ModelRuntimeOptions {
   readonly gpus?: number;
+  /** Fault injection on the simulated cluster (tests). */
+  readonly faults?: FaultOptions;
   readonly cache?: boolean;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -31,7 +34,7 @@ export class ModelRuntime {
     private readonly catalog: () => CatalogSnapshot,
     private readonly opts: ModelRuntimeOptions = {},
   ) {
-    this.cluster = new SimCluster({ clock: this.clock, gpus: opts.gpus ?? 1 });
+    this.cluster = new SimCluster({ clock: this.clock, gpus: opts.gpus ?? 1, ...(opts.faults ? { faults: opts.faults } : {}) });
     this.sim = new SimClient(this.cluster);
     this.cache = new ResponseCache(db, opts.cache !== false);
   }

@@ -11,6 +11,7 @@ import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
 import { runModelStatement, type RunStats } from './run-statement.ts';
 import { ModelRuntime } from './model-runtime.ts';
+import type { FaultOptions } from '../sim/faults.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { executeCatalogStatement } from './catalog-statements.ts';
 import { bootstrapCatalog } from './bootstrap.ts';
@@ -31,6 +32,8 @@ export interface SessionOptions {
   readonly gpus?: number;
   /** Use the response cache for deterministic calls (default true). */
   readonly cache?: boolean;
+  /** Fault injection on the simulated cluster (tests). */
+  readonly faults?: FaultOptions;
 }
 
 /** An open session. Close it to release the lakehouse's DuckDB file. */
@@ -48,6 +51,7 @@ export class Session {
     this.models ??= new ModelRuntime(this.lakehouse.db, () => this.catalog.snapshot, {
       ...(this.opts.gpus !== undefined ? { gpus: this.opts.gpus } : {}),
       ...(this.opts.cache !== undefined ? { cache: this.opts.cache } : {}),
+      ...(this.opts.faults !== undefined ? { faults: this.opts.faults } : {}),
     });
     return this.models;
   }
