@@ -36,7 +36,7 @@ export class ModelRuntime {
   ) {
     this.cluster = new SimCluster({ clock: this.clock, gpus: opts.gpus ?? 1, ...(opts.faults ? { faults: opts.faults } : {}) });
     this.sim = new SimClient(this.cluster);
-    this.cache = new ResponseCache(db, opts.cache !== false);
+    this.cache = new ResponseCache(db, opts.cache !== false, () => this.clock.hold());
   }
 
   /** The client for a model (through the response cache). */

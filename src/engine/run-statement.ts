@@ -84,6 +84,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
       clock: deps.clock,
       hold: deps.hold,
     }, {
+      deterministic: deps.simulated,
       onEvent: (e) => {
         deps.onEvent?.(e);
         if (isModelCall(e.action)) {

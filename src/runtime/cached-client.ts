@@ -23,6 +23,8 @@ export class ResponseCache {
   constructor(
     private readonly db: Database,
     readonly enabled: boolean,
+    /** Holds a virtual clock while the cache table is read or written (CPU work, not GPU time). */
+    private readonly hold: () => () => void = () => () => undefined,
   ) {}
 
   /** Calls through the cache: deterministic calls are looked up, shared while in flight, and stored. */
@@ -36,11 +38,11 @@ export class ResponseCache {
     }
     const work = (async (): Promise<ModelResult & { hit?: boolean }> => {
       if (this.enabled) {
-        const hit = await this.lookup(key);
+        const hit = await this.held(() => this.lookup(key));
         if (hit) return { ...hit, hit: true };
       }
       const r = await client.call(c, signal);
-      if (this.enabled) await this.store(key, r);
+      if (this.enabled) await this.held(() => this.store(key, r));
       return r;
     })();
     this.inFlight.set(key, work);
@@ -51,6 +53,15 @@ export class ResponseCache {
       return { ...result, cacheHit: hit === true, deduped: false };
     } finally {
       this.inFlight.delete(key);
+    }
+  }
+
+  private async held<T>(fn: () => Promise<T>): Promise<T> {
+    const release = this.hold();
+    try {
+      return await fn();
+    } finally {
+      release();
     }
   }
 

@@ -23,11 +23,33 @@ export interface ActionEvent {
 export interface ExecuteOptions {
   readonly plan?: PhysicalPlan;
   readonly onEvent?: (e: ActionEvent) => void;
+  /**
+   * Virtual time: send model calls only while no CPU work is running, in plan order, so the order
+   * in which calls reach the simulator (and every simulated figure) is the same on every run.
+   */
+  readonly deterministic?: boolean;
 }
 
 /** Runs every action of `dag`; returns each action's output. Rejects only when cancelled. */
-export async function executeDag(dag: ActionDag, ctx: OperatorContext, opts: ExecuteOptions = {}): Promise<ReadonlyMap<ActionId, ActionOutput>> {
+export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts: ExecuteOptions = {}): Promise<ReadonlyMap<ActionId, ActionOutput>> {
   const plan = opts.plan ?? defaultPlan(dag);
+  let cpuHolds = 0;
+  let pumpSoon: () => void = () => undefined;
+  const ctx: OperatorContext = {
+    ...baseCtx,
+    hold: () => {
+      cpuHolds++;
+      const release = baseCtx.hold();
+      let open = true;
+      return () => {
+        if (!open) return;
+        open = false;
+        cpuHolds--;
+        release();
+        if (cpuHolds === 0) pumpSoon();
+      };
+    },
+  };
   const byId = new Map(dag.actions.map((a) => [a.id, a]));
   const outputs = new Map<ActionId, ActionOutput>();
   const waiting = new Map<ActionId, number>();
@@ -49,6 +71,7 @@ export async function executeDag(dag: ActionDag, ctx: OperatorContext, opts: Exe
 
   return new Promise((resolve, reject) => {
     const fail = (e: unknown): void => reject(e);
+    pumpSoon = () => queueMicrotask(() => pump());
     const enqueue = (id: ActionId): void => {
       const worker = plan.assignment.get(id) ?? 'cpu';
       const q = ready.get(worker) ?? [];
@@ -70,6 +93,8 @@ export async function executeDag(dag: ActionDag, ctx: OperatorContext, opts: Exe
         return;
       }
       for (const [worker, q] of ready) {
+        // Deterministic mode: model calls wait until no CPU work runs (see ExecuteOptions).
+        if (opts.deterministic && worker !== 'cpu' && (cpuHolds > 0 || (running.get('cpu') ?? 0) > 0)) continue;
         const limit = plan.window.get(worker) ?? 1;
         while (q.length > 0 && (running.get(worker) ?? 0) < limit) {
           // The plan's order is a preference: the earliest-ranked ready action goes first.
@@ -91,7 +116,7 @@ export async function executeDag(dag: ActionDag, ctx: OperatorContext, opts: Exe
           );
         }
       }
-      if (inFlight === 0 && done < dag.actions.length && !ctx.signal.aborted) {
+      if (inFlight === 0 && done < dag.actions.length && !ctx.signal.aborted && [...ready.values()].every((q) => q.length === 0)) {
         fail(new InternalError(`execution stalled with ${dag.actions.length - done} actions left (a dependency cycle or a missing action)`));
       }
     };
