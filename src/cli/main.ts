@@ -6,6 +6,7 @@ import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
 import { renderDiagnostics } from '../diag/render.ts';
 import type { Source } from '../diag/span.ts';
 import { Session, type Outcome } from '../engine/session.ts';
+import type { Progress } from '../engine/run-statement.ts';
 import { formatOutcome, type OutputFormat } from './format-output.ts';
 import { startSimServer } from '../sim/http-server.ts';
 
@@ -71,7 +72,9 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     const onSigint = (): void => ctrl.abort(new UserError([diag('E0002', 'cancelled (Ctrl-C)')]));
     process.once('SIGINT', onSigint);
     try {
-      outcome = await session.runScript(source, command, { verbose: values.verbose, signal: ctrl.signal });
+      const bar = command === 'run' && 'isTTY' in err && err.isTTY ? progressBar(err) : undefined;
+      outcome = await session.runScript(source, command, { verbose: values.verbose, signal: ctrl.signal, ...(bar ? { onProgress: bar.update } : {}) });
+      bar?.end();
     } finally {
       process.off('SIGINT', onSigint);
       await session.close();
@@ -103,6 +106,28 @@ async function simServe(portArg: string, scaleArg: string, gpusArg: string, out:
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await server.close();
   return 0;
+}
+
+/** A one-line progress bar on a TTY: calls done/total, cache hits, ETA from the wall-clock rate. */
+function progressBar(err: NodeJS.WritableStream): { update: (p: Progress) => void; end: () => void } {
+  const start = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update: (p) => {
+      const now = Date.now();
+      if (now - last < 100 && p.done < p.total) return;
+      last = now;
+      shown = true;
+      const width = 30;
+      const filled = p.total > 0 ? Math.round((p.done / p.total) * width) : 0;
+      const eta = p.done > 0 ? ((now - start) / p.done) * (p.total - p.done) / 1000 : 0;
+      err.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${p.total} calls, ${p.cacheHits} cache hits, ETA ${eta.toFixed(0)} s `);
+    },
+    end: () => {
+      if (shown) err.write('\n');
+    },
+  };
 }
 
 function usageError(err: NodeJS.WritableStream, message: string): number {

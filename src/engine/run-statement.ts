@@ -48,6 +48,14 @@ export interface RunDeps {
   readonly gpuBusySeconds?: () => number;
   readonly signal: AbortSignal;
   readonly onEvent?: (e: ActionEvent) => void;
+  /** Called after each model call: calls done and total so far, cache hits. */
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly cacheHits: number;
 }
 
 /** Executes a bound statement whose query calls models. */
@@ -69,11 +77,13 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   let errors = 0;
   const busyStart = deps.gpuBusySeconds?.() ?? 0;
   const t0 = deps.clock();
+  let total = 0;
   for (const site of bound.sites) {
     if (site.kind !== 'workflow') {
       fail('E0001', `executing ${site.kind === 'llm_map' ? 'llm_map' : site.fn}() is not supported yet; workflows in FROM and run_workflow() run`, site.span, { help: "run 'agentlake explain' to see the calls it would make" });
     }
     const dag = await lowerSite(site, probe);
+    total += dag.actions.filter(isModelCall).length;
     const outputs = await executeDag(dag, {
       db,
       sql,
@@ -93,6 +103,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
           if (e.deduped) deduped++;
           promptTokens += e.usage?.promptTokens ?? 0;
           cachedTokens += e.usage?.cachedTokens ?? 0;
+          deps.onProgress?.({ done: calls, total, cacheHits });
         }
         if (e.output.kind === 'error') errors++;
         events.push(eventRow(runId, site, e));

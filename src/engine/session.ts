@@ -9,7 +9,7 @@ import { Lakehouse } from '../storage/lakehouse.ts';
 import type { Column, Value } from '../storage/duckdb.ts';
 import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
-import { runModelStatement, type RunStats } from './run-statement.ts';
+import { runModelStatement, type Progress, type RunStats } from './run-statement.ts';
 import { ModelRuntime } from './model-runtime.ts';
 import type { FaultOptions } from '../sim/faults.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
@@ -22,6 +22,13 @@ export type Outcome =
   | { readonly kind: 'ok'; readonly message: string }
   | { readonly kind: 'rows'; readonly columns: readonly Column[]; readonly rows: readonly (readonly Value[])[]; readonly stats?: RunStats }
   | { readonly kind: 'explain'; readonly text: string; readonly json: unknown };
+
+/** Options of one script run. */
+export interface RunOptions {
+  readonly verbose?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+}
 
 export interface SessionOptions {
   /** Lakehouse folder (default ./lakehouse) or `s3://bucket/prefix`. */
@@ -74,7 +81,7 @@ export class Session {
    * `run` mode runs everything. Returns the last statement's outcome. Parse errors stop the script
    * before anything runs, all of them reported at once.
    */
-  async runScript(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean; signal?: AbortSignal } = {}): Promise<Outcome> {
+  async runScript(source: Source, mode: 'run' | 'explain', opts: RunOptions = {}): Promise<Outcome> {
     try {
       return await this.runStatements(source, mode, opts);
     } catch (e) {
@@ -86,7 +93,7 @@ export class Session {
     }
   }
 
-  private async runStatements(source: Source, mode: 'run' | 'explain', opts: { verbose?: boolean; signal?: AbortSignal }): Promise<Outcome> {
+  private async runStatements(source: Source, mode: 'run' | 'explain', opts: RunOptions): Promise<Outcome> {
     const parsed = parseScript(source);
     const syntax = await this.checkSqlSyntax(parsed.script.statements);
     if (parsed.diagnostics.length > 0 || syntax.length > 0) throw new UserError([...parsed.diagnostics, ...syntax]);
@@ -101,13 +108,13 @@ export class Session {
       } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
         // explain mode runs only catalog and plain statements before the one it explains.
         continue;
-      } else last = await this.execute(stmt, source, opts.signal);
+      } else last = await this.execute(stmt, source, opts.signal, opts.onProgress);
     }
     return last;
   }
 
   /** Runs one statement. */
-  async execute(stmt: Statement, source: Source, signal: AbortSignal = new AbortController().signal): Promise<Outcome> {
+  async execute(stmt: Statement, source: Source, signal: AbortSignal = new AbortController().signal, onProgress?: (p: Progress) => void): Promise<Outcome> {
     switch (stmt.kind) {
       case 'create_model':
       case 'create_prompt':
@@ -118,7 +125,7 @@ export class Session {
       case 'explain':
         return explainStatement(this, stmt, source);
       case 'sql':
-        return this.executeSql(stmt, signal);
+        return this.executeSql(stmt, signal, onProgress);
     }
   }
 
@@ -144,7 +151,7 @@ export class Session {
     return bound.sites.length > 0 ? bound : undefined;
   }
 
-  private async executeSql(stmt: SqlStatement, signal: AbortSignal): Promise<Outcome> {
+  private async executeSql(stmt: SqlStatement, signal: AbortSignal, onProgress?: (p: Progress) => void): Promise<Outcome> {
     const bound = await this.bindSql(stmt);
     if (bound) {
       const models = this.modelRuntime();
@@ -155,6 +162,7 @@ export class Session {
         simulated: bound.sites.some(usesSim),
         gpuBusySeconds: () => models.gpuBusySeconds(),
         signal,
+        ...(onProgress ? { onProgress } : {}),
       });
       return { kind: 'rows', columns: r.columns, rows: r.rows, stats: r.stats };
     }
