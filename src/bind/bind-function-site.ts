@@ -11,8 +11,8 @@ import type { StringLit } from '../sql/ast.ts';
 import { bindReturns, DECODING, describeRange, inRange } from './bind-clauses.ts';
 import type { QuerySource } from './query-source.ts';
 import type { QueryScope } from './bind-query.ts';
-import { bareName, call, children, columnRef, isNode, numberConstant, stringConstant, type JsonNode } from './duck-ast.ts';
-import { inputsOfSelect, type ModelFunction } from './query-inputs.ts';
+import { bareName, call, children, columnRef, contains, isNode, location, numberConstant, rowKey, stringConstant, type JsonNode } from './duck-ast.ts';
+import { inputsOfSelect, isAggregate, type ModelFunction } from './query-inputs.ts';
 import { parseTemplateText } from './template-text.ts';
 
 /** A prompt over the columns of an input query: static text and column values. */
@@ -31,11 +31,20 @@ export interface FunctionSite {
   readonly decoding: Decoding;
   readonly returns?: ReturnSpec;
   readonly span: Span;
+  /** The input query's items (DuckDB parse-tree nodes): the final query recomputes their row key. */
+  readonly items: readonly JsonNode[];
+  /** Where DuckDB recorded the call (bytes into the query text), to find it again when rewriting. */
+  readonly location: number;
+  /** The call sits in an aggregating SELECT (its key must be read with any_value). */
+  readonly aggregate: boolean;
 }
 
-export interface MapSite extends Omit<FunctionSite, 'kind' | 'fn'> {
+export interface MapSite extends Omit<FunctionSite, 'kind' | 'fn' | 'items' | 'aggregate'> {
   readonly kind: 'llm_map';
 }
+
+/** Name of the input-query column holding each row's lookup key. */
+export const ROW_KEY = '__agentlake_key';
 
 const MODEL_KIND: Readonly<Record<ModelFunction | 'llm_map', ModelKind>> = { llm: 'llm', llm_filter: 'llm', llm_agg: 'llm', llm_map: 'llm', vlm: 'vlm', embed: 'embedding' };
 
@@ -94,10 +103,18 @@ export async function bindFunctionSite(node: JsonNode, fn: string, select: JsonN
     imageColumn = 'image';
   }
   sink.throwIfAny();
-  const inputSql = await scope.db.renderSelect(inputsOfSelect(select, items, cteMap));
+  const keyed = [...items, { ...rowKey(items.length > 0 ? items : [constantOne()]), alias: ROW_KEY }];
+  const inputSql = await scope.db.renderSelect(inputsOfSelect(select, keyed, cteMap));
   await checkInput(inputSql, span, scope, src, node, placeholders);
   const rest = await bindOptions(args.named, f, scope, src);
-  return { kind: 'function', fn: f, model, inputSql, prompt, ...rest, ...(imageColumn ? { imageColumn } : {}), span };
+  // llm_filter asks for a typed yes/no, so the answer is a BOOLEAN rather than parsed prose.
+  if (f === 'llm_filter') rest.returns = { columns: [{ name: 'answer', type: 'BOOLEAN' }] };
+  return {
+    kind: 'function', fn: f, model, inputSql, prompt, ...rest, ...(imageColumn ? { imageColumn } : {}), span,
+    items: items.length > 0 ? items : [constantOne()], location: location(node) ?? -1,
+    // WHERE runs before aggregation: a call there reads rows, not groups.
+    aggregate: isAggregate(select) && !contains(select['where_clause'], (n) => n === node),
+  };
 }
 
 /** Binds llm_map((query), model => 'm', prompt => '... {{col}}', returns => '...'). */
@@ -133,7 +150,7 @@ export async function bindMapSite(node: JsonNode, span: Span, scope: QueryScope,
   }
   sink.throwIfAny();
   const rest = await bindOptions(named, 'llm_map', scope, src);
-  return { kind: 'llm_map', model, inputSql, prompt, ...rest, span };
+  return { kind: 'llm_map', model, inputSql, prompt, ...rest, span, location: location(node) ?? -1 };
 }
 
 /** Model constant, positional and named arguments, with count and name checks. */
@@ -193,6 +210,10 @@ function promptParts(arg: JsonNode, alias: string, items: JsonNode[], src: Query
   }
   for (const d of diags) sink.add(d);
   return parts;
+}
+
+function constantOne(): JsonNode {
+  return { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: 'row', query_location: -1, value: { type: { id: 'INTEGER', type_info: null }, is_null: false, value: 1 } };
 }
 
 function constantText(arg: JsonNode, what: string, src: QuerySource): string {

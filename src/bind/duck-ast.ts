@@ -175,3 +175,18 @@ function inStringAt(text: string, at: number): boolean {
   for (let i = 0; i < at; i++) if (text[i] === "'") inside = !inside;
   return inside;
 }
+
+/** CAST(node AS VARCHAR). */
+export function castVarchar(n: JsonNode): JsonNode {
+  return { class: 'CAST', type: 'OPERATOR_CAST', alias: '', query_location: -1, child: n, cast_type: { id: 'VARCHAR', type_info: null }, try_cast: false };
+}
+
+/**
+ * The lookup key of a model call's input row: CAST(to_json(list_value(CAST(item AS VARCHAR), ...)) AS
+ * VARCHAR). Computed by DuckDB both in the input query and in the rewritten final query, so the two
+ * agree exactly on every value.
+ */
+export function rowKey(items: readonly JsonNode[]): JsonNode {
+  const parts = items.map((i) => castVarchar({ ...clone(i), alias: '' }));
+  return castVarchar(call('to_json', [call('list_value', parts)]));
+}

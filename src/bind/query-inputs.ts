@@ -37,8 +37,7 @@ export function inputsOfSelect(select: JsonNode, items: readonly JsonNode[], cte
   const where = conjuncts(node['where_clause']);
   const plain = where.filter((c) => !hasModelCall(c));
   node['where_clause'] = andAll(plain);
-  // A call whose prompt reads no column still needs one column per row.
-  node['select_list'] = items.length > 0 ? [...items] : [{ class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: 'row', query_location: -1, value: { type: { id: 'INTEGER', type_info: null }, is_null: false, value: 1 } }];
+  node['select_list'] = [...items];
   const having = node['having'];
   if (hasModelCall(having)) node['having'] = null;
   if (hasModelCall(node['qualify'])) node['qualify'] = null;

@@ -2,8 +2,7 @@
 // the model clients, write provenance, put the results back into DuckDB and run the statement there.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { fail } from '../diag/diagnostic.ts';
-import type { BoundQuery, WorkflowSite } from '../bind/bind-query.ts';
+import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
 import { isModelCall } from '../explain/plan-report.ts';
 import { lowerSite } from '../lower/lower-query.ts';
 import type { ModelRef } from '../ir/common.ts';
@@ -79,9 +78,6 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   const t0 = deps.clock();
   let total = 0;
   for (const site of bound.sites) {
-    if (site.kind !== 'workflow') {
-      fail('E0001', `executing ${site.kind === 'llm_map' ? 'llm_map' : site.fn}() is not supported yet; workflows in FROM and run_workflow() run`, site.span, { help: "run 'agentlake explain' to see the calls it would make" });
-    }
     const dag = await lowerSite(site, probe);
     total += dag.actions.filter(isModelCall).length;
     const outputs = await executeDag(dag, {
@@ -137,12 +133,12 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   return { columns: result.columns, rows: result.rows, stats, runId };
 }
 
-function eventRow(runId: string, site: WorkflowSite, e: ActionEvent): ProvenanceEvent {
+function eventRow(runId: string, site: CallSite, e: ActionEvent): ProvenanceEvent {
   const a = e.action;
   const model = 'model' in a ? a.model : undefined;
   return {
     run_id: runId,
-    step: `${site.graph.name}.${a.step}`,
+    step: site.kind === 'workflow' ? `${site.graph.name}.${a.step}` : a.step,
     action: a.id,
     input: a.input,
     kind: a.kind,

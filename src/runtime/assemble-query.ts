@@ -1,7 +1,8 @@
 // Puts model results back under full SQL semantics: each workflow call's results go into a temp table
 // (through DuckDB's appender), the call in the query's parse tree is replaced by a correlated subquery
 // over that table, and DuckDB runs the rewritten statement: WHERE, joins, ORDER BY, CTAS all still apply.
-import type { BoundQuery, WorkflowSite } from '../bind/bind-query.ts';
+import type { BoundQuery, CallSite, WorkflowSite } from '../bind/bind-query.ts';
+import { replaceFunctionCall, replaceMapCall, writeFunctionMap, writeMapRows } from './assemble-functions.ts';
 import { outputColumns } from '../bind/bind-query.ts';
 import { children, functionName, isNode, walk, type JsonNode } from '../bind/duck-ast.ts';
 import type { ActionDag, ActionId } from '../ir/action-dag.ts';
@@ -12,7 +13,7 @@ import { writeResultTable, type ResultColumn } from './result-table.ts';
 
 /** One executed call site: its bound site, DAG and the outputs of its actions. */
 export interface ExecutedSite {
-  readonly site: WorkflowSite;
+  readonly site: CallSite;
   readonly dag: ActionDag;
   readonly outputs: ReadonlyMap<ActionId, ActionOutput>;
 }
@@ -24,8 +25,18 @@ export async function assembleStatement(db: Database, bound: BoundQuery, execute
   if (!root) throw new InternalError('the query no longer parses');
   for (const [k, e] of executed.entries()) {
     const table = `__agentlake_${runId}_${k + 1}`;
-    await writeResultTable(db, table, resultColumns(e.site), resultRows(e));
-    await replaceCall(db, root, e.site, table);
+    const site = e.site;
+    if (site.kind === 'workflow') {
+      await writeResultTable(db, table, resultColumns(site), resultRows(site, e));
+      await replaceCall(db, root, site, table);
+    } else if (site.kind === 'function') {
+      await writeFunctionMap(db, site, e.dag, e.outputs, table);
+      replaceFunctionCall(root, site, table);
+    } else {
+      const inputs = (await db.describe(site.inputSql)).columns;
+      await writeMapRows(db, site, e.dag, e.outputs, table, inputs);
+      replaceMapCall(root, site, table);
+    }
   }
   const query = await db.renderSelect(root);
   const stmt = bound.statement;
@@ -49,9 +60,9 @@ function resultColumns(site: WorkflowSite): ResultColumn[] {
 }
 
 /** One row per output of each distinct input (identical inputs are one result). */
-function resultRows(e: ExecutedSite): Value[][] {
-  const cols = resultColumns(e.site);
-  const params = e.site.graph.params.map((p) => p.name);
+function resultRows(site: WorkflowSite, e: ExecutedSite): Value[][] {
+  const cols = resultColumns(site);
+  const params = site.graph.params.map((p) => p.name);
   const outNames = cols.slice(params.length, -1).map((c) => c.name);
   const seen = new Set<string>();
   const rows: Value[][] = [];

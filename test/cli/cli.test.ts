@@ -195,12 +195,16 @@ describe('agentlake CLI', () => {
       expect(r).toEqual({ code: 0, stdout: 'total\n10\n', stderr: '' });
     });
 
-    it('model functions in SELECT cannot run yet: exit 1 with E0001', async () => {
-      const r = await runCli(['run', '-e', "SELECT llm('qwen3_8b', 'Summarize: ' || title) FROM news"], lakehouse);
-      expect(r.code).toBe(1);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^error\[E0001\]: executing llm\(\) is not supported yet/);
-      expect(r.stderr).toContain("help: run 'agentlake explain'");
+    it('runs llm() in SELECT: one typed row per input row, the run figures after the table', async () => {
+      const sql = "SELECT symbol, llm('qwen3_8b', 'Summarize: ' || title, max_tokens => 8) AS s FROM news WHERE symbol IN ('ALTP', 'AMBF') ORDER BY id LIMIT 3";
+      const r = await runCli(['run', '-e', sql, '--no-cache'], lakehouse);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^symbol \| s/);
+      expect(lines.slice(2, 5).map((l) => l.split(' | ')[0]?.trim())).toEqual(['ALTP', 'ALTP', 'ALTP']);
+      expect(lines.at(-2)).toBe('(3 rows)');
+      expect(lines.at(-1)).toMatch(/^-- 3 model calls \(3 executed, 0 cache hits, 0 deduplicated\), \d+ prompt tokens .*, 0 errors, simulated makespan [\d.]+ s/);
     });
 
     it('runs a workflow on sim:// and prints rows with the run figures as JSON', async () => {
