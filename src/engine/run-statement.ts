@@ -13,7 +13,8 @@ import type { ModelClient } from '../runtime/model-client.ts';
 import { sqlBatcher } from '../runtime/sql-batcher.ts';
 import { ensureProvenanceTables, writeProvenance, writeRun, type ProvenanceEvent } from '../governance/provenance.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
-import type { Column, Value } from '../storage/duckdb.ts';
+import { quoteIdent, type Column, type Rows, type Value } from '../storage/duckdb.ts';
+import { fail } from '../diag/diagnostic.ts';
 import { engineProbe } from './engine-probe.ts';
 
 /** The figures every run reports (GPU figures are simulated for sim:// models). */
@@ -109,7 +110,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   }
   const makespan = deps.clock() - t0;
   const final = await assembleStatement(db, bound, executed, runId);
-  const result = await db.query(final);
+  const result = await finishStatement(lakehouse, bound, final);
   await ensureProvenanceTables(db);
   await writeProvenance(db, events);
   const stats: RunStats = {
@@ -131,6 +132,23 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     response_cache_hits: stats.response_cache_hits, prompt_tokens: stats.prompt_tokens, cached_tokens: stats.cached_tokens, errors: stats.errors, status: 'ok',
   });
   return { columns: result.columns, rows: result.rows, stats, runId };
+}
+
+/**
+ * Runs the rewritten statement. CREATE TABLE .. AS with model columns writes a Parquet table into the
+ * lakehouse (tables/<name>.parquet), visible by name from then on; TEMP tables stay in DuckDB.
+ */
+async function finishStatement(lakehouse: Lakehouse, bound: BoundQuery, final: { query: string; statement: string }): Promise<Rows> {
+  const stmt = bound.statement;
+  const m = /^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?/i.exec(stmt.text);
+  const name = stmt.target?.name;
+  if (stmt.form !== 'create_table_as' || !m || m[2] || !name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return lakehouse.db.query(final.statement);
+  const exists = lakehouse.tables.includes(name) || (await lakehouse.db.query('SELECT 1 FROM duckdb_tables() WHERE table_name = $1', [name])).rows.length > 0;
+  if (exists && m[3]) return { columns: [{ name: 'Count', type: 'BIGINT' }], rows: [[0]] };
+  if (exists && !m[1]) fail('B0120', `table '${name}' already exists`, stmt.target?.span, { help: 'use CREATE OR REPLACE TABLE to replace it' });
+  await lakehouse.writeTable(name, final.query);
+  const n = await lakehouse.db.query(`SELECT count(*) FROM ${quoteIdent(name)}`);
+  return { columns: [{ name: 'Count', type: 'BIGINT' }], rows: n.rows };
 }
 
 function eventRow(runId: string, site: CallSite, e: ActionEvent): ProvenanceEvent {

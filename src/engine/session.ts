@@ -2,6 +2,7 @@
 // catalog, plain SQL to DuckDB, and statements that call models are bound, lowered and explained
 // (executing model calls arrives with the runtime). Used by the CLI and, later, the servers.
 import { UserError, fail, type Diagnostic } from '../diag/diagnostic.ts';
+import { didYouMean } from '../diag/suggest.ts';
 import type { Source } from '../diag/span.ts';
 import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
 import { parseScript } from '../sql/parse.ts';
@@ -56,11 +57,41 @@ export class Session {
   /** The session's model clients and simulated cluster (made on first use). */
   modelRuntime(): ModelRuntime {
     this.models ??= new ModelRuntime(this.lakehouse.db, () => this.catalog.snapshot, {
-      ...(this.opts.gpus !== undefined ? { gpus: this.opts.gpus } : {}),
-      ...(this.opts.cache !== undefined ? { cache: this.opts.cache } : {}),
+      gpus: this.settings.gpus,
+      cache: this.settings.cache,
       ...(this.opts.faults !== undefined ? { faults: this.opts.faults } : {}),
     });
     return this.models;
+  }
+
+  /** Session settings, from the options and `SET agentlake.<name> = value`. */
+  private readonly settings: { gpus: number; cache: boolean; priority: 'high' | 'medium' | 'low' } = { gpus: 1, cache: true, priority: 'medium' };
+
+  /** `SET agentlake.cache = false`, `SET agentlake.gpus = 4`, `SET agentlake.priority = 'low'` (and RESET). */
+  private applySetting(stmt: SqlStatement): Outcome | undefined {
+    const m = /^\s*(SET|RESET)\s+(?:SESSION\s+)?agentlake\.([A-Za-z_]+)\s*(?:(?:=|TO)\s*(.+?))?\s*$/is.exec(stmt.text);
+    if (!m) return undefined;
+    const name = (m[2] ?? '').toLowerCase();
+    const raw = (m[3] ?? '').trim().replace(/^'(.*)'$/s, '$1').toLowerCase();
+    const reset = (m[1] ?? '').toUpperCase() === 'RESET';
+    const at = stmt.span;
+    if (!reset && m[3] === undefined) fail('B0130', `SET agentlake.${name} needs a value`, at);
+    if (name === 'cache') {
+      if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.cache is true or false, not '${raw}'`, at);
+      this.settings.cache = reset ? this.opts.cache ?? true : raw === 'true' || raw === 'on';
+    } else if (name === 'gpus') {
+      const n = reset ? (this.opts.gpus ?? 1) : Number(raw);
+      if (!Number.isInteger(n) || n < 1 || n > 64) fail('B0131', `agentlake.gpus is a whole number from 1 to 64, not '${raw}'`, at);
+      this.settings.gpus = n;
+    } else if (name === 'priority') {
+      if (!reset && raw !== 'high' && raw !== 'medium' && raw !== 'low') fail('B0131', `agentlake.priority is 'high', 'medium' or 'low', not '${raw}'`, at);
+      this.settings.priority = reset ? 'medium' : (raw as 'high' | 'medium' | 'low');
+    } else {
+      fail('B0132', `unknown setting 'agentlake.${name}'`, at, { help: didYouMean(name, ['cache', 'gpus', 'priority']) ?? 'settings: agentlake.cache, agentlake.gpus, agentlake.priority' });
+    }
+    // The model runtime is rebuilt with the new settings on its next use.
+    this.models = undefined;
+    return { kind: 'ok', message: `${reset ? 'reset' : 'set'} agentlake.${name}` };
   }
 
   static async open(opts: SessionOptions): Promise<Session> {
@@ -68,6 +99,8 @@ export class Session {
     try {
       const catalog = await CatalogStore.open(lakehouse.db);
       const session = new Session(lakehouse, catalog, opts);
+      if (opts.gpus !== undefined) session.settings.gpus = opts.gpus;
+      if (opts.cache !== undefined) session.settings.cache = opts.cache;
       if (opts.bootstrap !== false) await bootstrapCatalog(session);
       return session;
     } catch (e) {
@@ -152,6 +185,8 @@ export class Session {
   }
 
   private async executeSql(stmt: SqlStatement, signal: AbortSignal, onProgress?: (p: Progress) => void): Promise<Outcome> {
+    const setting = stmt.form === 'other' ? this.applySetting(stmt) : undefined;
+    if (setting) return setting;
     const bound = await this.bindSql(stmt);
     if (bound) {
       const models = this.modelRuntime();

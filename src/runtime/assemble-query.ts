@@ -18,8 +18,8 @@ export interface ExecutedSite {
   readonly outputs: ReadonlyMap<ActionId, ActionOutput>;
 }
 
-/** Writes every site's results and returns the SQL text of the statement to run instead of the original. */
-export async function assembleStatement(db: Database, bound: BoundQuery, executed: readonly ExecutedSite[], runId: string): Promise<string> {
+/** Writes every site's results; returns the rewritten query and the statement to run instead of the original. */
+export async function assembleStatement(db: Database, bound: BoundQuery, executed: readonly ExecutedSite[], runId: string): Promise<{ query: string; statement: string }> {
   const parsed = await db.parseSelect(bound.query.text);
   const root = parsed.ok ? parsed.statements[0] : undefined;
   if (!root) throw new InternalError('the query no longer parses');
@@ -40,11 +40,11 @@ export async function assembleStatement(db: Database, bound: BoundQuery, execute
   }
   const query = await db.renderSelect(root);
   const stmt = bound.statement;
-  if (!stmt.query || stmt.form === 'query') return query;
+  if (!stmt.query || stmt.form === 'query') return { query, statement: query };
   // CREATE TABLE .. AS / INSERT .. / COPY (..) TO: the statement text around the rewritten query.
   const start = stmt.query.span.start - stmt.span.start;
   const end = stmt.query.span.end - stmt.span.start;
-  return `${stmt.text.slice(0, start)}${query}${stmt.text.slice(end)}`;
+  return { query, statement: `${stmt.text.slice(0, start)}${query}${stmt.text.slice(end)}` };
 }
 
 /** Parameter columns, then the RETURN step's columns, then `_error`. */
