@@ -1,0 +1,3 @@
+-- mode: run
+-- A setting with a value it cannot take.
+SET agentlake.gpus = 0;

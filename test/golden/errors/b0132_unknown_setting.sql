@@ -1,0 +1,3 @@
+-- mode: run
+-- A misspelled agentlake setting.
+SET agentlake.cahce = false;
