@@ -41,6 +41,14 @@ export async function bindWorkflow(stmt: CreateWorkflow, catalog: CatalogSnapsho
   if (!decls.has(stmt.returns.name)) {
     sink.error('B0222', `RETURN names unknown step '${stmt.returns.name}'`, stmt.returns.span, { help: didYouMean(stmt.returns.name, decls.keys()) });
   }
+  const ret = decls.get(stmt.returns.name);
+  if (ret && (ret.body.kind === 'llm' || ret.body.kind === 'vlm')) {
+    for (const c of ret.body.clauses.returns ?? []) {
+      if (params.some((p) => p.name === c.name.name)) {
+        sink.error('B0223', `returned column '${c.name.name}' has the name of parameter '${c.name.name}'`, c.name.span, { help: 'a workflow call returns its parameters beside its outputs: rename the column' });
+      }
+    }
+  }
   if (sink.size === 0) checkCycles(steps, edges, refSpans, sink);
   sink.throwIfAny();
   const uniqueEdges = dedupeEdges(edges.map(({ from, to, via }) => ({ from, to, via })));

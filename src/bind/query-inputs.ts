@@ -54,8 +54,10 @@ export function inputsOfSelect(select: JsonNode, items: readonly JsonNode[], cte
  */
 export function inputsOfFromCall(select: JsonNode, callLocations: readonly unknown[], alias: string, otherAliases: readonly string[], outputColumns: readonly string[], args: readonly JsonNode[]): JsonNode {
   const node = clone(select);
-  for (const loc of callLocations) node['from_table'] = removeFrom(node['from_table'], loc);
-  const where = conjuncts(node['where_clause']);
+  // A JOIN that loses one side to the removal keeps its ON condition as a filter.
+  const dropped: JsonNode[] = [];
+  for (const loc of callLocations) node['from_table'] = removeFrom(node['from_table'], loc, dropped);
+  const where = [...conjuncts(node['where_clause']), ...dropped.flatMap(conjuncts)];
   const readsCall = (c: unknown): boolean => referencesRelation(c, alias, outputColumns) || otherAliases.some((a) => referencesRelation(c, a, []));
   const kept = where.filter((c) => !readsCall(c) && !hasModelCall(c));
   node['where_clause'] = andAll(kept);
@@ -75,7 +77,9 @@ function keepModifiers(mods: unknown, drop: boolean): unknown[] {
   if (!Array.isArray(mods)) return [];
   if (drop) return [];
   const kinds = mods.filter(isNode).map((m) => m['type']);
-  return kinds.every((k) => k === 'ORDER_MODIFIER' || k === 'LIMIT_MODIFIER') && !hasModelCall(mods) ? clone(mods) : [];
+  // An OFFSET would be applied twice (here and in the final query): push plain LIMITs only.
+  const offset = mods.some((m) => isNode(m) && m['type'] === 'LIMIT_MODIFIER' && m['offset'] !== null && m['offset'] !== undefined);
+  return !offset && kinds.every((k) => k === 'ORDER_MODIFIER' || k === 'LIMIT_MODIFIER') && !hasModelCall(mods) ? clone(mods) : [];
 }
 
 /** ORDER BY 2: a position may name a model output; treat it as one. */
@@ -90,13 +94,16 @@ function isDistinctOrAggregateOrder(select: JsonNode): boolean {
 }
 
 /** Removes the table-function leaf at `location` from a FROM tree (JOIN nodes collapse to their other side). */
-function removeFrom(from: unknown, location: unknown): unknown {
+function removeFrom(from: unknown, location: unknown, dropped: JsonNode[]): unknown {
   if (!isNode(from)) return from;
   if (from['type'] === 'TABLE_FUNCTION' && from['query_location'] === location) return { type: 'EMPTY', alias: '', sample: null, query_location: -1 };
   if (from['type'] !== 'JOIN') return from;
-  const left = removeFrom(from['left'], location);
-  const right = removeFrom(from['right'], location);
-  if (isNode(right) && right['type'] === 'EMPTY') return left;
-  if (isNode(left) && left['type'] === 'EMPTY') return right;
+  const left = removeFrom(from['left'], location, dropped);
+  const right = removeFrom(from['right'], location, dropped);
+  const emptyRight = isNode(right) && right['type'] === 'EMPTY';
+  const emptyLeft = isNode(left) && left['type'] === 'EMPTY';
+  if ((emptyLeft || emptyRight) && isNode(from['condition'])) dropped.push(from['condition']);
+  if (emptyRight) return left;
+  if (emptyLeft) return right;
   return { ...from, left, right };
 }

@@ -42,7 +42,10 @@ export class ModelRuntime {
   /** The client for a model (through the response cache). */
   clientFor(model: ModelRef): ModelClient {
     const inner = model.endpoint.startsWith('sim://') ? this.sim : this.remoteClient(model);
-    return { call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal) };
+    return {
+      call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal),
+      forget: (c: ModelCall): Promise<void> => this.cache.forget(c),
+    };
   }
 
   /** Simulated GPU-busy seconds so far, over every GPU. */
@@ -51,9 +54,11 @@ export class ModelRuntime {
   }
 
   private remoteClient(model: ModelRef): ModelClient {
-    const hit = this.remote.get(model.endpoint);
-    if (hit) return hit;
     const def = this.catalog().models.get(model.name);
+    // Models on one endpoint share its limiter only if they use the same key.
+    const id = `${model.endpoint}\u0000${def?.apiKeyEnv ?? ''}`;
+    const hit = this.remote.get(id);
+    if (hit) return hit;
     const env = this.opts.env ?? process.env;
     const keyVar = def?.apiKeyEnv;
     const apiKey = keyVar ? env[keyVar] : 'EMPTY';
@@ -61,7 +66,7 @@ export class ModelRuntime {
     const o = def?.options ?? {};
     const limiter = new Limiter(Number(o['max_concurrency'] ?? 16), o['rate_limit_rpm'] === undefined ? undefined : Number(o['rate_limit_rpm']));
     const client = new OpenAiClient({ baseURL: model.endpoint, apiKey: apiKey ?? 'EMPTY', limiter, timeoutMs: Number(o['timeout_ms'] ?? 120_000) });
-    this.remote.set(model.endpoint, client);
+    this.remote.set(id, client);
     return client;
   }
 }

@@ -61,6 +61,7 @@ export interface Progress {
 /** Executes a bound statement whose query calls models. */
 export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery, deps: RunDeps): Promise<RunResult> {
   const wallStart = performance.now();
+  const startedAt = new Date().toISOString().replace('T', ' ').slice(0, 19);
   // Every in-flight call listens on the run's signal: thousands at once is expected, not a leak.
   setMaxListeners(0, deps.signal);
   const runId = randomUUID().slice(0, 8);
@@ -72,6 +73,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   let calls = 0;
   let cacheHits = 0;
   let deduped = 0;
+  let skipped = 0;
   let promptTokens = 0;
   let cachedTokens = 0;
   let errors = 0;
@@ -98,6 +100,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
           calls++;
           if (e.cacheHit) cacheHits++;
           if (e.deduped) deduped++;
+          if (e.skipped) skipped++;
           promptTokens += e.usage?.promptTokens ?? 0;
           cachedTokens += e.usage?.cachedTokens ?? 0;
           deps.onProgress?.({ done: calls, total, cacheHits });
@@ -115,7 +118,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   await writeProvenance(db, events);
   const stats: RunStats = {
     calls_total: calls,
-    calls_executed: calls - cacheHits - deduped,
+    calls_executed: calls - cacheHits - deduped - skipped,
     response_cache_hits: cacheHits,
     dedup_saved: deduped,
     prompt_tokens: promptTokens,
@@ -127,7 +130,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     wall_seconds: round((performance.now() - wallStart) / 1000),
   };
   await writeRun(db, {
-    run_id: runId, statement: bound.statement.text, started_at: new Date().toISOString().replace('T', ' ').slice(0, 19), wall_seconds: stats.wall_seconds,
+    run_id: runId, statement: bound.statement.text, started_at: startedAt, wall_seconds: stats.wall_seconds,
     simulated: stats.simulated, makespan_seconds: round(makespan), calls_total: stats.calls_total, calls_executed: stats.calls_executed,
     response_cache_hits: stats.response_cache_hits, prompt_tokens: stats.prompt_tokens, cached_tokens: stats.cached_tokens, errors: stats.errors, status: 'ok',
   });

@@ -190,11 +190,13 @@ export class Session {
     const bound = await this.bindSql(stmt);
     if (bound) {
       const models = this.modelRuntime();
+      // Simulated runs measure time on the simulator's virtual clock; real ones on the wall clock.
+      const simulated = bound.sites.some(usesSim);
       const r = await runModelStatement(this.lakehouse, bound, {
         clientFor: (m) => models.clientFor(m),
-        clock: () => models.clock.now(),
+        clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
         hold: () => models.clock.hold(),
-        simulated: bound.sites.some(usesSim),
+        simulated,
         gpuBusySeconds: () => models.gpuBusySeconds(),
         signal,
         ...(onProgress ? { onProgress } : {}),

@@ -43,7 +43,8 @@ export async function lowerWorkflow(graph: WorkflowGraph, inputs: readonly (read
   for (let i = 0; i < inputs.length; i++) {
     const ctx = new SliceContext(graph, i, values[i] ?? {}, inputId, actions, sqlResults, probe);
     for (const step of order) await ctx.lowerStep(step);
-    slices.push({ index: i, values: values[i] ?? {}, outputs: ctx.instancesOf(graph.output).map((x) => x.action) });
+    // A SQL RETURN step's rows are instances of one action: its output is that action once.
+    slices.push({ index: i, values: values[i] ?? {}, outputs: [...new Set(ctx.instancesOf(graph.output).map((x) => x.action))] });
   }
   return { kind: 'action_dag', source: graph.name, inputs: slices, actions: actions.list };
 }

@@ -7,6 +7,36 @@ import type { Database } from '../storage/duckdb.ts';
 import type { ModelCall, ModelClient, ModelResult } from './model-client.ts';
 
 
+/** One in-flight request and the callers waiting on it. */
+interface Shared {
+  readonly ctrl: AbortController;
+  callers: number;
+  work: Promise<ModelResult & { hit?: boolean }>;
+}
+
+/** Waits for a shared request on behalf of one caller; the last caller to abort cancels the request. */
+function join(shared: Shared, signal: AbortSignal): Promise<ModelResult & { hit?: boolean }> {
+  signal.throwIfAborted();
+  shared.callers++;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      if (--shared.callers === 0) shared.ctrl.abort(signal.reason);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.work.then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** The key of a call: everything that determines its output (never the endpoint's credentials). */
 export function callKey(c: ModelCall): string {
   const images = (c.images ?? []).map((i) => createHash('sha256').update(i.bytes).digest('hex'));
@@ -15,7 +45,7 @@ export function callKey(c: ModelCall): string {
 }
 
 export class ResponseCache {
-  private readonly inFlight = new Map<string, Promise<ModelResult>>();
+  private readonly inFlight = new Map<string, Shared>();
   private ready: Promise<void> | undefined;
   hits = 0;
   deduped = 0;
@@ -34,26 +64,39 @@ export class ResponseCache {
     const pending = this.inFlight.get(key);
     if (pending) {
       this.deduped++;
-      return { ...(await pending), cacheHit: false, deduped: true };
+      // The server processed the tokens once, for the first caller.
+      return { ...(await join(pending, signal)), usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, cacheHit: false, deduped: true };
     }
-    const work = (async (): Promise<ModelResult & { hit?: boolean }> => {
+    // The shared request has its own signal: it is cancelled only when every caller has gone.
+    const ctrl = new AbortController();
+    const shared: Shared = { ctrl, callers: 0, work: Promise.resolve({ usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 } }) };
+    shared.work = (async (): Promise<ModelResult & { hit?: boolean }> => {
       if (this.enabled) {
         const hit = await this.held(() => this.lookup(key));
         if (hit) return { ...hit, hit: true };
       }
-      const r = await client.call(c, signal);
+      const r = await client.call(c, ctrl.signal);
       if (this.enabled) await this.held(() => this.store(key, r));
       return r;
     })();
-    this.inFlight.set(key, work);
+    this.inFlight.set(key, shared);
     try {
-      const r = await work;
+      const r: ModelResult & { hit?: boolean } = await join(shared, signal);
       if (r.hit) this.hits++;
       const { hit, ...result } = r;
       return { ...result, cacheHit: hit === true, deduped: false };
     } finally {
       this.inFlight.delete(key);
     }
+  }
+
+  /** Removes a stored answer (it failed validation). */
+  async forget(c: ModelCall): Promise<void> {
+    if (!this.enabled || !isDeterministic(c.decoding)) return;
+    await this.held(async () => {
+      await this.init();
+      await this.db.run('DELETE FROM agentlake_response_cache WHERE key = $1', [callKey(c)]);
+    });
   }
 
   private async held<T>(fn: () => Promise<T>): Promise<T> {

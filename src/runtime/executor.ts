@@ -17,6 +17,8 @@ export interface ActionEvent {
   readonly usage?: { readonly promptTokens: number; readonly completionTokens: number; readonly cachedTokens: number };
   readonly cacheHit?: boolean;
   readonly deduped?: boolean;
+  /** Not run: an input failed, so the action inherited its error. */
+  readonly skipped?: boolean;
   readonly promptHash?: string;
 }
 
@@ -35,8 +37,10 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
   const plan = opts.plan ?? defaultPlan(dag);
   let cpuHolds = 0;
   let pumpSoon: () => void = () => undefined;
+  const position = new Map(dag.actions.map((a, i) => [a.id, i]));
   const ctx: OperatorContext = {
     ...baseCtx,
+    rank: (id) => position.get(id) ?? 0,
     hold: () => {
       cpuHolds++;
       const release = baseCtx.hold();
@@ -92,7 +96,9 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
         if (inFlight === 0) fail(ctx.signal.reason ?? new Error('cancelled'));
         return;
       }
-      for (const [worker, q] of ready) {
+      // Workers in name order, not in the order they first had work, which follows real I/O timing.
+      for (const worker of [...ready.keys()].sort()) {
+        const q = ready.get(worker) ?? [];
         // Deterministic mode: model calls wait until no CPU work runs (see ExecuteOptions).
         if (opts.deterministic && worker !== 'cpu' && (cpuHolds > 0 || (running.get('cpu') ?? 0) > 0)) continue;
         const limit = plan.window.get(worker) ?? 1;
@@ -124,7 +130,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
       const startedAt = ctx.clock();
       const failedDep = action.deps.map((d) => outputs.get(d)).find((o) => o?.kind === 'error');
       const result = failedDep?.kind === 'error'
-        ? { output: { kind: 'error' as const, code: 'E0301', message: `an input failed: ${failedDep.message}` } }
+        ? { output: { kind: 'error' as const, code: 'E0301', message: `an input failed: ${failedDep.message}` }, skipped: true }
         : await OPERATORS[action.kind](action as never, outputs, ctx);
       opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
       finish(action.id, result.output);

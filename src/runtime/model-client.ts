@@ -13,6 +13,8 @@ export interface ModelCall {
   readonly decoding: Decoding;
   /** Typed output asked for with RETURNS: the server is asked for JSON matching this schema. */
   readonly returns?: ReturnSpec;
+  /** The call's position in the plan (simulated servers order same-instant arrivals by it). */
+  readonly order?: number;
 }
 
 /** Token usage of a call; cached tokens are the prompt tokens the server's prefix cache served. */
@@ -38,6 +40,8 @@ export interface ModelResult {
 /** A backend for one endpoint. Implementations retry transient failures themselves. */
 export interface ModelClient {
   call(call: ModelCall, signal: AbortSignal): Promise<ModelResult>;
+  /** Drops a stored answer (one that failed validation) so it is not served again. */
+  forget?(call: ModelCall): Promise<void>;
 }
 
 /** JSON schema for a RETURNS spec (DuckDB types mapped to JSON types). */

@@ -6,6 +6,7 @@ import type { ModelRef } from '../ir/common.ts';
 import type { Rows, Value } from '../storage/duckdb.ts';
 import type { Database } from '../storage/duckdb.ts';
 import type { ActionOutput } from './action-output.ts';
+import { UserError } from '../diag/diagnostic.ts';
 import type { ModelCall, ModelClient, Usage } from './model-client.ts';
 import { renderSegments } from './render-prompt.ts';
 import { validateReturns } from './validate-returns.ts';
@@ -26,6 +27,8 @@ export interface OperatorContext {
    * a simulated GPU); returns the release. A no-op on real clocks.
    */
   readonly hold: () => () => void;
+  /** An action's position in the plan (passed to servers that order same-instant arrivals). */
+  readonly rank?: (id: ActionId) => number;
 }
 
 /** Runs CPU work with the clock held. */
@@ -81,7 +84,8 @@ async function callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOu
   const returns = 'returns' in a ? a.returns : undefined;
   try {
     const images = a.kind === 'vlm' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
-    const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
+    const order = ctx.rank?.(a.id);
+    const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(order !== undefined ? { order } : {}), ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;
     const from = { ...(result.cacheHit ? { cacheHit: true } : {}), ...(result.deduped ? { deduped: true } : {}) };
@@ -94,15 +98,19 @@ async function callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOu
     if (!returns) return { output: { kind: 'text', text: result.text ?? '' }, usage, promptHash, ...from };
     let check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
     if (!check.ok) {
+      // An answer that fails RETURNS must not be served again from the response cache.
+      await cpu(ctx, async () => ctx.clientFor(a.model).forget?.(base));
       const retry = { ...base, prompt: `${prompt}\n\nYour previous answer was rejected (${check.message}). Answer with one JSON object only.` };
       result = await ctx.clientFor(a.model).call(retry, ctx.signal);
       usage = addUsage(usage, result.usage);
       check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
+      if (!check.ok) await cpu(ctx, async () => ctx.clientFor(a.model).forget?.(retry));
     }
     if (!check.ok) return { output: { kind: 'error', code: 'E0302', message: `invalid structured output after one retry: ${check.message}` }, usage, promptHash, ...from };
     return { output: { kind: 'record', values: check.values, text: result.text ?? '' }, usage, promptHash, ...from };
   } catch (e) {
-    if (ctx.signal.aborted) throw e;
+    // Cancellation and configuration mistakes (a missing API key variable) stop the statement.
+    if (ctx.signal.aborted || e instanceof UserError) throw e;
     return { output: { kind: 'error', code: 'E0303', message: `model call failed: ${message(e)}` }, promptHash };
   }
 }

@@ -17,6 +17,13 @@ export async function validateReturns(text: string, spec: ReturnSpec, db: Databa
   const obj = parsed as Record<string, unknown>;
   const missing = spec.columns.filter((c) => !(c.name in obj)).map((c) => c.name);
   if (missing.length > 0) return { ok: false, message: `the answer lacks ${missing.map((m) => `'${m}'`).join(', ')}` };
+  // DuckDB would round 3.7 into an INTEGER: a fractional answer for an integer column is invalid.
+  for (const c of spec.columns) {
+    const v = obj[c.name];
+    if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/i.test(c.type) && typeof v === 'number' && !Number.isInteger(v)) {
+      return { ok: false, message: `'${c.name}' must be a whole number, got ${v}` };
+    }
+  }
   const casts = spec.columns.map((c, i) => `TRY_CAST($${i + 1} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
   const checks = spec.columns.map((c) => (c.check ? `(${c.check}) IS NOT FALSE` : 'true'));
   const sql = `SELECT *, ${checks.map((k, i) => `${k} AS __check_${i}`).join(', ')} FROM (SELECT ${casts})`;

@@ -12,6 +12,8 @@ import type { CacheHold, PrefixCache } from './prefix-cache.ts';
 export interface Seq {
   readonly job: GpuJob;
   readonly arrivalS: number;
+  /** Orders requests that arrived at the same simulated instant: the submitter's order, else arrival order. */
+  readonly tie: number;
   readonly loadAtArrival: number;
   readonly resolve: (t: GpuTiming) => void;
   readonly reject: (e: unknown) => void;

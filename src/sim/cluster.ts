@@ -109,7 +109,7 @@ export class SimCluster {
       const prepared = validated.prepare(draw.malformed);
       const gpu = this.place(validated.model.id, request.gpu);
       const id = `sim-${(this.requests++).toString(36)}`;
-      const pending = Promise.all(prepared.jobs.map((job) => gpu.run(job, signal)));
+      const pending = Promise.all(prepared.jobs.map((job) => gpu.run(job, signal, request.order)));
       release();
       const timings = await pending;
       if (draw.spikeS > 0) await this.clock.sleepUntil(this.clock.now() + draw.spikeS, signal);

@@ -44,6 +44,8 @@ export class SimGpu {
   private waiting: Seq[] = [];
   private running: Seq[] = [];
   private looping = false;
+  private unsorted = false;
+  private arrivals = 0;
   private t = 0;
   private n = { switches: 0, loadS: 0, busyS: 0, steps: 0 };
 
@@ -84,7 +86,7 @@ export class SimGpu {
   }
 
   /** Queues `job`; resolves with its simulated timing when it finishes, rejects on abort. */
-  run(job: GpuJob, signal?: AbortSignal): Promise<GpuTiming> {
+  run(job: GpuJob, signal?: AbortSignal, order?: number): Promise<GpuTiming> {
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     const total = job.promptIds.length + job.outTokens;
     const capacity = this.kvCapacityTokens(job.model);
@@ -93,7 +95,7 @@ export class SimGpu {
     }
     return new Promise<GpuTiming>((resolve, reject) => {
       const seq: Seq = {
-        job, resolve, reject, arrivalS: this.clock.now(), loadAtArrival: this.n.loadS,
+        job, resolve, reject, arrivalS: this.clock.now(), tie: order ?? this.arrivals, loadAtArrival: this.n.loadS,
         detach: () => {}, aborted: false, hold: undefined, admittedS: 0, firstTokenS: 0, computed: 0, generated: 0,
       };
       if (signal !== undefined) {
@@ -106,7 +108,9 @@ export class SimGpu {
         signal.addEventListener('abort', onAbort, { once: true });
         seq.detach = () => signal.removeEventListener('abort', onAbort);
       }
+      this.arrivals++;
       this.waiting.push(seq);
+      this.unsorted = true;
       if (!this.looping) void this.loop();
     });
   }
@@ -147,6 +151,13 @@ export class SimGpu {
         // Plan each step at a quiet point: work submitted at this instant joins the step.
         await this.clock.sleepUntil(this.t);
         this.dropAborted();
+        // Requests that arrived at the same simulated instant keep the order their submitter gave them
+        // (the runtime passes its plan order), not the real-time order in which they happened to be
+        // sent, so every figure is reproducible; without one, the order of arrival (FIFO).
+        if (this.unsorted) {
+          this.waiting.sort((a, b) => a.arrivalS - b.arrivalS || a.tie - b.tie);
+          this.unsorted = false;
+        }
         const head = this.waiting[0];
         if (this.running.length === 0) {
           if (head === undefined) break;

@@ -69,7 +69,7 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   }
 }
 
-async function handle(cluster: SimCluster, req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
+async function handle(cluster: SimCluster, req: IncomingMessage, res: ServerResponse, limit: number, timeScale: number): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (req.method === 'GET' && path === '/health') return send(res, 200, '');
   if (req.method === 'GET' && path === '/metrics') return send(res, 200, cluster.prometheus());
@@ -87,7 +87,9 @@ async function handle(cluster: SimCluster, req: IncomingMessage, res: ServerResp
   });
   const result = await cluster.submit({ endpoint, body }, abort.signal);
   if (abort.signal.aborted) return;
-  send(res, result.status, result.body, !result.ok && result.retryAfterS !== undefined ? { 'retry-after': String(result.retryAfterS) } : {});
+  // Retry-After is in real seconds: a simulated wait scaled like every other simulated second.
+  const retryAfter = !result.ok && result.retryAfterS !== undefined ? { 'retry-after': String(result.retryAfterS * timeScale) } : {};
+  send(res, result.status, result.body, retryAfter);
 }
 
 /**
@@ -106,7 +108,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   });
   const limit = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const server = createServer((req, res) => {
-    handle(cluster, req, res, limit).catch((e: unknown) => {
+    handle(cluster, req, res, limit, options.timeScale ?? 1).catch((e: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (e instanceof SimHttpError) sendError(res, e);
       else if (!res.destroyed) send(res, 500, new SimHttpError(500, e instanceof Error ? e.message : String(e)).toBody());

@@ -18,6 +18,8 @@ export interface SimRequest {
   readonly body: unknown;
   /** Pins the request to one GPU of the cluster (else the cluster places it). */
   readonly gpu?: number;
+  /** Position among requests arriving at the same simulated instant (the runtime's plan order). */
+  readonly order?: number;
 }
 
 /** Why a request finished. */
