@@ -4,27 +4,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScaledClock } from './clock.ts';
-import { SimCluster, type SimGpuConfig } from './cluster.ts';
-import type { DeviceKind, SwitchCosts } from './cost-model.ts';
-import type { FaultOptions } from './faults.ts';
-import { maxModelLen, type SimModelSpec } from './models.ts';
-import type { OutputLengthRange } from './outputs.ts';
+import { SimCluster, type SimClusterOptions } from './cluster.ts';
+import { maxModelLen } from './models.ts';
 import { ENDPOINT_PATHS, SimHttpError, type SimEndpoint } from './protocol.ts';
 
 /** Options of `startSimServer`. */
-export interface SimServerOptions {
+/** The cluster's options (its clock is a ScaledClock here) plus the server's own. */
+export interface SimServerOptions extends Omit<SimClusterOptions, 'clock' | 'epochS'> {
   /** TCP port (0: an ephemeral port). Default 0. */
   readonly port?: number;
   /** Interface to bind. Default '127.0.0.1'. */
   readonly host?: string;
   /** Real seconds per simulated second (0.01: a simulated second takes 10 ms). Default 1. */
   readonly timeScale?: number;
-  readonly gpus?: number | readonly SimGpuConfig[];
-  readonly device?: DeviceKind;
-  readonly models?: readonly SimModelSpec[];
-  readonly faults?: FaultOptions;
-  readonly switchCosts?: Partial<SwitchCosts>;
-  readonly outputLength?: OutputLengthRange;
   /** Largest request body in bytes (default 64 MiB: images travel as data URLs). */
   readonly maxBodyBytes?: number;
 }
