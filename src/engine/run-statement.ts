@@ -113,7 +113,15 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   }
   const makespan = deps.clock() - t0;
   const final = await assembleStatement(db, bound, executed, runId);
-  const result = await finishStatement(lakehouse, bound, final);
+  let result: Rows;
+  try {
+    result = await finishStatement(lakehouse, bound, final);
+  } finally {
+    // The per-run result tables are only needed by the statement just run.
+    for (const name of (await db.all("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE $1", [`__agentlake_${runId}_%`])).map((r) => String(r['table_name']))) {
+      await db.run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`);
+    }
+  }
   await ensureProvenanceTables(db);
   await writeProvenance(db, events);
   const stats: RunStats = {
