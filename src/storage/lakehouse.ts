@@ -81,6 +81,7 @@ export class Lakehouse {
       mkdirSync(join(abs, 'tables'), { recursive: true });
       mkdirSync(join(abs, 'objects'), { recursive: true });
       const db = await Database.open(join(abs, CATALOG_KEY));
+      await defineLakeObjects(db, join(abs, 'objects'));
       lake = new Lakehouse(abs, db, new LocalObjectStore(abs), new LocalObjectStore(join(abs, 'objects')), join(abs, 'tables'), cache, env, undefined, undefined);
     }
     try {
@@ -224,4 +225,18 @@ export class Lakehouse {
     const arg = typeof source === 'string' ? quoteString(source) : `[${source.map(quoteString).join(', ')}]`;
     await this.db.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${arg})`);
   }
+}
+
+/**
+ * `lake_objects(prefix)` for SQL: the objects under a prefix (or matching a glob) with key, size and
+ * last_modified, listed by DuckDB's read_blob (content is never read unless selected). Local
+ * lakehouses only: an S3 lakehouse lists through FETCH globs.
+ */
+async function defineLakeObjects(db: Database, root: string): Promise<void> {
+  const r = root.replace(/'/g, "''");
+  await db.run(`CREATE OR REPLACE TEMP MACRO lake_objects(prefix := '') AS TABLE
+    SELECT substr(filename, ${r.length + 2}) AS key, size, last_modified
+    FROM read_blob('${r}/' || regexp_replace(prefix, '^(s3|lake)://', '')
+      || CASE WHEN prefix = '' OR prefix LIKE '%/' THEN '**' WHEN regexp_matches(prefix, '[*?\\[]') THEN '' ELSE '/**' END)
+    ORDER BY key`);
 }

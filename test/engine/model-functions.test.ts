@@ -75,6 +75,20 @@ describe('model functions', () => {
     expect(s.rows[0]?.[0]).toBe(12);
   });
 
+  it('lake_objects() lists objects by prefix or glob, and vlm() reads them by key', async () => {
+    const all = await runRows(session, "SELECT count(*) FROM lake_objects('charts/')");
+    expect(all.rows[0]?.[0]).toBe(960);
+    const glob = await runRows(session, "SELECT count(*) FROM lake_objects('charts/*/0.png')");
+    expect(glob.rows[0]?.[0]).toBe(160);
+    const r = await runRows(session, "SELECT key, size > 0 AS has_bytes, vlm('llava', image => key, prompt => 'Describe this chart', max_tokens => 8) AS caption FROM lake_objects('charts/ALTP/') ORDER BY key");
+    expect(r.rows.map((x) => x[0])).toEqual([0, 1, 2, 3, 4, 5].map((k) => `charts/ALTP/${k}.png`));
+    for (const row of r.rows) {
+      expect(row[1]).toBe(true);
+      expect(typeof row[2]).toBe('string');
+    }
+    expect(r.stats?.calls_total).toBe(6);
+  });
+
   it('llm_map returns the query rows with typed outputs', async () => {
     const r = await runRows(session, "SELECT id, label, confidence FROM llm_map((SELECT id, name FROM items WHERE id < 4), model => 'qwen3_8b', prompt => 'Classify {{name}}', returns => 'label VARCHAR, confidence DOUBLE') ORDER BY id");
     expect(r.rows.map((x) => x[0])).toEqual([0, 1, 2, 3]);
