@@ -35,9 +35,13 @@ export async function sharedDemoData(): Promise<string> {
 export async function freshLakehouse(opts: { demo?: boolean } = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'agentlake-test-'));
   if (opts.demo) {
+    // Real folders holding links to the shared files: what a test writes (tables, generated images)
+    // lands in its own lakehouse, never in the shared copy.
     const shared = await sharedDemoData();
-    symlinkSync(join(shared, 'tables'), join(dir, 'tables'), 'dir');
-    symlinkSync(join(shared, 'objects'), join(dir, 'objects'), 'dir');
+    for (const sub of ['tables', 'objects']) {
+      mkdirSync(join(dir, sub));
+      for (const e of readdirSync(join(shared, sub))) symlinkSync(join(shared, sub, e), join(dir, sub, e));
+    }
   } else {
     mkdirSync(join(dir, 'tables'));
   }
