@@ -113,8 +113,10 @@ function walk(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
+    // Links count as what they point to (a lakehouse may link shared tables or objects in).
+    const kind = e.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false }) : e;
+    if (kind?.isDirectory()) out.push(...walk(p));
+    else if (kind?.isFile()) out.push(p);
   }
   return out;
 }
