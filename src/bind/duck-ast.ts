@@ -118,11 +118,6 @@ export function columnRef(name: string): JsonNode {
   return { class: 'COLUMN_REF', type: 'COLUMN_REF', alias: '', query_location: -1, column_names: [name] };
 }
 
-/** A copy of an expression with a new alias. */
-export function withAlias(n: JsonNode, alias: string): JsonNode {
-  return { ...clone(n), alias };
-}
-
 /** A plain function call node, e.g. list(x). */
 export function call(name: string, args: readonly JsonNode[], extra: JsonNode = {}): JsonNode {
   return {

@@ -41,8 +41,3 @@ export interface CatalogSnapshot {
   readonly prompts: ReadonlyMap<string, PromptDef>;
   readonly workflows: ReadonlyMap<string, WorkflowDef>;
 }
-
-/** An empty snapshot (tests, and binding before the catalog is loaded). */
-export function emptyCatalog(): CatalogSnapshot {
-  return { models: new Map(), prompts: new Map(), workflows: new Map() };
-}

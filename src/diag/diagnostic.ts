@@ -50,11 +50,6 @@ export function fail(code: string, message: string, span?: Span, extra?: { notes
   throw new UserError([diag(code, message, span, extra)]);
 }
 
-/** Exhaustiveness check for switches over IR kinds. */
-export function assertNever(x: never, what = 'value'): never {
-  throw new InternalError(`unexpected ${what}: ${JSON.stringify(x)}`);
-}
-
 /** Collects diagnostics across a pass; `throwIfAny` raises them together. */
 export class DiagnosticSink {
   private readonly items: Diagnostic[] = [];

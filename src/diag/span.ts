@@ -13,11 +13,6 @@ export interface Source {
   readonly text: string;
 }
 
-/** Returns a span shifted by `offset` (used when a sub-text is parsed on its own). */
-export function shiftSpan(span: Span, offset: number): Span {
-  return { start: span.start + offset, end: span.end + offset };
-}
-
 /** 1-based line and column of an offset. */
 export function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1;

@@ -36,7 +36,7 @@ export function engineProbe(lakehouse: Lakehouse): DataProbe {
       const out: Rows[] = [];
       for (let start = 0; start < params.length; start += BATCH) {
         const chunk = params.slice(start, start + BATCH);
-        const branches = chunk.map((p, k) => `SELECT ${start + k} AS ${TAG}, * FROM (${inline(sql, (n) => (n in p ? literal(p[n] ?? null, types[n]) : undefined))})`);
+        const branches = chunk.map((p, k) => `SELECT ${start + k} AS ${TAG}, * FROM (${replaceDollarParams(sql, (n) => (n in p ? literal(p[n] ?? null, types[n]) : undefined))})`);
         const part = split(await db.query(branches.join('\nUNION ALL\n')), chunk.length, start);
         out.push(...part);
       }
@@ -56,7 +56,7 @@ function split(result: Rows, n: number, offset = 0): Rows[] {
 
 /** The decorrelated batch query, or undefined when the step's shape does not allow it. */
 async function lateralQuery(db: Database, sql: string, params: readonly Readonly<Record<string, Value>>[], used: readonly string[], types: Readonly<Record<string, string>>): Promise<string | undefined> {
-  const correlated = inline(sql, (n) => (used.includes(n) ? `__in.${quoteIdent(n)}` : undefined));
+  const correlated = replaceDollarParams(sql, (n) => (used.includes(n) ? `__in.${quoteIdent(n)}` : undefined));
   const parsed = await db.parseSelect(correlated);
   const stmt = parsed.ok ? parsed.statements[0] : undefined;
   const node = stmt?.['node'];
@@ -81,11 +81,6 @@ async function lateralQuery(db: Database, sql: string, params: readonly Readonly
   const cols = used.map((n) => quoteIdent(n)).join(', ');
   const values = params.map((p, i) => `(${i}, ${used.map((n) => literal(p[n] ?? null, types[n])).join(', ')})`).join(',\n');
   return `SELECT __in.__i AS ${TAG}, s.* FROM (VALUES ${values}) AS __in(__i, ${cols}), LATERAL (${inner}) AS s ORDER BY ${TAG}, s.${RN}`;
-}
-
-/** Replaces $name parameters via `fn` (outside strings and comments). */
-function inline(sql: string, fn: (name: string) => string | undefined): string {
-  return replaceDollarParams(sql, fn);
 }
 
 /** A typed SQL literal for a parameter value. */

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
-import { isModelCall } from '../explain/plan-report.ts';
+import { isModelCall } from '../ir/action-dag.ts';
 import { lowerSite } from '../lower/lower-query.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { ActionEvent } from '../runtime/executor.ts';

@@ -1,7 +1,7 @@
 // Builds the EXPLAIN report of an instantiated plan: what runs, how many actions of each kind and
 // model, fan-out per step, and estimated prompt tokens. Pure function of the IR: deterministic.
 import type { Action, ActionDag, ActionId, ActionKind, PromptSegment } from '../ir/action-dag.ts';
-import { ACTION_KINDS } from '../ir/action-dag.ts';
+import { ACTION_KINDS, isModelCall } from '../ir/action-dag.ts';
 import type { WorkflowGraph } from '../ir/workflow-graph.ts';
 import { countTokens } from '../lower/tokens.ts';
 
@@ -114,10 +114,6 @@ export function planReport(parts: readonly PlanPart[]): PlanReport {
       note: 'estimated with gpt-tokenizer; model outputs referenced by later prompts are counted at their max_tokens',
     },
   };
-}
-
-export function isModelCall(a: Action): boolean {
-  return a.kind === 'llm' || a.kind === 'vlm' || a.kind === 'vlm_reason' || a.kind === 'embed' || a.kind === 'image';
 }
 
 function sourceReport(p: PlanPart): SourceReport {

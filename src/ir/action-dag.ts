@@ -115,6 +115,11 @@ export type Action =
   | EmbedAction
   | ImageAction;
 
+/** True for actions that call a model (what "calls" count everywhere). */
+export function isModelCall(a: Action): boolean {
+  return a.kind === 'llm' || a.kind === 'vlm' || a.kind === 'vlm_reason' || a.kind === 'embed' || a.kind === 'image';
+}
+
 /** One input of the batch: the values bound to the workflow parameters (or the call's argument row). */
 export interface InputSlice {
   readonly index: number;

@@ -1,7 +1,6 @@
-// Lowers a bound query's call sites into one ActionDag: each site's input query runs in DuckDB, then
-// a workflow instantiates per input row and a model function becomes one call per row (or group).
-// With several call sites, action ids are prefixed with the site number so they stay unique.
-import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
+// Lowers one call site of a bound query into an ActionDag: its input query runs in DuckDB, then a
+// workflow instantiates per input row and a model function becomes one call per row (or group).
+import type { CallSite } from '../bind/bind-query.ts';
 import type { FunctionSite, MapSite } from '../bind/bind-function-site.ts';
 import type { Action, ActionDag, InputSlice, PromptSegment } from '../ir/action-dag.ts';
 import { valueText } from '../ir/markdown.ts';
@@ -10,14 +9,6 @@ import { UserError } from '../diag/diagnostic.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import type { DataProbe } from './data-probe.ts';
 import { lowerWorkflow } from './lower-workflow.ts';
-
-/** Instantiates every call site of the query over its input rows. */
-export async function lowerQuery(bound: BoundQuery, probe: DataProbe): Promise<ActionDag> {
-  const dags: ActionDag[] = [];
-  for (const site of bound.sites) dags.push(await lowerSite(site, probe));
-  if (dags.length === 1 && dags[0]) return dags[0];
-  return combine(dags);
-}
 
 /** Instantiates one call site. */
 export async function lowerSite(site: CallSite, probe: DataProbe): Promise<ActionDag> {
@@ -64,38 +55,4 @@ function lowerFunction(site: FunctionSite | MapSite, input: Rows): ActionDag {
 function render(v: Value): string {
   if (Array.isArray(v)) return v.map((x) => `- ${valueText(x as Value)}`).join('\n');
   return valueText(v);
-}
-
-/** Several sites in one statement: one DAG, ids prefixed by site ("s2/..."). */
-function combine(dags: readonly ActionDag[]): ActionDag {
-  const actions: Action[] = [];
-  const inputs: InputSlice[] = [];
-  dags.forEach((d, k) => {
-    const p = (id: string): string => `s${k + 1}/${id}`;
-    for (const a of d.actions) actions.push(prefixAction(a, p));
-    for (const s of d.inputs) inputs.push({ ...s, index: inputs.length, outputs: s.outputs.map(p) });
-  });
-  return { kind: 'action_dag', source: dags.map((d) => d.source).join(' + '), inputs, actions };
-}
-
-function prefixAction(a: Action, p: (id: string) => string): Action {
-  const seg = (s: PromptSegment): PromptSegment => (s.kind === 'ref' ? { ...s, action: p(s.action) } : s);
-  const base = { ...a, id: p(a.id), deps: a.deps.map(p) };
-  switch (base.kind) {
-    case 'format':
-      return { ...base, parts: base.parts.map(seg) };
-    case 'llm':
-    case 'embed':
-    case 'image':
-      return { ...base, system: base.system.map(seg), prompt: base.prompt.map(seg) };
-    case 'vlm':
-      return { ...base, system: base.system.map(seg), prompt: base.prompt.map(seg), image: base.image.kind === 'ref' ? { kind: 'ref', action: p(base.image.action) } : base.image };
-    case 'vlm_reason':
-      return { ...base, system: base.system.map(seg), prompt: base.prompt.map(seg), encoded: p(base.encoded) };
-    case 'vlm_encode':
-      return { ...base, image: base.image.kind === 'ref' ? { kind: 'ref', action: p(base.image.action) } : base.image };
-    case 'sql':
-    case 'fetch':
-      return base;
-  }
 }

@@ -47,8 +47,6 @@ export function callKey(c: ModelCall): string {
 export class ResponseCache {
   private readonly inFlight = new Map<string, Shared>();
   private ready: Promise<void> | undefined;
-  hits = 0;
-  deduped = 0;
 
   constructor(
     private readonly db: Database,
@@ -63,7 +61,6 @@ export class ResponseCache {
     const key = callKey(c);
     const pending = this.inFlight.get(key);
     if (pending) {
-      this.deduped++;
       // The server processed the tokens once, for the first caller.
       return { ...(await join(pending, signal)), usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, cacheHit: false, deduped: true };
     }
@@ -82,7 +79,6 @@ export class ResponseCache {
     this.inFlight.set(key, shared);
     try {
       const r: ModelResult & { hit?: boolean } = await join(shared, signal);
-      if (r.hit) this.hits++;
       const { hit, ...result } = r;
       return { ...result, cacheHit: hit === true, deduped: false };
     } finally {

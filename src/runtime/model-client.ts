@@ -51,11 +51,16 @@ export function returnsSchema(spec: ReturnSpec): Record<string, unknown> {
   return { type: 'object', properties, required: spec.columns.map((c) => c.name), additionalProperties: false };
 }
 
+/** DuckDB's whole-number types. */
+export function isIntegerType(duck: string): boolean {
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/i.test(duck);
+}
+
 function jsonType(duck: string): Record<string, unknown> {
   const t = duck.toUpperCase();
   if (t.endsWith('[]')) return { type: 'array', items: jsonType(t.slice(0, -2)) };
   if (t === 'BOOLEAN') return { type: 'boolean' };
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(t)) return { type: 'integer' };
+  if (isIntegerType(t)) return { type: 'integer' };
   if (/^(FLOAT|DOUBLE|REAL)$|^DECIMAL/.test(t)) return { type: 'number' };
   return { type: 'string' };
 }

@@ -2,6 +2,7 @@
 // its DuckDB type (DuckDB does the casts), every CHECK true. A failure is a message, never an exception.
 import type { ReturnSpec } from '../ir/common.ts';
 import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
+import { isIntegerType } from './model-client.ts';
 
 export type Validation = { readonly ok: true; readonly values: Readonly<Record<string, Value>> } | { readonly ok: false; readonly message: string };
 
@@ -20,7 +21,7 @@ export async function validateReturns(text: string, spec: ReturnSpec, db: Databa
   // DuckDB would round 3.7 into an INTEGER: a fractional answer for an integer column is invalid.
   for (const c of spec.columns) {
     const v = obj[c.name];
-    if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/i.test(c.type) && typeof v === 'number' && !Number.isInteger(v)) {
+    if (isIntegerType(c.type) && typeof v === 'number' && !Number.isInteger(v)) {
       return { ok: false, message: `'${c.name}' must be a whole number, got ${v}` };
     }
   }

@@ -2,7 +2,7 @@
 // parse each statement on its own so one bad statement does not hide errors in the others, and
 // re-parse each step of a bad CREATE WORKFLOW so every bad step is reported at once.
 import { parse as peggyParse, SyntaxError as PeggySyntaxError, type PeggyExpectation } from './generated/parser.js';
-import type { ReturnColumn, Script, Statement, StepDecl } from './ast.ts';
+import type { ReturnColumn, Script, Statement } from './ast.ts';
 import { diag, InternalError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Source, Span } from '../diag/span.ts';
 import { suggest } from '../diag/suggest.ts';
@@ -37,11 +37,6 @@ export function parseScript(source: Source): ParseResult {
     }
   }
   return { script: { statements }, diagnostics };
-}
-
-/** Parses exactly one statement (for servers that receive statements one at a time). */
-export function parseStatement(text: string): ParseResult {
-  return parseScript({ name: '<statement>', text });
 }
 
 /** Parses a RETURNS column list given as text (e.g. `returns => 'label VARCHAR, score DOUBLE'`) written at `offset`. */
@@ -158,4 +153,3 @@ function rank(s: string): number {
   return s.startsWith("'") ? 0 : s === 'end of statement' ? 2 : 1;
 }
 
-export type { StepDecl };
