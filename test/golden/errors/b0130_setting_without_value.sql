@@ -1,0 +1,3 @@
+-- mode: run
+-- A setting without a value.
+SET agentlake.cache;
