@@ -75,7 +75,6 @@ export class Session {
     const raw = (m[3] ?? '').trim().replace(/^'(.*)'$/s, '$1').toLowerCase();
     const reset = (m[1] ?? '').toUpperCase() === 'RESET';
     const at = stmt.span;
-    if (!reset && m[3] === undefined) fail('B0130', `SET agentlake.${name} needs a value`, at);
     if (name === 'cache') {
       if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.cache is true or false, not '${raw}'`, at);
       this.settings.cache = reset ? this.opts.cache ?? true : raw === 'true' || raw === 'on';
