@@ -2,9 +2,13 @@
 // at once: one LATERAL query over a VALUES list of the inputs (DuckDB decorrelates it: one scan, not
 // one per input), with a row_number() built from the step's own ORDER BY so each input's rows keep
 // their order. Steps that cannot be rewritten that way run as UNION ALL branches, one per input.
+// Results come back as Arrow record batches per input (sliced from DuckDB's chunks, never copied row by
+// row); the planning probe reads them as rows.
+import { RecordBatch } from 'apache-arrow';
 import type { DataProbe } from '../lower/data-probe.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
-import { quoteIdent, quoteString, type Database, type Rows, type Value } from '../storage/duckdb.ts';
+import { columnsOf, rowsOf } from '../storage/arrow.ts';
+import { quoteIdent, quoteString, type Database, type Value } from '../storage/duckdb.ts';
 import { replaceDollarParams } from '../bind/sql-params.ts';
 import { isNode, type JsonNode } from '../bind/duck-ast.ts';
 
@@ -13,45 +17,75 @@ const BATCH = 64;
 const TAG = '__agentlake_input';
 const RN = '__agentlake_rn';
 
-export function engineProbe(lakehouse: Lakehouse): DataProbe {
+type Params = readonly Readonly<Record<string, Value>>[];
+
+/** The probe lowering uses, plus `sqlBatches` (the same batch runs, as record batches) for the runtime. */
+export function engineProbe(lakehouse: Lakehouse): DataProbe & { sqlBatches: (sql: string, params: Params, types: Readonly<Record<string, string>>) => Promise<RecordBatch[][]> } {
   const db = lakehouse.db;
+  const sqlBatches = (sql: string, params: Params, types: Readonly<Record<string, string>>): Promise<RecordBatch[][]> => batchesPerInput(db, sql, params, types);
   return {
     query: (sql) => db.query(sql),
     listObjects: (pattern) => lakehouse.listObjects(pattern),
+    sqlBatches,
     async runSqlBatch(sql, params, types) {
-      const used = Object.keys(params[0] ?? {});
-      if (params.length === 0) return [];
-      if (used.length === 0) {
-        const once = await db.query(sql);
-        return params.map(() => once);
-      }
-      const lateral = await lateralQuery(db, sql, params, used, types);
-      if (lateral) {
-        try {
-          return split(await db.query(lateral), params.length);
-        } catch {
-          // Fall through to the per-input form, which DuckDB runs exactly as written.
-        }
-      }
-      const out: Rows[] = [];
-      for (let start = 0; start < params.length; start += BATCH) {
-        const chunk = params.slice(start, start + BATCH);
-        const branches = chunk.map((p, k) => `SELECT ${start + k} AS ${TAG}, * FROM (${replaceDollarParams(sql, (n) => (n in p ? literal(p[n] ?? null, types[n]) : undefined))})`);
-        const part = split(await db.query(branches.join('\nUNION ALL\n')), chunk.length, start);
-        out.push(...part);
-      }
-      return out;
+      return (await sqlBatches(sql, params, types)).map((bs) => ({ columns: bs[0] ? columnsOf(bs[0].schema) : [], rows: rowsOf(bs) }));
     },
   };
 }
 
-/** Groups rows by the input index in column 0; drops that column and the row-number column. */
-function split(result: Rows, n: number, offset = 0): Rows[] {
-  const keep = result.columns.map((c, i) => (i > 0 && c.name !== RN ? i : -1)).filter((i) => i >= 0);
-  const columns = keep.map((i) => result.columns[i]).filter((c) => c !== undefined);
-  const groups: (readonly Value[])[][] = Array.from({ length: n }, () => []);
-  for (const row of result.rows) groups[Number(row[0]) - offset]?.push(keep.map((i) => row[i] ?? null));
-  return groups.map((rows) => ({ columns, rows }));
+/** Runs a SQL step for every parameter set: each input's result as record batches (at least one). */
+async function batchesPerInput(db: Database, sql: string, params: Params, types: Readonly<Record<string, string>>): Promise<RecordBatch[][]> {
+  const used = Object.keys(params[0] ?? {});
+  if (params.length === 0) return [];
+  if (used.length === 0) {
+    const once = await collect(db.batches(sql));
+    return params.map(() => once);
+  }
+  const lateral = await lateralQuery(db, sql, params, used, types);
+  if (lateral) {
+    try {
+      return split(await collect(db.batches(lateral)), params.length);
+    } catch {
+      // Fall through to the per-input form, which DuckDB runs exactly as written.
+    }
+  }
+  const out: RecordBatch[][] = [];
+  for (let start = 0; start < params.length; start += BATCH) {
+    const chunk = params.slice(start, start + BATCH);
+    const branches = chunk.map((p, k) => `SELECT ${start + k} AS ${TAG}, * FROM (${replaceDollarParams(sql, (n) => (n in p ? literal(p[n] ?? null, types[n]) : undefined))})`);
+    out.push(...split(await collect(db.batches(branches.join('\nUNION ALL\n'))), chunk.length, start));
+  }
+  return out;
+}
+
+async function collect(batches: AsyncIterable<RecordBatch>): Promise<RecordBatch[]> {
+  const out: RecordBatch[] = [];
+  for await (const b of batches) out.push(b);
+  return out;
+}
+
+/**
+ * Splits batches ordered by the input index in column 0 into each input's slices, without the index
+ * and row-number columns. Every input gets at least one (maybe empty) batch.
+ */
+function split(batches: readonly RecordBatch[], n: number, offset = 0): RecordBatch[][] {
+  const first = batches[0];
+  if (!first) return Array.from({ length: n }, () => []);
+  // selectAt, not select: apache-arrow 21's select(names) misplaces children when a leading column is dropped.
+  const keep = first.schema.fields.map((f, i) => (i > 0 && f.name !== RN ? i : -1)).filter((i) => i >= 0);
+  const groups: RecordBatch[][] = Array.from({ length: n }, () => []);
+  for (const batch of batches) {
+    const tags = batch.getChildAt(0);
+    const body = batch.selectAt(keep);
+    let start = 0;
+    for (let r = 1; r <= batch.numRows; r++) {
+      if (r < batch.numRows && Number(tags?.get(r)) === Number(tags?.get(start))) continue;
+      groups[Number(tags?.get(start)) - offset]?.push(body.slice(start, r));
+      start = r;
+    }
+  }
+  const empty = first.selectAt(keep).slice(0, 0);
+  return groups.map((g) => (g.length > 0 ? g : [empty]));
 }
 
 /** The decorrelated batch query, or undefined when the step's shape does not allow it. */

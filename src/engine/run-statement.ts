@@ -8,6 +8,7 @@ import { lowerSite } from '../lower/lower-query.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import { executeDag } from '../runtime/executor.ts';
+import { errorOf } from '../runtime/action-output.ts';
 import { assembleStatement, type ExecutedSite } from '../runtime/assemble-query.ts';
 import type { ModelClient } from '../runtime/model-client.ts';
 import { sqlBatcher } from '../runtime/sql-batcher.ts';
@@ -67,7 +68,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   const runId = randomUUID().slice(0, 8);
   const db = lakehouse.db;
   const probe = engineProbe(lakehouse);
-  const sql = sqlBatcher(probe.runSqlBatch);
+  const sql = sqlBatcher(probe.sqlBatches);
   const executed: ExecutedSite[] = [];
   const events: ProvenanceEvent[] = [];
   let calls = 0;
@@ -105,7 +106,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
           cachedTokens += e.usage?.cachedTokens ?? 0;
           deps.onProgress?.({ done: calls, total, cacheHits });
         }
-        if (e.output.kind === 'error') errors++;
+        if (errorOf(e.output)) errors++;
         events.push(eventRow(runId, site, e));
       },
     });
@@ -165,6 +166,7 @@ async function finishStatement(lakehouse: Lakehouse, bound: BoundQuery, final: {
 function eventRow(runId: string, site: CallSite, e: ActionEvent): ProvenanceEvent {
   const a = e.action;
   const model = 'model' in a ? a.model : undefined;
+  const error = errorOf(e.output);
   return {
     run_id: runId,
     step: site.kind === 'workflow' ? `${site.graph.name}.${a.step}` : a.step,
@@ -184,8 +186,8 @@ function eventRow(runId: string, site: CallSite, e: ActionEvent): ProvenanceEven
     worker: e.worker,
     started_at: e.startedAt,
     ended_at: e.endedAt,
-    status: e.output.kind === 'error' ? 'error' : 'ok',
-    error: e.output.kind === 'error' ? `${e.output.code}: ${e.output.message}` : null,
+    status: error ? 'error' : 'ok',
+    error: error ? `${error.code}: ${error.message}` : null,
   };
 }
 

@@ -7,7 +7,7 @@ import { call, columnRef, functionName, isNode, rowKey, walk, type JsonNode } fr
 import { InternalError } from '../diag/diagnostic.ts';
 import type { ActionDag, ActionId } from '../ir/action-dag.ts';
 import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
-import type { ActionOutput } from './action-output.ts';
+import { outputRows, type ActionOutput } from './action-output.ts';
 import { writeResultTable, type ResultColumn } from './result-table.ts';
 
 /** Output columns of a model function's value: RETURNS columns, or one column named by kind. */
@@ -18,13 +18,7 @@ function valueColumns(site: FunctionSite | MapSite): ResultColumn[] {
 }
 
 function valuesOf(o: ActionOutput | undefined, cols: readonly ResultColumn[]): { values: Value[]; error: string | null } {
-  const nulls = cols.map(() => null);
-  if (!o) return { values: nulls, error: 'no output' };
-  if (o.kind === 'error') return { values: nulls, error: `${o.code}: ${o.message}` };
-  if (o.kind === 'record') return { values: cols.map((c) => o.values[c.name] ?? null), error: null };
-  if (o.kind === 'embedding') return { values: [[...o.vector]], error: null };
-  if (o.kind === 'text') return { values: [o.text], error: null };
-  return { values: nulls, error: `unexpected ${o.kind} output` };
+  return outputRows(o, cols.map((c) => c.name))[0] ?? { values: cols.map(() => null), error: 'no output' };
 }
 
 /** Writes a function site's answers as a one-row table holding the key → value MAP; returns its name. */

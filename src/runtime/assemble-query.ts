@@ -8,7 +8,7 @@ import { children, functionName, isNode, walk, type JsonNode } from '../bind/duc
 import type { ActionDag, ActionId } from '../ir/action-dag.ts';
 import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
 import { InternalError } from '../diag/diagnostic.ts';
-import type { ActionOutput } from './action-output.ts';
+import { outputRows, type ActionOutput } from './action-output.ts';
 import { writeResultTable, type ResultColumn } from './result-table.ts';
 
 /** One executed call site: its bound site, DAG and the outputs of its actions. */
@@ -77,25 +77,6 @@ function resultRows(site: WorkflowSite, e: ExecutedSite): Value[][] {
     }
   }
   return rows;
-}
-
-function outputRows(o: ActionOutput | undefined, names: readonly string[]): { values: Value[]; error: string | null }[] {
-  const nulls = names.map(() => null);
-  if (!o) return [{ values: nulls, error: 'no output' }];
-  switch (o.kind) {
-    case 'error':
-      return [{ values: nulls, error: `${o.code}: ${o.message}` }];
-    case 'record':
-      return [{ values: names.map((n) => o.values[n] ?? null), error: null }];
-    case 'table':
-      return o.rows.map((r) => ({ values: names.map((_, i) => r[i] ?? null), error: null }));
-    case 'text':
-      return [{ values: [o.text], error: null }];
-    case 'object':
-      return [{ values: [o.key], error: null }];
-    case 'embedding':
-      return [{ values: [[...o.vector]], error: null }];
-  }
 }
 
 /** Replaces the site's table function in the parse tree by a subquery over its result table. */

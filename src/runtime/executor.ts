@@ -3,9 +3,19 @@
 // A failed action becomes an error value that its dependents inherit; nothing else is lost.
 import type { Action, ActionDag, ActionId } from '../ir/action-dag.ts';
 import { InternalError } from '../diag/diagnostic.ts';
-import type { ActionOutput } from './action-output.ts';
-import { OPERATORS, type OperatorContext } from './operators.ts';
+import type { RecordBatch } from 'apache-arrow';
+import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-output.ts';
+import { OPERATORS, type CallInfo, type OperatorContext, type OperatorRun } from './operators.ts';
 import { defaultPlan, type PhysicalPlan } from './physical-plan.ts';
+
+/** Collects an operator's batches into its output, with the facts it returned. */
+async function drain(run: OperatorRun): Promise<CallInfo & { output: ActionOutput }> {
+  const batches: RecordBatch[] = [];
+  for (let step = await run.next(); ; step = await run.next()) {
+    if (step.done) return { ...step.value, output: outputOf(batches) };
+    batches.push(step.value);
+  }
+}
 
 /** One finished action, for provenance and progress. */
 export interface ActionEvent {
@@ -128,10 +138,10 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
     };
     const run = async (action: Action, worker: string): Promise<void> => {
       const startedAt = ctx.clock();
-      const failedDep = action.deps.map((d) => outputs.get(d)).find((o) => o?.kind === 'error');
-      const result = failedDep?.kind === 'error'
-        ? { output: { kind: 'error' as const, code: 'E0301', message: `an input failed: ${failedDep.message}` }, skipped: true }
-        : await OPERATORS[action.kind](action as never, outputs, ctx);
+      const failed = action.deps.map((d) => errorOf(outputs.get(d))).find((e) => e !== undefined);
+      const result = failed
+        ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
+        : await drain(OPERATORS[action.kind](action as never, outputs, ctx));
       opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
       finish(action.id, result.output);
     };

@@ -1,21 +1,24 @@
-// One operator per action kind (a Record, so a new kind does not compile until it has one). Operators
-// turn an action and its inputs' outputs into an output; model failures become error values.
+// One operator per action kind (a Record, so a new kind does not compile until it has one). An operator
+// is an async generator of Arrow record batches (at least one) computed from the action and its inputs'
+// outputs; it returns what provenance needs to know about the call. Model failures become error values.
 import { createHash } from 'node:crypto';
 import type { Action, ActionId, ActionKind } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
-import type { Rows, Value } from '../storage/duckdb.ts';
+import type { RecordBatch } from 'apache-arrow';
+import type { Value } from '../storage/duckdb.ts';
 import type { Database } from '../storage/duckdb.ts';
-import type { ActionOutput } from './action-output.ts';
+import { embeddingBatch, errorBatch, objectBatch, objectKey, recordBatch, tableBatch, textBatch, type ActionOutput } from './action-output.ts';
 import { UserError } from '../diag/diagnostic.ts';
 import type { ModelCall, ModelClient, Usage } from './model-client.ts';
 import { renderSegments } from './render-prompt.ts';
 import { validateReturns } from './validate-returns.ts';
+import { batchFromRows } from '../storage/arrow.ts';
 
 /** What operators may use. */
 export interface OperatorContext {
   readonly db: Database;
-  /** Runs a SQL step with bound parameters (batched by the caller). */
-  readonly sql: (sql: string, params: Readonly<Record<string, Value>>, types: Readonly<Record<string, string>>) => Promise<Rows>;
+  /** Runs a SQL step with bound parameters (batched by the caller): its result as record batches. */
+  readonly sql: (sql: string, params: Readonly<Record<string, Value>>, types: Readonly<Record<string, string>>) => AsyncIterable<RecordBatch>;
   readonly readObject: (key: string) => Promise<Uint8Array>;
   readonly writeObject: (key: string, body: Uint8Array) => Promise<void>;
   readonly clientFor: (model: ModelRef) => ModelClient;
@@ -41,43 +44,65 @@ async function cpu<T>(ctx: OperatorContext, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface OperatorResult {
-  readonly output: ActionOutput;
+/** What a model call reports besides its batches (for provenance and run figures). */
+export interface CallInfo {
   readonly usage?: Usage;
   readonly promptHash?: string;
   readonly cacheHit?: boolean;
   readonly deduped?: boolean;
 }
 
-type Operator<K extends ActionKind> = (a: Extract<Action, { kind: K }>, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext) => Promise<OperatorResult>;
+/** An operator run: record batches out, call facts returned at the end. */
+export type OperatorRun = AsyncGenerator<RecordBatch, CallInfo, undefined>;
+
+type Operator<K extends ActionKind> = (a: Extract<Action, { kind: K }>, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext) => OperatorRun;
 
 export const OPERATORS: { readonly [K in ActionKind]: Operator<K> } = {
-  sql: async (a, _o, ctx) => cpu(ctx, async () => {
-    if (a.input === null) return { output: { kind: 'table', columns: [], rows: [] } };
-    const r = await ctx.sql(a.sql, a.params, a.paramTypes ?? {});
-    return { output: { kind: 'table', columns: r.columns, rows: r.rows } };
-  }),
-  fetch: async (a, _o, ctx) => cpu(ctx, async () => {
+  async *sql(a, _o, ctx) {
+    const release = ctx.hold();
     try {
-      const bytes = await ctx.readObject(a.key);
-      return { output: { kind: 'object', key: a.key, size: bytes.length, ...(isText(bytes) ? { text: Buffer.from(bytes).toString('utf8') } : {}) } };
-    } catch (e) {
-      return { output: { kind: 'error', code: 'E0201', message: `cannot read object '${a.key}': ${message(e)}` } };
+      // The input query itself (input null) was run while planning; it has no output of its own.
+      if (a.input === null) yield tableBatch(batchFromRows([], []));
+      else for await (const b of ctx.sql(a.sql, a.params, a.paramTypes ?? {})) yield tableBatch(b);
+    } finally {
+      release();
     }
-  }),
-  format: async (a, outputs) => ({ output: { kind: 'text', text: renderSegments(a.parts, outputs) } }),
-  llm: async (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
-  vlm: async (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
-  vlm_reason: async (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
-  vlm_encode: async (a) => ({ output: { kind: 'text', text: a.image.kind === 'object' ? a.image.key : a.image.action } }),
-  embed: async (a, outputs, ctx) => callModel(a, outputs, ctx, 'embedding'),
-  image: async (a, outputs, ctx) => callModel(a, outputs, ctx, 'image'),
+    return {};
+  },
+  async *fetch(a, _o, ctx) {
+    try {
+      const bytes = await cpu(ctx, () => ctx.readObject(a.key));
+      yield objectBatch(a.key, bytes.length, isText(bytes) ? Buffer.from(bytes).toString('utf8') : undefined);
+    } catch (e) {
+      yield errorBatch('E0201', `cannot read object '${a.key}': ${message(e)}`);
+    }
+    return {};
+  },
+  async *format(a, outputs) {
+    yield textBatch(renderSegments(a.parts, outputs));
+    return {};
+  },
+  llm: (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
+  vlm: (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
+  vlm_reason: (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
+  async *vlm_encode(a) {
+    yield textBatch(a.image.kind === 'object' ? a.image.key : a.image.action);
+    return {};
+  },
+  embed: (a, outputs, ctx) => callModel(a, outputs, ctx, 'embedding'),
+  image: (a, outputs, ctx) => callModel(a, outputs, ctx, 'image'),
 };
 
 type ModelAction = Extract<Action, { kind: 'llm' | 'vlm' | 'vlm_reason' | 'embed' | 'image' }>;
 
 /** Renders, calls, validates RETURNS (one retry on an invalid answer), and stores generated images. */
-async function callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext, kind: ModelCall['kind']): Promise<OperatorResult> {
+async function* callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext, kind: ModelCall['kind']): OperatorRun {
+  const r = await modelResult(a, outputs, ctx, kind);
+  yield r.batch;
+  return r.info;
+}
+
+async function modelResult(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext, kind: ModelCall['kind']): Promise<{ batch: RecordBatch; info: CallInfo }> {
   const system = renderSegments(a.system, outputs);
   const prompt = renderSegments(a.prompt, outputs);
   const promptHash = createHash('sha256').update(JSON.stringify([a.model.name, a.model.version, system, prompt, a.decoding])).digest('hex');
@@ -89,13 +114,13 @@ async function callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOu
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;
     const from = { ...(result.cacheHit ? { cacheHit: true } : {}), ...(result.deduped ? { deduped: true } : {}) };
-    if (kind === 'embedding') return { output: { kind: 'embedding', vector: result.embedding ?? [] }, usage, promptHash, ...from };
+    if (kind === 'embedding') return { batch: embeddingBatch(result.embedding ?? []), info: { usage, promptHash, ...from } };
     if (kind === 'image') {
       const key = `generated/${a.model.name}/${promptHash.slice(0, 16)}.png`;
       await cpu(ctx, () => ctx.writeObject(key, result.image ?? new Uint8Array()));
-      return { output: { kind: 'object', key, size: result.image?.length ?? 0 }, usage, promptHash, ...from };
+      return { batch: objectBatch(key, result.image?.length ?? 0), info: { usage, promptHash, ...from } };
     }
-    if (!returns) return { output: { kind: 'text', text: result.text ?? '' }, usage, promptHash, ...from };
+    if (!returns) return { batch: textBatch(result.text ?? ''), info: { usage, promptHash, ...from } };
     let check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
     if (!check.ok) {
       // An answer that fails RETURNS must not be served again from the response cache.
@@ -106,23 +131,19 @@ async function callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOu
       check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
       if (!check.ok) await cpu(ctx, async () => ctx.clientFor(a.model).forget?.(retry));
     }
-    if (!check.ok) return { output: { kind: 'error', code: 'E0302', message: `invalid structured output after one retry: ${check.message}` }, usage, promptHash, ...from };
-    return { output: { kind: 'record', values: check.values, text: result.text ?? '' }, usage, promptHash, ...from };
+    if (!check.ok) return { batch: errorBatch('E0302', `invalid structured output after one retry: ${check.message}`), info: { usage, promptHash, ...from } };
+    return { batch: recordBatch(returns.columns, check.values, result.text ?? ''), info: { usage, promptHash, ...from } };
   } catch (e) {
     // Cancellation and configuration mistakes (a missing API key variable) stop the statement.
     if (ctx.signal.aborted || e instanceof UserError) throw e;
-    return { output: { kind: 'error', code: 'E0303', message: `model call failed: ${message(e)}` }, promptHash };
+    return { batch: errorBatch('E0303', `model call failed: ${message(e)}`), info: { promptHash } };
   }
 }
 
 async function imageOf(a: Extract<Action, { kind: 'vlm' }>, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext): Promise<{ id: string; bytes: Uint8Array }> {
-  const key = a.image.kind === 'object' ? a.image.key : keyOf(outputs.get(a.image.action));
+  const key = a.image.kind === 'object' ? a.image.key : objectKey(outputs.get(a.image.action));
+  if (key === undefined) throw new Error('the image input produced no object');
   return { id: key, bytes: await ctx.readObject(key) };
-}
-
-function keyOf(o: ActionOutput | undefined): string {
-  if (o?.kind === 'object') return o.key;
-  throw new Error('the image input produced no object');
 }
 
 function addUsage(a: Usage, b: Usage): Usage {

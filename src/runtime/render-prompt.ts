@@ -2,7 +2,7 @@
 // and the outputs of the actions it depends on (tables as markdown, model outputs as text).
 import type { ActionId, PromptSegment } from '../ir/action-dag.ts';
 import { markdownTable } from '../ir/markdown.ts';
-import { outputText, type ActionOutput } from './action-output.ts';
+import { outputKind, outputText, tableOf, type ActionOutput } from './action-output.ts';
 
 /** The text of a list of segments, given the outputs computed so far. */
 export function renderSegments(segs: readonly PromptSegment[], outputs: ReadonlyMap<ActionId, ActionOutput>): string {
@@ -12,7 +12,10 @@ export function renderSegments(segs: readonly PromptSegment[], outputs: Readonly
     else if (seg.kind === 'value') s += seg.value;
     else {
       const o = outputs.get(seg.action);
-      s += seg.render === 'table' && o?.kind === 'table' ? markdownTable(o.columns.map((c) => c.name), o.rows) : outputText(o, seg.column);
+      if (seg.render === 'table' && o && outputKind(o) === 'table') {
+        const t = tableOf(o);
+        s += markdownTable(t.columns.map((c) => c.name), t.rows);
+      } else s += outputText(o, seg.column);
     }
   }
   return s;

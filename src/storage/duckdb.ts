@@ -2,6 +2,8 @@
 // (BIGINT becomes a number when safe, else a string), extensions never auto-installed (offline).
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { JS } from '@duckdb/node-api/lib/JS.js';
+import type { RecordBatch } from 'apache-arrow';
+import { resultBatches } from './arrow.ts';
 
 /** A JSON-safe value as agentlake passes data between stages. */
 export type Value = null | boolean | number | string | readonly Value[] | { readonly [key: string]: Value };
@@ -48,6 +50,14 @@ export class Database {
     const types = reader.columnTypes();
     const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
     return { columns, rows: reader.getRowsJS().map((r) => r.map((v, i) => toValue(v, columns[i]?.type))) };
+  }
+
+  /**
+   * Runs a statement and streams its result as Arrow record batches, one per DuckDB chunk. The result
+   * is materialized first, so other statements may run on this connection while it is read.
+   */
+  async *batches(sql: string, params?: Params): AsyncGenerator<RecordBatch> {
+    yield* resultBatches(await this.connection.run(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined));
   }
 
   /** Runs a statement and returns rows as objects keyed by column name. */

@@ -1,5 +1,9 @@
-// Bulk-loads JS rows into DuckDB through the appender: values go into an all-VARCHAR staging temp table
-// and come out through a SELECT that casts every column to its declared type (CREATE AS or INSERT it).
+// Bulk-loads record batches into DuckDB through the appender, one DuckDB data chunk at a time: values go
+// into an all-VARCHAR staging temp table and come out through a SELECT that casts every column to its
+// declared type (CREATE AS or INSERT it). Never row-by-row INSERT.
+import { DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
+import type { RecordBatch } from 'apache-arrow';
+import { batchFromRows, rowsOf } from './arrow.ts';
 import { quoteIdent, type Database, type Value } from './duckdb.ts';
 
 export interface TypedColumn {
@@ -7,22 +11,29 @@ export interface TypedColumn {
   readonly type: string;
 }
 
+/** Rows per DuckDB data chunk (DuckDB's vector size). */
+const CHUNK = 2048;
+
 let counter = 0;
 
-/** Stages `rows` and calls `use` with a typed SELECT over them; the staging table is dropped after. */
-export async function withStagedRows<T>(db: Database, columns: readonly TypedColumn[], rows: readonly (readonly Value[])[], use: (select: string) => Promise<T>): Promise<T> {
+/**
+ * Stages the batches (columns in `columns` order) and calls `use` with a typed SELECT over them; the
+ * staging table is dropped after.
+ */
+export async function withStagedBatches<T>(db: Database, columns: readonly TypedColumn[], batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, use: (select: string) => Promise<T>): Promise<T> {
   const staging = `__agentlake_staging_${++counter}`;
   await db.run(`CREATE TEMP TABLE ${staging} (${columns.map((_, i) => `c${i} VARCHAR`).join(', ')})`);
   try {
     const appender = await db.connection.createAppender(staging, 'main', 'temp');
     try {
-      for (const row of rows) {
-        for (let i = 0; i < columns.length; i++) {
-          const v = row[i] ?? null;
-          if (v === null) appender.appendNull();
-          else appender.appendVarchar(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+      for await (const batch of batches) {
+        const rows = rowsOf(batch);
+        for (let start = 0; start < rows.length; start += CHUNK) {
+          const part = rows.slice(start, start + CHUNK);
+          const chunk = DuckDBDataChunk.create(columns.map(() => VARCHAR), part.length);
+          chunk.setColumns(columns.map((_, i) => part.map((r) => text(r[i] ?? null))));
+          appender.appendDataChunk(chunk);
         }
-        appender.endRow();
       }
       appender.flushSync();
     } finally {
@@ -33,4 +44,13 @@ export async function withStagedRows<T>(db: Database, columns: readonly TypedCol
   } finally {
     await db.run(`DROP TABLE IF EXISTS ${staging}`);
   }
+}
+
+/** withStagedBatches over plain rows. */
+export async function withStagedRows<T>(db: Database, columns: readonly TypedColumn[], rows: readonly (readonly Value[])[], use: (select: string) => Promise<T>): Promise<T> {
+  return withStagedBatches(db, columns, [batchFromRows(columns, rows)], use);
+}
+
+function text(v: Value): string | null {
+  return v === null ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
