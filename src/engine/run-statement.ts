@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
-import { isModelCall } from '../ir/action-dag.ts';
+import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
+import { concatDags, prefixActionIds } from '../ir/merge-dags.ts';
 import { lowerSite } from '../lower/lower-query.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
@@ -69,7 +70,6 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   const db = lakehouse.db;
   const probe = engineProbe(lakehouse);
   const sql = sqlBatcher(probe.sqlBatches);
-  const executed: ExecutedSite[] = [];
   const events: ProvenanceEvent[] = [];
   let calls = 0;
   let cacheHits = 0;
@@ -80,38 +80,45 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   let errors = 0;
   const busyStart = deps.gpuBusySeconds?.() ?? 0;
   const t0 = deps.clock();
-  let total = 0;
-  for (const site of bound.sites) {
+  // Every call site of the statement is lowered first, then all run as one DAG (one plan orders all
+  // of their calls); with several sites, action ids are prefixed by the site's number.
+  const parts: { site: CallSite; dag: ActionDag }[] = [];
+  for (const [k, site] of bound.sites.entries()) {
     const dag = await lowerSite(site, probe);
-    total += dag.actions.filter(isModelCall).length;
-    const outputs = await executeDag(dag, {
-      db,
-      sql,
-      readObject: (key) => lakehouse.readObject(key),
-      writeObject: (key, body) => lakehouse.writeObject(key, body),
-      clientFor: deps.clientFor,
-      signal: deps.signal,
-      clock: deps.clock,
-      hold: deps.hold,
-    }, {
-      deterministic: deps.simulated,
-      onEvent: (e) => {
-        deps.onEvent?.(e);
-        if (isModelCall(e.action)) {
-          calls++;
-          if (e.cacheHit) cacheHits++;
-          if (e.deduped) deduped++;
-          if (e.skipped) skipped++;
-          promptTokens += e.usage?.promptTokens ?? 0;
-          cachedTokens += e.usage?.cachedTokens ?? 0;
-          deps.onProgress?.({ done: calls, total, cacheHits });
-        }
-        if (errorOf(e.output)) errors++;
-        events.push(eventRow(runId, site, e));
-      },
-    });
-    executed.push({ site, dag, outputs });
+    parts.push({ site, dag: bound.sites.length > 1 ? prefixActionIds(dag, `c${k + 1}/`) : dag });
   }
+  const siteOf = new Map<ActionId, CallSite>();
+  for (const p of parts) for (const a of p.dag.actions) siteOf.set(a.id, p.site);
+  const batch = parts.length === 1 && parts[0] ? parts[0].dag : concatDags(bound.statement.text, parts.map((p) => p.dag));
+  const total = batch.actions.filter(isModelCall).length;
+  const outputs = await executeDag(batch, {
+    db,
+    sql,
+    readObject: (key) => lakehouse.readObject(key),
+    writeObject: (key, body) => lakehouse.writeObject(key, body),
+    clientFor: deps.clientFor,
+    signal: deps.signal,
+    clock: deps.clock,
+    hold: deps.hold,
+  }, {
+    deterministic: deps.simulated,
+    onEvent: (e) => {
+      deps.onEvent?.(e);
+      if (isModelCall(e.action)) {
+        calls++;
+        if (e.cacheHit) cacheHits++;
+        if (e.deduped) deduped++;
+        if (e.skipped) skipped++;
+        promptTokens += e.usage?.promptTokens ?? 0;
+        cachedTokens += e.usage?.cachedTokens ?? 0;
+        deps.onProgress?.({ done: calls, total, cacheHits });
+      }
+      if (errorOf(e.output)) errors++;
+      const site = siteOf.get(e.action.id);
+      if (site) events.push(eventRow(runId, site, e));
+    },
+  });
+  const executed: ExecutedSite[] = parts.map((p) => ({ ...p, outputs }));
   const makespan = deps.clock() - t0;
   const final = await assembleStatement(db, bound, executed, runId);
   let result: Rows;
