@@ -136,6 +136,7 @@ export class Session {
       const isLast = i === stmts.length - 1;
       if (mode === 'explain' && isLast) {
         const target: Explain = stmt.kind === 'explain' ? (opts.verbose ? { ...stmt, mode: 'verbose' } : stmt) : { kind: 'explain', mode: opts.verbose ? 'verbose' : 'plain', statement: stmt, span: stmt.span };
+        await this.refreshLakeObjects(target);
         last = await explainStatement(this, target, source);
       } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
         // explain mode runs only catalog and plain statements before the one it explains.
@@ -147,6 +148,7 @@ export class Session {
 
   /** Runs one statement. */
   async execute(stmt: Statement, source: Source, signal: AbortSignal = new AbortController().signal, onProgress?: (p: Progress) => void): Promise<Outcome> {
+    await this.refreshLakeObjects(stmt);
     switch (stmt.kind) {
       case 'create_model':
       case 'create_prompt':
@@ -159,6 +161,18 @@ export class Session {
       case 'sql':
         return this.executeSql(stmt, signal, onProgress);
     }
+  }
+
+  /**
+   * Lists objects afresh for lake_objects() when the statement's SQL, or a stored workflow it names,
+   * mentions it, so objects written by earlier statements (generated images) show up.
+   */
+  private async refreshLakeObjects(stmt: Statement): Promise<void> {
+    const sql = stmt.kind === 'sql' ? stmt : stmt.kind === 'explain' && stmt.statement.kind === 'sql' ? stmt.statement : undefined;
+    if (!sql) return;
+    const words = new Set(sql.text.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+    const workflows = [...this.catalog.snapshot.workflows.values()].filter((w) => words.has(w.name.toLowerCase())).map((w) => w.source);
+    await this.lakehouse.refreshLakeObjects([sql.text, ...workflows].join('\n'));
   }
 
   /** DuckDB's parser over every plain statement, so its syntax errors are reported before anything runs. */

@@ -1,6 +1,6 @@
 // The lakehouse: a local folder or `s3://bucket/prefix` holding Parquet tables (tables/<name>.parquet or
-// tables/<name>/*.parquet), objects (objects/<key>) and agentlake's own DuckDB database (agentlake.duckdb:
-// catalog, provenance). Opening it registers every table as a view so SQL sees it by name; on S3 the
+// tables/<name>/*.parquet), objects (objects/<key>, listed in SQL by lake_objects() on both kinds) and
+// agentlake's DuckDB database (catalog, provenance). Tables are registered as views by name; on S3 the
 // Parquet files are read through the object cache and the DuckDB file through a local CatalogReplica.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CatalogReplica } from './catalog-replica.ts';
 import { Database, quoteIdent, quoteString } from './duckdb.ts';
+import { defineLakeObjects, lakeObjectsListing, loadLakeObjects } from './lake-objects.ts';
 import { LocalObjectStore } from './local-object-store.ts';
 import { defaultCacheDir, ObjectCache } from './object-cache.ts';
 import { parseS3Uri, type ObjectBody, type ObjectStore } from './object-store.ts';
@@ -43,7 +44,7 @@ export class Lakehouse {
     readonly db: Database,
     /** The lakehouse root: tables/ and agentlake.duckdb. */
     readonly root: ObjectStore,
-    /** objects/: keys of FETCH and lake_objects(). */
+    /** objects/: keys of FETCH and lake_objects() (see lake-objects.ts). */
     readonly objects: ObjectStore,
     private readonly scratch: string,
     private readonly cache: ObjectCache,
@@ -81,10 +82,10 @@ export class Lakehouse {
       mkdirSync(join(abs, 'tables'), { recursive: true });
       mkdirSync(join(abs, 'objects'), { recursive: true });
       const db = await Database.open(join(abs, CATALOG_KEY));
-      await defineLakeObjects(db, join(abs, 'objects'));
       lake = new Lakehouse(abs, db, new LocalObjectStore(abs), new LocalObjectStore(join(abs, 'objects')), join(abs, 'tables'), cache, env, undefined, undefined);
     }
     try {
+      await defineLakeObjects(lake.db, lake.objects.location);
       await lake.refresh();
     } catch (e) {
       await lake.close().catch(() => undefined);
@@ -177,6 +178,18 @@ export class Lakehouse {
     await at.store.put(at.key, body);
   }
 
+  /**
+   * Makes `lake_objects()` see the objects as they are now, when a statement's SQL text mentions it
+   * (a cheap text test; other statements cost nothing): lists what its calls ask for, or every object
+   * when an argument is not a string literal, into the table the macro reads. Returns whether it listed.
+   */
+  async refreshLakeObjects(sql: string): Promise<boolean> {
+    const listing = lakeObjectsListing(sql, this.objects.location);
+    if (!listing) return false;
+    await loadLakeObjects(this.db, this.objects, listing);
+    return true;
+  }
+
   /** Absolute path of an object key in a local lakehouse (keys never escape objects/); objectLocalPath works for both kinds. */
   objectPath(key: string): string {
     const at = this.objectStoreFor(key);
@@ -225,18 +238,4 @@ export class Lakehouse {
     const arg = typeof source === 'string' ? quoteString(source) : `[${source.map(quoteString).join(', ')}]`;
     await this.db.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${arg})`);
   }
-}
-
-/**
- * `lake_objects(prefix)` for SQL: the objects under a prefix (or matching a glob) with key, size and
- * last_modified, listed by DuckDB's read_blob (content is never read unless selected). Local
- * lakehouses only: an S3 lakehouse lists through FETCH globs.
- */
-async function defineLakeObjects(db: Database, root: string): Promise<void> {
-  const r = root.replace(/'/g, "''");
-  await db.run(`CREATE OR REPLACE TEMP MACRO lake_objects(prefix := '') AS TABLE
-    SELECT substr(filename, ${r.length + 2}) AS key, size, last_modified
-    FROM read_blob('${r}/' || regexp_replace(prefix, '^(s3|lake)://', '')
-      || CASE WHEN prefix = '' OR prefix LIKE '%/' THEN '**' WHEN regexp_matches(prefix, '[*?\\[]') THEN '' ELSE '/**' END)
-    ORDER BY key`);
 }

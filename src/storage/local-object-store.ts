@@ -36,7 +36,9 @@ export class LocalObjectStore implements ObjectStore {
     const out: StoredObject[] = [];
     for (const f of files) {
       const key = relative(this.location, f).split(sep).join('/');
-      if (key.startsWith(m.prefix) && m.test(key)) out.push({ key, size: statSync(f).size });
+      if (!key.startsWith(m.prefix) || !m.test(key)) continue;
+      const st = statSync(f);
+      out.push({ key, size: st.size, lastModified: st.mtime });
     }
     return sortByKey(out);
   }

@@ -8,6 +8,8 @@ export interface StoredObject {
   readonly key: string;
   readonly size: number;
   readonly etag?: string;
+  /** When it was last written, where the store says (listings of both kinds of store do). */
+  readonly lastModified?: Date;
 }
 
 /** Bytes to store: a Buffer or typed array, or a string (written as UTF-8). */

@@ -77,7 +77,7 @@ export class S3ObjectStore implements ObjectStore {
       for (const o of page.Contents ?? []) {
         if (o.Key === undefined || o.Key.endsWith('/')) continue; // folder markers are not objects
         const key = o.Key.slice(cut);
-        if (m.test(key)) out.push({ key, size: o.Size ?? 0, etag: versionTag(o.ETag, o.Size, o.LastModified) });
+        if (m.test(key)) out.push({ key, size: o.Size ?? 0, etag: versionTag(o.ETag, o.Size, o.LastModified), ...(o.LastModified ? { lastModified: o.LastModified } : {}) });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
