@@ -24,6 +24,9 @@ options:
   --format table|json|csv     run: output format (default table)
   --no-cache                  run: do not answer deterministic calls from the response cache
   --gpus N                    run, sim-serve: simulated GPUs behind sim:// models (default 1)
+  --baseline                  run: execute as "Ray + vLLM" would (each call sent when its inputs are
+                              ready, FIFO at the server, GPUs split statically among the models,
+                              no dedup, no response cache), to compare with agentlake's plan
   --port P                    sim-serve: port on 127.0.0.1 (default 8000; 0 picks a free one)
   --time-scale S              sim-serve: real seconds per simulated second (default 0.01)
   -e, --execute SQL           take the script from the argument instead of a file
@@ -44,6 +47,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         format: { type: 'string', default: 'table' },
         execute: { type: 'string', short: 'e' },
         'no-cache': { type: 'boolean', default: false },
+        baseline: { type: 'boolean', default: false },
         gpus: { type: 'string', default: '1' },
         port: { type: 'string', default: '8000' },
         'time-scale': { type: 'string', default: '0.01' },
@@ -66,7 +70,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (!source) return 1;
     const gpus = Number(values.gpus);
     if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${values.gpus}'`);
-    const session = await Session.open({ lakehouse: values.lakehouse, gpus, cache: !values['no-cache'] });
+    const session = await Session.open({ lakehouse: values.lakehouse, gpus, cache: !values['no-cache'], baseline: values.baseline });
     let outcome: Outcome;
     const ctrl = new AbortController();
     const onSigint = (): void => ctrl.abort(new UserError([diag('E0002', 'cancelled (Ctrl-C)')]));

@@ -10,6 +10,7 @@ import { bindModel } from '../bind/bind-model.ts';
 import { stepFields } from '../ir/format-node.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { lowerSite } from '../lower/lower-query.ts';
+import { checkShape } from './run-statement.ts';
 import { planReport, type PlanPart } from '../explain/plan-report.ts';
 import { renderPlanText, TextPlan } from '../explain/render-text.ts';
 import { engineProbe } from './engine-probe.ts';
@@ -22,6 +23,7 @@ export async function explainStatement(session: Session, stmt: Explain, _source:
   if (inner.kind !== 'sql') return explainCatalogStatement(session, inner);
   const bound = await session.bindSql(inner);
   if (!bound) return explainPlainSql(session, inner.text, inner.span.start, stmt.mode);
+  await checkShape(session.lakehouse, bound, 'explain');
   if (stmt.mode === 'analyze') {
     fail('E0001', 'EXPLAIN ANALYZE runs the statement, and this build of agentlake cannot execute model calls yet', stmt.span, { help: 'use EXPLAIN (without ANALYZE) to see the plan' });
   }

@@ -48,6 +48,11 @@ export class ModelRuntime {
     };
   }
 
+  /** The client for a model with no response cache and no in-flight dedup (the baseline engine). */
+  directClientFor(model: ModelRef): ModelClient {
+    return model.endpoint.startsWith('sim://') ? this.sim : this.remoteClient(model);
+  }
+
   /** Simulated GPU-busy seconds so far, over every GPU. */
   gpuBusySeconds(): number {
     return this.cluster.metrics().reduce((n, m) => n + m.busyS, 0);

@@ -12,11 +12,13 @@ import { executeDag } from '../runtime/executor.ts';
 import { errorOf } from '../runtime/action-output.ts';
 import { assembleStatement, type ExecutedSite } from '../runtime/assemble-query.ts';
 import type { ModelClient } from '../runtime/model-client.ts';
+import type { PhysicalPlan } from '../runtime/physical-plan.ts';
 import { sqlBatcher } from '../runtime/sql-batcher.ts';
 import { ensureProvenanceTables, writeProvenance, writeRun, type ProvenanceEvent } from '../governance/provenance.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
 import { quoteIdent, type Column, type Rows, type Value } from '../storage/duckdb.ts';
-import { fail } from '../diag/diagnostic.ts';
+import { fail, UserError } from '../diag/diagnostic.ts';
+import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { engineProbe } from './engine-probe.ts';
 
 /** The figures every run reports (GPU figures are simulated for sim:// models). */
@@ -50,6 +52,8 @@ export interface RunDeps {
   readonly gpuBusySeconds?: () => number;
   readonly signal: AbortSignal;
   readonly onEvent?: (e: ActionEvent) => void;
+  /** The physical plan for the statement's DAG (default: dependency order, one worker per model). */
+  readonly planFor?: (dag: ActionDag) => PhysicalPlan;
   /** Called after each model call: calls done and total so far, cache hits. */
   readonly onProgress?: (p: Progress) => void;
 }
@@ -68,6 +72,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   setMaxListeners(0, deps.signal);
   const runId = randomUUID().slice(0, 8);
   const db = lakehouse.db;
+  await checkShape(lakehouse, bound, runId);
   const probe = engineProbe(lakehouse);
   const sql = sqlBatcher(probe.sqlBatches);
   const events: ProvenanceEvent[] = [];
@@ -101,6 +106,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     clock: deps.clock,
     hold: deps.hold,
   }, {
+    ...(deps.planFor ? { plan: deps.planFor(batch) } : {}),
     deterministic: deps.simulated,
     onEvent: (e) => {
       deps.onEvent?.(e);
@@ -151,6 +157,37 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     response_cache_hits: stats.response_cache_hits, prompt_tokens: stats.prompt_tokens, cached_tokens: stats.cached_tokens, errors: stats.errors, status: 'ok',
   });
   return { columns: result.columns, rows: result.rows, stats, runId };
+}
+
+/**
+ * Binds the statement around empty results of its calls before any call is made, so a mistake outside
+ * the calls (a column the workflow does not return) is reported at once and costs no GPU time.
+ */
+export async function checkShape(lakehouse: Lakehouse, bound: BoundQuery, runId: string): Promise<void> {
+  const db = lakehouse.db;
+  const empty: ActionDag = { kind: 'action_dag', source: '', inputs: [], actions: [] };
+  const tag = `${runId}check`;
+  try {
+    const shape = await assembleStatement(db, bound, bound.sites.map((site) => ({ site, dag: empty, outputs: new Map() })), tag);
+    await db.describe(shape.query);
+  } catch (e) {
+    if (e instanceof UserError || !/^[A-Za-z ]+ Error: /.test(e instanceof Error ? e.message : '')) throw e;
+    // Positions in DuckDB's message are in the rewritten query: point at the name it quotes instead.
+    const d = duckdbDiagnostic(e, bound.statement.text, undefined, bound.statement.span);
+    const name = /"([^"]+)"[^"]*$/.exec(e instanceof Error ? e.message.split('\n')[0] ?? '' : '')?.[1];
+    const at = name ? wordAt(bound.statement.text, name) : -1;
+    throw new UserError([at >= 0 ? { ...d, span: { start: bound.statement.span.start + at, end: bound.statement.span.start + at + (name?.length ?? 0) } } : d]);
+  } finally {
+    for (const name of (await db.all("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE $1", [`__agentlake_${tag}_%`])).map((r) => String(r['table_name']))) {
+      await db.run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`);
+    }
+  }
+}
+
+/** Offset of `word` as a whole identifier in `text` (case-insensitive), or -1. */
+function wordAt(text: string, word: string): number {
+  const m = new RegExp(`(?<![A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`, 'i').exec(text);
+  return m ? m.index : -1;
 }
 
 /**

@@ -10,6 +10,8 @@ import { Lakehouse } from '../storage/lakehouse.ts';
 import type { Column, Value } from '../storage/duckdb.ts';
 import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
+import { baselinePlan } from '../optimizer/baseline.ts';
+import type { ActionDag } from '../ir/action-dag.ts';
 import { runModelStatement, type Progress, type RunStats } from './run-statement.ts';
 import { ModelRuntime } from './model-runtime.ts';
 import type { FaultOptions } from '../sim/faults.ts';
@@ -42,6 +44,11 @@ export interface SessionOptions {
   readonly cache?: boolean;
   /** Fault injection on the simulated cluster (tests). */
   readonly faults?: FaultOptions;
+  /**
+   * Run the way ALGORITHMS.md §7's "Ray + vLLM" baseline does: each call sent when its dependencies
+   * finish, FIFO at the server, GPUs split statically among the models, no dedup, no response cache.
+   */
+  readonly baseline?: boolean;
 }
 
 /** An open session. Close it to release the lakehouse's DuckDB file. */
@@ -205,8 +212,11 @@ export class Session {
       const models = this.modelRuntime();
       // Simulated runs measure time on the simulator's virtual clock; real ones on the wall clock.
       const simulated = bound.sites.some(usesSim);
+      const baseline = this.opts.baseline === true;
+      const gpus = this.settings.gpus;
       const r = await runModelStatement(this.lakehouse, bound, {
-        clientFor: (m) => models.clientFor(m),
+        clientFor: (m) => (baseline ? models.directClientFor(m) : models.clientFor(m)),
+        ...(baseline ? { planFor: (dag: ActionDag) => baselinePlan(dag, gpus) } : {}),
         clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
         hold: () => models.clock.hold(),
         simulated,

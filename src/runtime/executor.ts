@@ -48,9 +48,13 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
   let cpuHolds = 0;
   let pumpSoon: () => void = () => undefined;
   const position = new Map(dag.actions.map((a, i) => [a.id, i]));
+  const rank = new Map<ActionId, number>();
+  for (const ids of plan.order.values()) ids.forEach((id, i) => rank.set(id, i));
+  // Servers order same-instant arrivals by rank: a given plan's per-worker order, else DAG order.
+  const serverRank = opts.plan ? rank : position;
   const ctx: OperatorContext = {
     ...baseCtx,
-    rank: (id) => position.get(id) ?? 0,
+    rank: (id) => serverRank.get(id) ?? 0,
     hold: () => {
       cpuHolds++;
       const release = baseCtx.hold();
@@ -76,8 +80,6 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
       dependents.set(d, list);
     }
   }
-  const rank = new Map<ActionId, number>();
-  for (const ids of plan.order.values()) ids.forEach((id, i) => rank.set(id, i));
   const ready = new Map<string, ActionId[]>();
   const running = new Map<string, number>();
   let inFlight = 0;
@@ -141,7 +143,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
       const failed = action.deps.map((d) => errorOf(outputs.get(d))).find((e) => e !== undefined);
       const result = failed
         ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
-        : await drain(OPERATORS[action.kind](action as never, outputs, ctx));
+        : await drain(OPERATORS[action.kind](action as never, outputs, { ...ctx, worker }));
       opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
       finish(action.id, result.output);
     };

@@ -15,6 +15,8 @@ export interface ModelCall {
   readonly returns?: ReturnSpec;
   /** The call's position in the plan (simulated servers order same-instant arrivals by it). */
   readonly order?: number;
+  /** The simulated GPU the plan placed the call on (sim:// only; never part of the cache key). */
+  readonly gpu?: number;
 }
 
 /** Token usage of a call; cached tokens are the prompt tokens the server's prefix cache served. */

@@ -32,6 +32,8 @@ export interface OperatorContext {
   readonly hold: () => () => void;
   /** An action's position in the plan (passed to servers that order same-instant arrivals). */
   readonly rank?: (id: ActionId) => number;
+  /** The worker the plan placed the running action on (`gpu:N` pins a sim:// call to simulated GPU N). */
+  readonly worker?: string;
 }
 
 /** Runs CPU work with the clock held. */
@@ -110,7 +112,9 @@ async function modelResult(a: ModelAction, outputs: ReadonlyMap<ActionId, Action
   try {
     const images = a.kind === 'vlm' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
     const order = ctx.rank?.(a.id);
-    const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(order !== undefined ? { order } : {}), ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
+    const pin = /^gpu:(\d+)$/.exec(ctx.worker ?? '');
+    const gpu = pin && a.model.endpoint.startsWith('sim://') ? Number(pin[1]) : undefined;
+    const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(order !== undefined ? { order } : {}), ...(gpu !== undefined ? { gpu } : {}), ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;
     const from = { ...(result.cacheHit ? { cacheHit: true } : {}), ...(result.deduped ? { deduped: true } : {}) };

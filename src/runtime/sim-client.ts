@@ -31,7 +31,7 @@ export class SimClient implements ModelClient {
     this.register(c.model);
     const [endpoint, body] = requestOf(c);
     for (let attempt = 0; ; attempt++) {
-      const r = await this.cluster.submit({ endpoint, body, ...(c.order !== undefined ? { order: c.order } : {}) }, signal);
+      const r = await this.cluster.submit({ endpoint, body, ...(c.order !== undefined ? { order: c.order } : {}), ...(c.gpu !== undefined ? { gpu: c.gpu } : {}) }, signal);
       if (r.ok) return resultOf(endpoint, r.body as never);
       const retryable = r.status === 429 || r.status >= 500;
       if (!retryable || attempt >= MAX_RETRIES) throw new SimCallError(r.status, r.body.error.message);
