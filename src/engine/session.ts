@@ -11,6 +11,7 @@ import type { Column, Value } from '../storage/duckdb.ts';
 import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
 import { baselinePlan } from '../optimizer/baseline.ts';
+import { scheduleBatch } from '../optimizer/schedule.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
 import { runModelStatement, type Progress, type RunStats } from './run-statement.ts';
 import { ModelRuntime } from './model-runtime.ts';
@@ -216,7 +217,7 @@ export class Session {
       const gpus = this.settings.gpus;
       const r = await runModelStatement(this.lakehouse, bound, {
         clientFor: (m) => (baseline ? models.directClientFor(m) : models.clientFor(m)),
-        ...(baseline ? { planFor: (dag: ActionDag) => baselinePlan(dag, gpus) } : {}),
+        planFor: (dag: ActionDag) => (baseline ? baselinePlan(dag, gpus) : scheduleBatch(dag, { gpus }).plan),
         clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
         hold: () => models.clock.hold(),
         simulated,

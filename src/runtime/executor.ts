@@ -8,6 +8,48 @@ import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-outpu
 import { OPERATORS, type CallInfo, type OperatorContext, type OperatorRun } from './operators.ts';
 import { defaultPlan, type PhysicalPlan } from './physical-plan.ts';
 
+/**
+ * The plan's epochs per worker: the earliest epoch with unfinished work, and the model it uses; an
+ * action may start if its epoch is not later, or if it uses that model. Without epochs, anything goes.
+ */
+function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { allowed: (worker: string) => (id: ActionId) => boolean; done: (id: ActionId) => void } {
+  const epochOf = plan.epoch;
+  if (!epochOf) return { allowed: () => () => true, done: () => undefined };
+  const modelOf = (id: ActionId): string | undefined => {
+    const a = byId.get(id);
+    return a && 'model' in a ? a.model.name : undefined;
+  };
+  // Per worker: unfinished actions per epoch, in epoch order.
+  const left = new Map<string, Map<number, { n: number; model?: string }>>();
+  for (const [id, worker] of plan.assignment) {
+    const e = epochOf.get(id) ?? 0;
+    const m = left.get(worker) ?? new Map<number, { n: number; model?: string }>();
+    const entry = m.get(e) ?? { n: 0 };
+    entry.n++;
+    const model = modelOf(id);
+    if (entry.model === undefined && model !== undefined) entry.model = model;
+    m.set(e, entry);
+    left.set(worker, m);
+  }
+  return {
+    allowed: (worker) => {
+      const m = left.get(worker);
+      if (!m || m.size === 0) return () => true;
+      const current = Math.min(...m.keys());
+      const model = m.get(current)?.model;
+      return (id) => (epochOf.get(id) ?? 0) <= current || (model !== undefined && modelOf(id) === model);
+    },
+    done: (id) => {
+      const worker = plan.assignment.get(id);
+      const m = worker === undefined ? undefined : left.get(worker);
+      const e = epochOf.get(id) ?? 0;
+      const entry = m?.get(e);
+      if (!m || !entry) return;
+      if (--entry.n === 0) m.delete(e);
+    },
+  };
+}
+
 /** Collects an operator's batches into its output, with the facts it returned. */
 async function drain(run: OperatorRun): Promise<CallInfo & { output: ActionOutput }> {
   const batches: RecordBatch[] = [];
@@ -80,6 +122,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
       dependents.set(d, list);
     }
   }
+  const epochs = epochGate(plan, byId);
   const ready = new Map<string, ActionId[]>();
   const running = new Map<string, number>();
   let inFlight = 0;
@@ -96,6 +139,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
     };
     const finish = (id: ActionId, output: ActionOutput): void => {
       outputs.set(id, output);
+      epochs.done(id);
       done++;
       for (const d of dependents.get(id) ?? []) {
         const left = (waiting.get(d) ?? 0) - 1;
@@ -115,9 +159,15 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
         if (opts.deterministic && worker !== 'cpu' && (cpuHolds > 0 || (running.get('cpu') ?? 0) > 0)) continue;
         const limit = plan.window.get(worker) ?? 1;
         while (q.length > 0 && (running.get(worker) ?? 0) < limit) {
-          // The plan's order is a preference: the earliest-ranked ready action goes first.
-          let best = 0;
-          for (let i = 1; i < q.length; i++) if ((rank.get(q[i] ?? '') ?? 0) < (rank.get(q[best] ?? '') ?? 0)) best = i;
+          // The plan's order is a preference: the earliest-ranked ready action goes first, among
+          // those its epoch allows.
+          const allowed = epochs.allowed(worker);
+          let best = -1;
+          for (let i = 0; i < q.length; i++) {
+            if (!allowed(q[i] ?? '')) continue;
+            if (best < 0 || (rank.get(q[i] ?? '') ?? 0) < (rank.get(q[best] ?? '') ?? 0)) best = i;
+          }
+          if (best < 0) break;
           const id = q.splice(best, 1)[0];
           const action = id === undefined ? undefined : byId.get(id);
           if (!action) continue;

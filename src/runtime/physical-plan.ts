@@ -8,6 +8,11 @@ export interface PhysicalPlan {
   readonly order: ReadonlyMap<string, readonly ActionId[]>;
   /** Requests a worker keeps in flight (a GPU server batches what it has). */
   readonly window: ReadonlyMap<string, number>;
+  /**
+   * The scheduler's epochs: a worker starts an action of a later epoch than its earliest unfinished
+   * one only when it uses the model that epoch's work uses (no switch the plan did not choose).
+   */
+  readonly epoch?: ReadonlyMap<ActionId, number>;
 }
 
 /** CPU work (SQL, fetch, format) runs this many actions at once. */

@@ -69,7 +69,8 @@ describe('provenance of a sim:// run', () => {
       expect(c['status']).toBe('ok');
       expect(c['error']).toBeNull();
       expect(c['output_ref']).toBe(`${runId}/${String(c['action'])}`);
-      expect(c['worker']).toBe(`model:${String(c['model'])}`);
+      // sim:// calls run on the simulated GPU the scheduler placed them on (one GPU here).
+      expect(c['worker']).toBe('gpu:0');
     }
     // Prompt hashes identify prompts: distinct calls of this plan have distinct prompts.
     expect(new Set(calls.map((c) => c['prompt_hash'])).size).toBe(calls.length);

@@ -1,0 +1,75 @@
+// Plan-time estimates of every model call's prompt as token ids, before any output exists: static
+// text and bound values are tokenized (gpt-tokenizer, memoized), and each referenced output stands
+// in as a run of ids unique to the action that produces it, of its estimated length. Prompts that
+// share text therefore share token prefixes exactly where the real prompts will.
+import { encode } from 'gpt-tokenizer';
+import { isModelCall, type Action, type ActionDag, type ActionId, type PromptSegment } from '../ir/action-dag.ts';
+import { DEFAULT_OUTPUT_LENGTH } from '../sim/outputs.ts';
+
+/** Image tokens assumed for a VLM call's picture (LLaVA-1.5: 576). */
+export const IMAGE_TOKENS = 576;
+/** Expected length of free text before max_tokens cuts it (the middle of the natural range). */
+export const EXPECTED_OUTPUT_TOKENS = Math.round((DEFAULT_OUTPUT_LENGTH.min + DEFAULT_OUTPUT_LENGTH.max) / 2);
+
+/** What the scheduler knows about one model call. */
+export interface CallEstimate {
+  readonly id: ActionId;
+  /** System and user prompt as token ids (outputs of other actions as unique placeholder ids). */
+  readonly tokens: readonly number[];
+  /** Expected generated tokens. */
+  readonly outputTokens: number;
+}
+
+const memo = new Map<string, readonly number[]>();
+const MEMO_LIMIT = 20_000;
+
+function tokensOf(text: string): readonly number[] {
+  if (text.length === 0) return [];
+  const hit = memo.get(text);
+  if (hit) return hit;
+  const ids = encode(text);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, ids);
+  return ids;
+}
+
+/** Expected output tokens of an action (0 for actions whose output is not text a prompt reads). */
+function outputTokens(a: Action): number {
+  switch (a.kind) {
+    case 'llm':
+    case 'vlm':
+    case 'vlm_reason':
+      return Math.min(a.decoding.maxTokens, a.returns ? Math.min(a.decoding.maxTokens, 64) : EXPECTED_OUTPUT_TOKENS);
+    case 'sql':
+      return a.tokens ?? 0;
+    default:
+      return 0;
+  }
+}
+
+/** Token estimates of every model call of `dag`, in DAG order. */
+export function estimateCalls(dag: ActionDag): Map<ActionId, CallEstimate> {
+  const produced = new Map<ActionId, readonly number[]>();
+  // Placeholder ids live above the tokenizer's vocabulary, one fresh run per producing action.
+  let next = 1 << 24;
+  const placeholder = (n: number): number[] => Array.from({ length: n }, () => next++);
+  const segTokens = (segs: readonly PromptSegment[]): number[] => {
+    const out: number[] = [];
+    for (const s of segs) {
+      const t = s.kind === 'text' ? tokensOf(s.text) : s.kind === 'value' ? tokensOf(s.value) : (produced.get(s.action) ?? []);
+      for (const x of t) out.push(x);
+    }
+    return out;
+  };
+  const calls = new Map<ActionId, CallEstimate>();
+  for (const a of dag.actions) {
+    if (a.kind === 'format') produced.set(a.id, segTokens(a.parts));
+    else if (isModelCall(a) && 'prompt' in a) {
+      const tokens = [...segTokens(a.system), ...segTokens(a.prompt), ...(a.kind === 'vlm' || a.kind === 'vlm_reason' ? placeholder(IMAGE_TOKENS) : [])];
+      const out = outputTokens(a);
+      calls.set(a.id, { id: a.id, tokens, outputTokens: out });
+      produced.set(a.id, placeholder(out));
+    } else produced.set(a.id, placeholder(outputTokens(a)));
+  }
+  return calls;
+}

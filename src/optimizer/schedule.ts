@@ -1,0 +1,195 @@
+// The hybrid scheduler (ALGORITHMS.md §2-4) for one batch: actions are grouped per (input shard, step,
+// round, model), same-model text-only LLM groups are contracted convexly into super-nodes, the epoch
+// DP places the contracted graph on the simulated GPUs, and inside each node the calls follow the
+// cache-aware longest-prefix-match order. Output: a PhysicalPlan (hard assignment, soft per-worker
+// order, epochs) plus a report. Pure: no I/O, no clock (a deadline comes from an injected `now`).
+import { isModelCall, type Action, type ActionDag, type ActionId } from '../ir/action-dag.ts';
+import type { PhysicalPlan } from '../runtime/physical-plan.ts';
+import { DEVICES, DEFAULT_SWITCH_COSTS, modelCost, type DeviceKind } from '../sim/cost-model.ts';
+import { contractConvex, type ContractNode } from './contract.ts';
+import { planEpochs, type EpochDpStats } from './epoch-dp.ts';
+import { switchCostOf, type PlanNode } from './epoch-problem.ts';
+import { estimateCalls, type CallEstimate } from './estimate.ts';
+import { estimateGpuNode } from './node-cost.ts';
+import { measurePrefill, prefixOrder } from './prefix-order.ts';
+
+export interface ScheduleOptions {
+  /** Simulated GPUs serving the sim:// models. */
+  readonly gpus: number;
+  readonly device?: DeviceKind;
+  /** Requests each GPU keeps in flight (the server batches what it has). Default 256. */
+  readonly window?: number;
+  /** Epoch DP expansion budget (default 20,000). */
+  readonly maxExpansions?: number;
+  readonly now?: () => number;
+  readonly deadline?: number;
+}
+
+/** What the scheduler decided, for EXPLAIN and the benchmark. */
+export interface ScheduleReport {
+  readonly shards: number;
+  /** Nodes before and after contraction (GPU and CPU). */
+  readonly templateNodes: number;
+  readonly contractedNodes: number;
+  readonly superNodes: number;
+  readonly epochs: number;
+  readonly switches: number;
+  /** Estimated seconds (simulated GPUs). */
+  readonly estimatedMakespanS: number;
+  /** Estimated share of prompt tokens served from the prefix cache under the plan's order. */
+  readonly estimatedCacheHitRate: number;
+  /** Model calls per GPU worker. */
+  readonly callsPerWorker: Readonly<Record<string, number>>;
+  readonly dp: EpochDpStats;
+}
+
+export interface Schedule {
+  readonly plan: PhysicalPlan;
+  readonly report: ScheduleReport;
+}
+
+const CPU = 'cpu';
+const CPU_WINDOW = 8;
+const DEFAULT_WINDOW = 256;
+
+/** Plans `dag` on `opts.gpus` simulated GPUs (calls to other endpoints go to their own fixed worker). */
+export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
+  const device = DEVICES[opts.device ?? 'h100'];
+  const estimates = estimateCalls(dag);
+  const inputs = new Set(dag.actions.map((a) => a.input).filter((i): i is number => i !== null));
+  const maxInput = Math.max(0, ...inputs);
+  const shards = Math.max(1, Math.min(opts.gpus, inputs.size));
+  const shardOf = (a: Action): number => (a.input === null ? 0 : Math.min(shards - 1, Math.floor((a.input * shards) / (maxInput + 1))));
+  const simModel = (a: Action): string | undefined => ('model' in a && isModelCall(a) && a.model.endpoint.startsWith('sim://') ? a.model.name : undefined);
+  const fixedWorker = (a: Action): string | undefined => ('model' in a && isModelCall(a) && !a.model.endpoint.startsWith('sim://') ? `model:${a.model.name}` : undefined);
+
+  // Template nodes: one per (shard, step, round, model or CPU).
+  const nodeOf = new Map<ActionId, string>();
+  const members = new Map<string, Action[]>();
+  for (const a of dag.actions) {
+    const where = simModel(a) ?? fixedWorker(a) ?? CPU;
+    const key = `${shardOf(a)}|${a.step}|${a.round ?? 0}|${where}`;
+    nodeOf.set(a.id, key);
+    const list = members.get(key) ?? [];
+    list.push(a);
+    members.set(key, list);
+  }
+  const templateDeps = (key: string): string[] => {
+    const deps = new Set<string>();
+    for (const a of members.get(key) ?? []) for (const d of a.deps) {
+      const k = nodeOf.get(d);
+      if (k !== undefined && k !== key) deps.add(k);
+    }
+    return [...deps];
+  };
+  const contractNodes: ContractNode[] = [...members.keys()].map((key) => {
+    const first = members.get(key)?.[0];
+    const text = first?.kind === 'llm' && simModel(first) !== undefined;
+    return { id: key, deps: templateDeps(key), key: text && first ? `${shardOf(first)}|${first.model.name}` : null };
+  });
+  const contraction = contractConvex(contractNodes);
+
+  // Plan nodes: a GPU node per group of sim:// calls, CPU nodes (CPU work and fixed endpoints) cost no GPU time.
+  const groupActions = new Map<string, Action[]>();
+  for (const g of contraction.groups) groupActions.set(g.id, g.members.flatMap((m) => members.get(m) ?? []));
+  const orderInGroup = new Map<string, ActionId[]>();
+  let promptTokens = 0;
+  let cachedTokens = 0;
+  const nodes: PlanNode[] = contraction.groups.map((g) => {
+    const actions = groupActions.get(g.id) ?? [];
+    const model = actions.map(simModel).find((m) => m !== undefined);
+    const first = actions.find((a) => simModel(a) !== undefined);
+    if (model === undefined || !first || !('model' in first)) return { kind: 'cpu', id: g.id, deps: g.deps, cpuS: 0 };
+    const calls = actions.map((a) => estimates.get(a.id)).filter((c): c is CallEstimate => c !== undefined);
+    const inGroup = new Set(actions.map((a) => a.id));
+    const order = prefixOrder(calls.map((c) => ({ id: c.id, tokens: c.tokens, deps: (actions.find((a) => a.id === c.id)?.deps ?? []).filter((d) => inGroup.has(d)), cost: c.tokens.length + c.outputTokens })));
+    orderInGroup.set(g.id, order);
+    const cost = modelCost(device, { paramsB: first.model.paramsB });
+    const byId = new Map(calls.map((c) => [c.id, c]));
+    const measured = measurePrefill(order.map((id) => byId.get(id)?.tokens ?? []), { capacityTokens: cost.kvCapacityTokens });
+    const tokens = calls.reduce((n, c) => n + c.tokens.length, 0);
+    const cached = Math.max(0, Math.min(tokens, measured.cachedTokens));
+    promptTokens += tokens;
+    cachedTokens += cached;
+    const work = estimateGpuNode(cost, { calls: calls.length, promptTokens: tokens, cachedTokens: cached, parentTokens: 0, outputTokens: calls.reduce((n, c) => n + c.outputTokens, 0) });
+    // Calls chained inside a super-node run one level after another: at least depth × one call's latency.
+    const depth = chainDepth(actions, inGroup);
+    const oneCall = estimateGpuNode(cost, { calls: 1, promptTokens: tokens / Math.max(1, calls.length), cachedTokens: 0, parentTokens: 0, outputTokens: calls.reduce((n, c) => n + c.outputTokens, 0) / Math.max(1, calls.length) });
+    const floor = depth * (oneCall.eligibleS + oneCall.invariantS);
+    return { kind: 'gpu', id: g.id, deps: g.deps, model, eligibleS: work.eligibleS, invariantS: Math.max(work.invariantS, floor - work.eligibleS) };
+  });
+  const gpus = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ id: `gpu:${i}`, resident: null }));
+  const epochPlan = planEpochs(
+    { nodes, gpus, cpuSlots: [CPU], switchS: switchCostOf(DEFAULT_SWITCH_COSTS) },
+    { maxExpansions: opts.maxExpansions ?? 500, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) },
+  );
+
+  // The physical plan: GPU nodes in their worker's epoch order, calls inside a node in prefix order.
+  const epochOfNode = new Map<string, number>();
+  epochPlan.epochs.forEach((e, i) => {
+    for (const n of Object.values(e.gpu)) epochOfNode.set(n, i);
+    for (const n of e.cpu) if (!epochOfNode.has(n)) epochOfNode.set(n, i);
+  });
+  const assignment = new Map<ActionId, string>();
+  const order = new Map<string, ActionId[]>();
+  const epoch = new Map<ActionId, number>();
+  const window = new Map<string, number>([[CPU, CPU_WINDOW]]);
+  const push = (worker: string, id: ActionId): void => {
+    assignment.set(id, worker);
+    const list = order.get(worker) ?? [];
+    list.push(id);
+    order.set(worker, list);
+  };
+  for (const g of gpus) {
+    window.set(g.id, opts.window ?? DEFAULT_WINDOW);
+    for (const nodeId of epochPlan.order[g.id] ?? []) {
+      const e = epochOfNode.get(nodeId) ?? 0;
+      const actions = groupActions.get(nodeId) ?? [];
+      const sorted = orderInGroup.get(nodeId) ?? [];
+      const rest = actions.filter((a) => !sorted.includes(a.id)).map((a) => a.id);
+      for (const id of [...sorted, ...rest]) {
+        push(g.id, id);
+        epoch.set(id, e);
+      }
+    }
+  }
+  for (const a of dag.actions) {
+    if (assignment.has(a.id)) continue;
+    const worker = fixedWorker(a) ?? (simModel(a) !== undefined ? 'gpu:0' : CPU);
+    if (!window.has(worker)) window.set(worker, DEFAULT_WINDOW);
+    push(worker, a.id);
+    epoch.set(a.id, epochOfNode.get(contraction.groupOf[nodeOf.get(a.id) ?? ''] ?? '') ?? 0);
+  }
+  const callsPerWorker: Record<string, number> = {};
+  for (const a of dag.actions) if (isModelCall(a)) {
+    const w = assignment.get(a.id) ?? CPU;
+    callsPerWorker[w] = (callsPerWorker[w] ?? 0) + 1;
+  }
+  return {
+    plan: { assignment, order, window, epoch },
+    report: {
+      shards,
+      templateNodes: contractNodes.length,
+      contractedNodes: contraction.groups.length,
+      superNodes: contraction.groups.filter((g) => g.members.length > 1).length,
+      epochs: epochPlan.epochs.length,
+      switches: epochPlan.switches,
+      estimatedMakespanS: epochPlan.makespanS,
+      estimatedCacheHitRate: promptTokens > 0 ? cachedTokens / promptTokens : 0,
+      callsPerWorker,
+      dp: epochPlan.stats,
+    },
+  };
+}
+
+/** Longest chain of dependencies among `actions` inside the group (1 for independent calls). */
+function chainDepth(actions: readonly Action[], inGroup: ReadonlySet<ActionId>): number {
+  const depth = new Map<ActionId, number>();
+  let max = 0;
+  for (const a of actions) {
+    const d = 1 + Math.max(0, ...a.deps.filter((x) => inGroup.has(x)).map((x) => depth.get(x) ?? 0));
+    depth.set(a.id, d);
+    max = Math.max(max, d);
+  }
+  return max;
+}
