@@ -45,12 +45,18 @@ export class ModelRuntime {
     return {
       call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal),
       forget: (c: ModelCall): Promise<void> => this.cache.forget(c),
+      ...(inner.prepare ? { prepare: (m: ModelRef, gpu: number): void => inner.prepare?.(m, gpu) } : {}),
     };
   }
 
   /** The client for a model with no response cache and no in-flight dedup (the baseline engine). */
   directClientFor(model: ModelRef): ModelClient {
     return model.endpoint.startsWith('sim://') ? this.sim : this.remoteClient(model);
+  }
+
+  /** Simulated model loads and switches so far, over every GPU (first loads included). */
+  modelSwitches(): number {
+    return this.cluster.metrics().reduce((n, m) => n + m.modelSwitches, 0);
   }
 
   /** Simulated GPU-busy seconds so far, over every GPU. */

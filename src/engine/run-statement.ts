@@ -33,6 +33,11 @@ export interface RunStats {
   readonly simulated: boolean;
   readonly simulated_makespan_seconds: number;
   readonly simulated_gpu_busy_seconds: number;
+  /** Simulated model loads and switches (first loads included). */
+  readonly simulated_model_switches: number;
+  /** Wall time the optimizer (planning) and provenance writing took. */
+  readonly optimizer_wall_seconds: number;
+  readonly governance_wall_seconds: number;
   readonly wall_seconds: number;
 }
 
@@ -50,6 +55,7 @@ export interface RunDeps {
   readonly hold: () => () => void;
   readonly simulated: boolean;
   readonly gpuBusySeconds?: () => number;
+  readonly modelSwitches?: () => number;
   readonly signal: AbortSignal;
   readonly onEvent?: (e: ActionEvent) => void;
   /** The physical plan for the statement's DAG (default: dependency order, one worker per model). */
@@ -84,6 +90,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   let cachedTokens = 0;
   let errors = 0;
   const busyStart = deps.gpuBusySeconds?.() ?? 0;
+  const switchesStart = deps.modelSwitches?.() ?? 0;
   const t0 = deps.clock();
   // Every call site of the statement is lowered first, then all run as one DAG (one plan orders all
   // of their calls); with several sites, action ids are prefixed by the site's number.
@@ -96,6 +103,9 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   for (const p of parts) for (const a of p.dag.actions) siteOf.set(a.id, p.site);
   const batch = parts.length === 1 && parts[0] ? parts[0].dag : concatDags(bound.statement.text, parts.map((p) => p.dag));
   const total = batch.actions.filter(isModelCall).length;
+  const planStart = performance.now();
+  const plan = deps.planFor?.(batch);
+  const optimizerSeconds = (performance.now() - planStart) / 1000;
   const outputs = await executeDag(batch, {
     db,
     sql,
@@ -106,7 +116,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     clock: deps.clock,
     hold: deps.hold,
   }, {
-    ...(deps.planFor ? { plan: deps.planFor(batch) } : {}),
+    ...(plan ? { plan } : {}),
     deterministic: deps.simulated,
     onEvent: (e) => {
       deps.onEvent?.(e);
@@ -136,8 +146,10 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
       await db.run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`);
     }
   }
+  const govStart = performance.now();
   await ensureProvenanceTables(db);
   await writeProvenance(db, events);
+  const governanceSeconds = (performance.now() - govStart) / 1000;
   const stats: RunStats = {
     calls_total: calls,
     calls_executed: calls - cacheHits - deduped - skipped,
@@ -149,6 +161,9 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     simulated: deps.simulated,
     simulated_makespan_seconds: deps.simulated ? round(makespan) : 0,
     simulated_gpu_busy_seconds: deps.simulated ? round((deps.gpuBusySeconds?.() ?? 0) - busyStart) : 0,
+    simulated_model_switches: deps.simulated ? (deps.modelSwitches?.() ?? 0) - switchesStart : 0,
+    optimizer_wall_seconds: round(optimizerSeconds),
+    governance_wall_seconds: round(governanceSeconds),
     wall_seconds: round((performance.now() - wallStart) / 1000),
   };
   await writeRun(db, {

@@ -12,6 +12,7 @@ import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
 import { baselinePlan } from '../optimizer/baseline.ts';
 import { scheduleBatch } from '../optimizer/schedule.ts';
+import type { ActionEvent } from '../runtime/executor.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
 import { runModelStatement, type Progress, type RunStats } from './run-statement.ts';
 import { ModelRuntime } from './model-runtime.ts';
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly verbose?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: Progress) => void;
+  /** Every finished action of a model statement (provenance's source), e.g. for bench/ figures. */
+  readonly onEvent?: (e: ActionEvent) => void;
 }
 
 export interface SessionOptions {
@@ -149,13 +152,13 @@ export class Session {
       } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
         // explain mode runs only catalog and plain statements before the one it explains.
         continue;
-      } else last = await this.execute(stmt, source, opts.signal, opts.onProgress);
+      } else last = await this.execute(stmt, source, opts.signal, opts.onProgress, opts.onEvent);
     }
     return last;
   }
 
   /** Runs one statement. */
-  async execute(stmt: Statement, source: Source, signal: AbortSignal = new AbortController().signal, onProgress?: (p: Progress) => void): Promise<Outcome> {
+  async execute(stmt: Statement, source: Source, signal: AbortSignal = new AbortController().signal, onProgress?: (p: Progress) => void, onEvent?: (e: ActionEvent) => void): Promise<Outcome> {
     await this.refreshLakeObjects(stmt);
     switch (stmt.kind) {
       case 'create_model':
@@ -167,7 +170,7 @@ export class Session {
       case 'explain':
         return explainStatement(this, stmt, source);
       case 'sql':
-        return this.executeSql(stmt, signal, onProgress);
+        return this.executeSql(stmt, signal, onProgress, onEvent);
     }
   }
 
@@ -205,7 +208,7 @@ export class Session {
     return bound.sites.length > 0 ? bound : undefined;
   }
 
-  private async executeSql(stmt: SqlStatement, signal: AbortSignal, onProgress?: (p: Progress) => void): Promise<Outcome> {
+  private async executeSql(stmt: SqlStatement, signal: AbortSignal, onProgress?: (p: Progress) => void, onEvent?: (e: ActionEvent) => void): Promise<Outcome> {
     const setting = stmt.form === 'other' ? this.applySetting(stmt) : undefined;
     if (setting) return setting;
     const bound = await this.bindSql(stmt);
@@ -222,8 +225,10 @@ export class Session {
         hold: () => models.clock.hold(),
         simulated,
         gpuBusySeconds: () => models.gpuBusySeconds(),
+        modelSwitches: () => models.modelSwitches(),
         signal,
         ...(onProgress ? { onProgress } : {}),
+        ...(onEvent ? { onEvent } : {}),
       });
       return { kind: 'rows', columns: r.columns, rows: r.rows, stats: r.stats };
     }

@@ -111,7 +111,17 @@ const affinity: Policy = (c, s, ready) => {
     const have = holders(m);
     const switchIn = c.minSwitchInto[m] ?? 0;
     if (have > 0 && (work[m] ?? 0) / (have + 1) <= switchIn) continue;
-    const g = cheapestFree(c, s, assign, v, (k) => (s.resident[k] ?? -1) < 0 || !readyModels.has(s.resident[k] ?? -1) || (work[s.resident[k] ?? 0] ?? 0) === 0);
+    const canTake = (k: number): boolean => (s.resident[k] ?? -1) < 0 || !readyModels.has(s.resident[k] ?? -1) || (work[s.resident[k] ?? 0] ?? 0) === 0;
+    // Cheapest first; on a tie an empty GPU, which can have loaded the model while it waited.
+    let g = -1;
+    for (let k = 0; k < assign.length; k++) {
+      if (assign[k] !== -1 || !canTake(k)) continue;
+      if (g < 0) g = k;
+      else {
+        const d = gpuCost(c, s, k, v) - gpuCost(c, s, g, v);
+        if (d < -1e-12 || (Math.abs(d) <= 1e-12 && (s.resident[k] ?? -1) < 0 && (s.resident[g] ?? -1) >= 0)) g = k;
+      }
+    }
     if (g >= 0) assign[g] = v;
   }
   if (assign.every((v) => v < 0)) {

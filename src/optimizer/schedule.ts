@@ -8,7 +8,9 @@ import type { PhysicalPlan } from '../runtime/physical-plan.ts';
 import { DEVICES, DEFAULT_SWITCH_COSTS, modelCost, type DeviceKind } from '../sim/cost-model.ts';
 import { contractConvex, type ContractNode } from './contract.ts';
 import { planEpochs, type EpochDpStats } from './epoch-dp.ts';
-import { switchCostOf, type PlanNode } from './epoch-problem.ts';
+import { compileProblem, switchCostOf, type EpochProblem, type EpochSchedule, type PlanNode } from './epoch-problem.ts';
+import { affinityDecisions, greedyDecisions, minSwitchDecisions } from './epoch-incumbent.ts';
+import { replay } from './epoch-schedule.ts';
 import { estimateCalls, type CallEstimate } from './estimate.ts';
 import { estimateGpuNode } from './node-cost.ts';
 import { measurePrefill, prefixOrder } from './prefix-order.ts';
@@ -36,6 +38,8 @@ export interface ScheduleReport {
   readonly switches: number;
   /** Estimated seconds (simulated GPUs). */
   readonly estimatedMakespanS: number;
+  /** Which schedule won the event-driven comparison: the DP's, or one of its seeds. */
+  readonly chosen: string;
   /** Estimated share of prompt tokens served from the prefix cache under the plan's order. */
   readonly estimatedCacheHitRate: number;
   /** Model calls per GPU worker. */
@@ -119,17 +123,25 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
     return { kind: 'gpu', id: g.id, deps: g.deps, model, eligibleS: work.eligibleS, invariantS: Math.max(work.invariantS, floor - work.eligibleS) };
   });
   const gpus = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ id: `gpu:${i}`, resident: null }));
-  const epochPlan = planEpochs(
-    { nodes, gpus, cpuSlots: [CPU], switchS: switchCostOf(DEFAULT_SWITCH_COSTS) },
-    { maxExpansions: opts.maxExpansions ?? 500, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) },
-  );
+  const problem: EpochProblem = { nodes, gpus, cpuSlots: [CPU], switchS: switchCostOf(DEFAULT_SWITCH_COSTS) };
+  const dpPlan = planEpochs(problem, { maxExpansions: opts.maxExpansions ?? 500, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
+  // The epoch model charges a switch inside the epoch that needs it, but the runtime loads a GPU's
+  // next model while the GPU idles: compare the DP's schedule and the seeds by an event-driven
+  // replay with those early loads, and keep the fastest.
+  const compiled = compileProblem(problem);
+  const candidates: { schedule: EpochSchedule; name: string }[] = [
+    { schedule: dpPlan, name: 'dp' },
+    { schedule: replay(compiled, affinityDecisions(compiled)), name: 'affinity' },
+    { schedule: replay(compiled, minSwitchDecisions(compiled)), name: 'min_switch' },
+    { schedule: replay(compiled, greedyDecisions(compiled)), name: 'greedy' },
+  ];
+  const placements: Placement[] = [...candidates.map((c) => fromEpochs(c.name, c.schedule)), partitioned(nodes, gpus.map((g) => g.id))];
+  const timed = placements.map((p) => ({ ...p, makespanS: replayWithEarlyLoads(nodes, p.order, problem.switchS ?? switchCostOf(DEFAULT_SWITCH_COSTS)) }));
+  const chosen = timed.reduce((a, b) => (b.makespanS < a.makespanS - 1e-9 ? b : a));
+  const chosenEpochs = candidates.find((c) => c.name === chosen.name)?.schedule;
 
   // The physical plan: GPU nodes in their worker's epoch order, calls inside a node in prefix order.
-  const epochOfNode = new Map<string, number>();
-  epochPlan.epochs.forEach((e, i) => {
-    for (const n of Object.values(e.gpu)) epochOfNode.set(n, i);
-    for (const n of e.cpu) if (!epochOfNode.has(n)) epochOfNode.set(n, i);
-  });
+  const epochOfNode = chosen.epochOf;
   const assignment = new Map<ActionId, string>();
   const order = new Map<string, ActionId[]>();
   const epoch = new Map<ActionId, number>();
@@ -142,7 +154,7 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   };
   for (const g of gpus) {
     window.set(g.id, opts.window ?? DEFAULT_WINDOW);
-    for (const nodeId of epochPlan.order[g.id] ?? []) {
+    for (const nodeId of chosen.order[g.id] ?? []) {
       const e = epochOfNode.get(nodeId) ?? 0;
       const actions = groupActions.get(nodeId) ?? [];
       const sorted = orderInGroup.get(nodeId) ?? [];
@@ -172,14 +184,133 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
       templateNodes: contractNodes.length,
       contractedNodes: contraction.groups.length,
       superNodes: contraction.groups.filter((g) => g.members.length > 1).length,
-      epochs: epochPlan.epochs.length,
-      switches: epochPlan.switches,
-      estimatedMakespanS: epochPlan.makespanS,
+      epochs: chosenEpochs?.epochs.length ?? Math.max(0, ...Object.values(chosen.order).map((o) => o.length)),
+      switches: chosenEpochs?.switches ?? Object.values(chosen.order).filter((o) => o.length > 0).length,
+      estimatedMakespanS: chosen.makespanS,
+      chosen: chosen.name,
       estimatedCacheHitRate: promptTokens > 0 ? cachedTokens / promptTokens : 0,
       callsPerWorker,
-      dp: epochPlan.stats,
+      dp: dpPlan.stats,
     },
   };
+}
+
+/**
+ * Makespan of a schedule when each GPU runs its nodes in order without epoch barriers and loads a
+ * node's model as soon as the GPU is free (so a switch overlaps waiting for dependencies). CPU
+ * nodes start when their dependencies finish.
+ */
+export function replayWithEarlyLoads(nodes: readonly PlanNode[], order: Readonly<Record<string, readonly string[]>>, switchS: (from: string | null, to: string) => number): number {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const finish = new Map<string, number>();
+  const queues = Object.entries(order).filter(([, ids]) => ids.some((id) => byId.get(id)?.kind === 'gpu'));
+  const pos = new Map(queues.map(([w]) => [w, 0]));
+  const free = new Map(queues.map(([w]) => [w, 0]));
+  const resident = new Map<string, string | null>(queues.map(([w]) => [w, null]));
+  const cpuDone = (id: string): number | undefined => {
+    const hit = finish.get(id);
+    if (hit !== undefined) return hit;
+    const n = byId.get(id);
+    if (!n || n.kind !== 'cpu') return undefined;
+    let start = 0;
+    for (const d of n.deps) {
+      const f = finish.get(d) ?? (byId.get(d)?.kind === 'cpu' ? cpuDone(d) : undefined);
+      if (f === undefined) return undefined;
+      start = Math.max(start, f);
+    }
+    finish.set(id, start + n.cpuS);
+    return start + n.cpuS;
+  };
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const [w, ids] of queues) {
+      for (let i = pos.get(w) ?? 0; i < ids.length; i = pos.get(w) ?? ids.length) {
+        const n = byId.get(ids[i] ?? '');
+        if (!n || n.kind !== 'gpu') {
+          pos.set(w, i + 1);
+          continue;
+        }
+        let ready = 0;
+        let known = true;
+        for (const d of n.deps) {
+          const f = finish.get(d) ?? cpuDone(d);
+          if (f === undefined) known = false;
+          else ready = Math.max(ready, f);
+        }
+        if (!known) break;
+        const loaded = (free.get(w) ?? 0) + switchS(resident.get(w) ?? null, n.model);
+        const end = Math.max(loaded, ready) + n.eligibleS + n.invariantS;
+        finish.set(n.id, end);
+        free.set(w, end);
+        resident.set(w, n.model);
+        pos.set(w, i + 1);
+        progress = true;
+      }
+    }
+  }
+  for (const n of nodes) if (n.kind === 'cpu') cpuDone(n.id);
+  return Math.max(0, ...finish.values());
+}
+
+/** A candidate placement: each GPU's nodes in order, and each node's epoch (its position in time). */
+interface Placement {
+  readonly name: string;
+  readonly order: Readonly<Record<string, readonly string[]>>;
+  readonly epochOf: ReadonlyMap<string, number>;
+}
+
+function fromEpochs(name: string, schedule: EpochSchedule): Placement {
+  const epochOf = new Map<string, number>();
+  schedule.epochs.forEach((e, i) => {
+    for (const n of Object.values(e.gpu)) epochOf.set(n, i);
+    for (const n of e.cpu) if (!epochOf.has(n)) epochOf.set(n, i);
+  });
+  return { name, order: schedule.order, epochOf };
+}
+
+/**
+ * The partitioned placement: GPUs split among the models in proportion to their estimated work
+ * (each model at least one GPU when there are enough; else models packed onto the least-loaded
+ * GPU), a model's nodes spread over its GPUs by input shard. No switch after the first load.
+ */
+function partitioned(nodes: readonly PlanNode[], gpus: readonly string[]): Placement {
+  const work = new Map<string, number>();
+  for (const n of nodes) if (n.kind === 'gpu') work.set(n.model, (work.get(n.model) ?? 0) + n.eligibleS + n.invariantS);
+  const models = [...work.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const gpusOf = new Map<string, string[]>();
+  if (models.length === 0) {
+    // No simulated GPU work: nothing to place.
+  } else if (gpus.length >= models.length) {
+    const total = models.reduce((t, [, w]) => t + w, 0) || 1;
+    const share = models.map(([m, w]) => ({ m, n: 1, want: (w / total) * gpus.length }));
+    for (let extra = gpus.length - models.length; extra > 0; extra--) {
+      const best = share.reduce((a, b) => (b.want - b.n > a.want - a.n ? b : a));
+      best.n++;
+    }
+    let next = 0;
+    for (const { m, n } of share) {
+      gpusOf.set(m, gpus.slice(next, next + n));
+      next += n;
+    }
+  } else {
+    const load = gpus.map(() => 0);
+    for (const [m, w] of models) {
+      const g = load.indexOf(Math.min(...load));
+      load[g] = (load[g] ?? 0) + w;
+      gpusOf.set(m, [gpus[g] ?? gpus[0] ?? 'gpu:0']);
+    }
+  }
+  const order: Record<string, string[]> = Object.fromEntries(gpus.map((g) => [g, []]));
+  const epochOf = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    epochOf.set(n.id, i);
+    if (n.kind !== 'gpu') return;
+    const own = gpusOf.get(n.model) ?? [];
+    const shard = Number.parseInt(n.id, 10) || 0;
+    const g = own[shard % Math.max(1, own.length)];
+    if (g !== undefined) order[g]?.push(n.id);
+  });
+  return { name: 'partitioned', order, epochOf };
 }
 
 /** Longest chain of dependencies among `actions` inside the group (1 for independent calls). */

@@ -1,7 +1,8 @@
 // Executes an ActionDag: every action runs once its dependencies are done, on the worker the physical
 // plan assigns, preferring the plan's per-worker order but taking any ready action rather than idling.
 // A failed action becomes an error value that its dependents inherit; nothing else is lost.
-import type { Action, ActionDag, ActionId } from '../ir/action-dag.ts';
+import { isModelCall, type Action, type ActionDag, type ActionId } from '../ir/action-dag.ts';
+import type { ModelRef } from '../ir/common.ts';
 import { InternalError } from '../diag/diagnostic.ts';
 import type { RecordBatch } from 'apache-arrow';
 import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-output.ts';
@@ -22,6 +23,8 @@ function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { a
   // Per worker: unfinished actions per epoch, in epoch order.
   const left = new Map<string, Map<number, { n: number; model?: string }>>();
   for (const [id, worker] of plan.assignment) {
+    // Only GPUs keep to epochs (they switch models); CPU work runs whenever it is ready.
+    if (!worker.startsWith('gpu:')) continue;
     const e = epochOf.get(id) ?? 0;
     const m = left.get(worker) ?? new Map<number, { n: number; model?: string }>();
     const entry = m.get(e) ?? { n: 0 };
@@ -50,6 +53,53 @@ function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { a
   };
 }
 
+/**
+ * Loads each simulated GPU's next model while it is idle: its first model at the start, and the
+ * model of its next planned action once no unfinished action on it needs the current one.
+ */
+function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, ctx: OperatorContext): { start: () => void; done: (id: ActionId) => void } {
+  const modelOf = (id: ActionId): ModelRef | undefined => {
+    const a = byId.get(id);
+    return a && 'model' in a && isModelCall(a) ? a.model : undefined;
+  };
+  const gpuOf = (worker: string): number | undefined => {
+    const m = /^gpu:(\d+)$/.exec(worker);
+    return m ? Number(m[1]) : undefined;
+  };
+  const left = new Map<string, Map<string, number>>();
+  const finished = new Set<ActionId>();
+  for (const [worker, ids] of plan.order) {
+    if (gpuOf(worker) === undefined) continue;
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const m = modelOf(id);
+      if (m) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
+    }
+    left.set(worker, counts);
+  }
+  const prepareNext = (worker: string): void => {
+    const gpu = gpuOf(worker);
+    const next = (plan.order.get(worker) ?? []).find((id) => !finished.has(id) && modelOf(id) !== undefined);
+    const model = next === undefined ? undefined : modelOf(next);
+    if (gpu !== undefined && model) ctx.clientFor(model).prepare?.(model, gpu);
+  };
+  return {
+    start: () => {
+      for (const worker of [...left.keys()].sort()) prepareNext(worker);
+    },
+    done: (id) => {
+      finished.add(id);
+      const worker = plan.assignment.get(id);
+      const model = modelOf(id);
+      const counts = worker === undefined ? undefined : left.get(worker);
+      if (!counts || !model || worker === undefined) return;
+      const n = (counts.get(model.name) ?? 1) - 1;
+      counts.set(model.name, n);
+      if (n === 0) prepareNext(worker);
+    },
+  };
+}
+
 /** Collects an operator's batches into its output, with the facts it returned. */
 async function drain(run: OperatorRun): Promise<CallInfo & { output: ActionOutput }> {
   const batches: RecordBatch[] = [];
@@ -72,6 +122,8 @@ export interface ActionEvent {
   /** Not run: an input failed, so the action inherited its error. */
   readonly skipped?: boolean;
   readonly promptHash?: string;
+  /** The prompt text a model call sent. */
+  readonly rendered?: { readonly system: string; readonly prompt: string };
 }
 
 export interface ExecuteOptions {
@@ -123,6 +175,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
     }
   }
   const epochs = epochGate(plan, byId);
+  const prefetch = modelPrefetch(plan, byId, ctx);
   const ready = new Map<string, ActionId[]>();
   const running = new Map<string, number>();
   let inFlight = 0;
@@ -140,6 +193,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
     const finish = (id: ActionId, output: ActionOutput): void => {
       outputs.set(id, output);
       epochs.done(id);
+      prefetch.done(id);
       done++;
       for (const d of dependents.get(id) ?? []) {
         const left = (waiting.get(d) ?? 0) - 1;
@@ -202,6 +256,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
       return;
     }
     for (const a of dag.actions) if (a.deps.length === 0) enqueue(a.id);
+    prefetch.start();
     pump();
   });
 }

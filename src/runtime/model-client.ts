@@ -44,6 +44,8 @@ export interface ModelClient {
   call(call: ModelCall, signal: AbortSignal): Promise<ModelResult>;
   /** Drops a stored answer (one that failed validation) so it is not served again. */
   forget?(call: ModelCall): Promise<void>;
+  /** Makes `model` resident on simulated GPU `gpu` once it is idle (sim:// only; a hint, never an error). */
+  prepare?(model: ModelRef, gpu: number): void;
 }
 
 /** JSON schema for a RETURNS spec (DuckDB types mapped to JSON types). */

@@ -50,6 +50,8 @@ async function cpu<T>(ctx: OperatorContext, fn: () => Promise<T>): Promise<T> {
 export interface CallInfo {
   readonly usage?: Usage;
   readonly promptHash?: string;
+  /** The text sent (system and user prompt), for figures that need the exact prompts (bench/). */
+  readonly rendered?: { readonly system: string; readonly prompt: string };
   readonly cacheHit?: boolean;
   readonly deduped?: boolean;
 }
@@ -118,13 +120,13 @@ async function modelResult(a: ModelAction, outputs: ReadonlyMap<ActionId, Action
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;
     const from = { ...(result.cacheHit ? { cacheHit: true } : {}), ...(result.deduped ? { deduped: true } : {}) };
-    if (kind === 'embedding') return { batch: embeddingBatch(result.embedding ?? []), info: { usage, promptHash, ...from } };
+    if (kind === 'embedding') return { batch: embeddingBatch(result.embedding ?? []), info: { usage, promptHash, rendered: { system, prompt }, ...from } };
     if (kind === 'image') {
       const key = `generated/${a.model.name}/${promptHash.slice(0, 16)}.png`;
       await cpu(ctx, () => ctx.writeObject(key, result.image ?? new Uint8Array()));
-      return { batch: objectBatch(key, result.image?.length ?? 0), info: { usage, promptHash, ...from } };
+      return { batch: objectBatch(key, result.image?.length ?? 0), info: { usage, promptHash, rendered: { system, prompt }, ...from } };
     }
-    if (!returns) return { batch: textBatch(result.text ?? ''), info: { usage, promptHash, ...from } };
+    if (!returns) return { batch: textBatch(result.text ?? ''), info: { usage, promptHash, rendered: { system, prompt }, ...from } };
     let check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
     if (!check.ok) {
       // An answer that fails RETURNS must not be served again from the response cache.
@@ -135,8 +137,8 @@ async function modelResult(a: ModelAction, outputs: ReadonlyMap<ActionId, Action
       check = await cpu(ctx, () => validateReturns(result.text ?? '', returns, ctx.db));
       if (!check.ok) await cpu(ctx, async () => ctx.clientFor(a.model).forget?.(retry));
     }
-    if (!check.ok) return { batch: errorBatch('E0302', `invalid structured output after one retry: ${check.message}`), info: { usage, promptHash, ...from } };
-    return { batch: recordBatch(returns.columns, check.values, result.text ?? ''), info: { usage, promptHash, ...from } };
+    if (!check.ok) return { batch: errorBatch('E0302', `invalid structured output after one retry: ${check.message}`), info: { usage, promptHash, rendered: { system, prompt }, ...from } };
+    return { batch: recordBatch(returns.columns, check.values, result.text ?? ''), info: { usage, promptHash, rendered: { system, prompt }, ...from } };
   } catch (e) {
     // Cancellation and configuration mistakes (a missing API key variable) stop the statement.
     if (ctx.signal.aborted || e instanceof UserError) throw e;

@@ -125,6 +125,13 @@ export class SimCluster {
     }
   }
 
+  /** Loads `model` on GPU `gpu` as soon as that GPU is idle (SimGpu.prepare); unknown names are ignored. */
+  prepare(gpu: number, model: string): void {
+    const spec = this.registry.get(model);
+    const g = this.gpus[gpu];
+    if (spec !== undefined && g !== undefined) g.prepare(spec);
+  }
+
   /** Per-GPU counters and gauges. */
   metrics(): readonly GpuMetrics[] {
     return this.gpus.map((g) => g.metrics());

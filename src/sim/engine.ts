@@ -48,6 +48,8 @@ export class SimGpu {
   private arrivals = 0;
   private t = 0;
   private n = { switches: 0, loadS: 0, busyS: 0, steps: 0 };
+  /** A model to load once the GPU is idle (see prepare). */
+  private next: SimModelSpec | undefined;
 
   constructor(options: SimGpuOptions) {
     this.index = options.index;
@@ -83,6 +85,17 @@ export class SimGpu {
   /** KV capacity in tokens `model` would have here. */
   kvCapacityTokens(model: SimModelSpec): number {
     return modelCost(this.device, model).kvCapacityTokens;
+  }
+
+  /**
+   * Asks this GPU to make `model` resident as soon as it is idle (nothing running or waiting): a
+   * scheduler that knows which model comes next loads it while no request needs the GPU, as one
+   * would start or wake a vLLM instance ahead of its work. Costs the same load or wake time.
+   */
+  prepare(model: SimModelSpec): void {
+    if (this.resident?.id === model.id && this.load === 0) return;
+    this.next = model;
+    if (!this.looping) void this.loop();
   }
 
   /** Queues `job`; resolves with its simulated timing when it finishes, rejects on abort. */
@@ -160,7 +173,13 @@ export class SimGpu {
         }
         const head = this.waiting[0];
         if (this.running.length === 0) {
-          if (head === undefined) break;
+          if (head === undefined) {
+            const next = this.next;
+            this.next = undefined;
+            if (next === undefined || next.id === this.resident?.id) break;
+            await this.switchTo(next);
+            continue;
+          }
           this.t = Math.max(this.t, head.arrivalS);
           if (this.resident?.id !== head.job.model.id) {
             await this.switchTo(head.job.model);

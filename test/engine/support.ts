@@ -55,9 +55,9 @@ export function columnTypes(r: Pick<RowsResult, 'columns'>): Record<string, stri
   return Object.fromEntries(r.columns.map((c) => [c.name, c.type]));
 }
 
-/** Stats without the one figure that legitimately differs between identical runs. */
-export function stableStats(s: RunStats): Omit<RunStats, 'wall_seconds'> {
-  const { wall_seconds: _wall, ...rest } = s;
+/** Stats without the wall-clock figures, the only ones that legitimately differ between identical runs. */
+export function stableStats(s: RunStats): Omit<RunStats, 'wall_seconds' | 'optimizer_wall_seconds' | 'governance_wall_seconds'> {
+  const { wall_seconds: _wall, optimizer_wall_seconds: _opt, governance_wall_seconds: _gov, ...rest } = s;
   return rest;
 }
 
