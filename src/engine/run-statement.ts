@@ -5,11 +5,13 @@ import { setMaxListeners } from 'node:events';
 import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import { concatDags, prefixActionIds } from '../ir/merge-dags.ts';
+import { rewriteDag } from '../optimizer/rewrite.ts';
 import { lowerSite } from '../lower/lower-query.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import { executeDag } from '../runtime/executor.ts';
-import { errorOf } from '../runtime/action-output.ts';
+import { errorBatch, errorOf, outputOf, textBatch } from '../runtime/action-output.ts';
+import { renderSegments } from '../runtime/render-prompt.ts';
 import { assembleStatement, type ExecutedSite } from '../runtime/assemble-query.ts';
 import type { ModelClient } from '../runtime/model-client.ts';
 import type { PhysicalPlan } from '../runtime/physical-plan.ts';
@@ -60,6 +62,8 @@ export interface RunDeps {
   readonly onEvent?: (e: ActionEvent) => void;
   /** The physical plan for the statement's DAG (default: dependency order, one worker per model). */
   readonly planFor?: (dag: ActionDag) => PhysicalPlan;
+  /** Apply the optimizer's rewrite rules (default true; the baseline and `SET agentlake.optimizer = off` do not). */
+  readonly optimize?: boolean;
   /** Called after each model call: calls done and total so far, cache hits. */
   readonly onProgress?: (p: Progress) => void;
 }
@@ -101,11 +105,21 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   }
   const siteOf = new Map<ActionId, CallSite>();
   for (const p of parts) for (const a of p.dag.actions) siteOf.set(a.id, p.site);
-  const batch = parts.length === 1 && parts[0] ? parts[0].dag : concatDags(bound.statement.text, parts.map((p) => p.dag));
-  const total = batch.actions.filter(isModelCall).length;
+  const lowered = parts.length === 1 && parts[0] ? parts[0].dag : concatDags(bound.statement.text, parts.map((p) => p.dag));
+  const callsPlanned = lowered.actions.filter(isModelCall).length;
   const planStart = performance.now();
+  // The optimizer's rewrites (dedup, absorption), then the plan of the rewritten batch.
+  const rewritten = deps.optimize === false ? { dag: lowered, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] } : rewriteDag(lowered);
+  const batch = rewritten.dag;
   const plan = deps.planFor?.(batch);
   const optimizerSeconds = (performance.now() - planStart) / 1000;
+  const total = batch.actions.filter(isModelCall).length;
+  const byId = new Map(lowered.actions.map((a) => [a.id, a]));
+  const merged = [...rewritten.aliases.keys()].filter((id) => {
+    const a = byId.get(id);
+    return a !== undefined && isModelCall(a);
+  }).length;
+  const finished = new Map<ActionId, ActionEvent>();
   const outputs = await executeDag(batch, {
     db,
     sql,
@@ -130,11 +144,38 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
         deps.onProgress?.({ done: calls, total, cacheHits });
       }
       if (errorOf(e.output)) errors++;
+      finished.set(e.action.id, e);
       const site = siteOf.get(e.action.id);
       if (site) events.push(eventRow(runId, site, e));
     },
   });
-  const executed: ExecutedSite[] = parts.map((p) => ({ ...p, outputs }));
+  // Actions the rewrites removed get the output of the action that computed it for them, and a
+  // provenance row saying whose execution they share.
+  const all = new Map(outputs);
+  for (const [id, kept] of rewritten.aliases) {
+    const o = outputs.get(kept);
+    const a = byId.get(id);
+    const site = siteOf.get(id);
+    const e = finished.get(kept);
+    if (o) all.set(id, o);
+    if (a && site && e && o) {
+      if (errorOf(o)) errors++;
+      events.push({ ...eventRow(runId, site, { action: a, worker: e.worker, output: o, startedAt: e.startedAt, endedAt: e.endedAt }), shared_with: kept, output_ref: `${runId}/${kept}` });
+    }
+  }
+  // Formats folded into their readers' prompts: their text, rendered the same way, for provenance.
+  for (const a of lowered.actions) {
+    const into = rewritten.absorbed.get(a.id);
+    if (into === undefined || a.kind !== 'format') continue;
+    const failed = a.deps.map((d) => errorOf(all.get(d))).find((x) => x !== undefined);
+    const o = outputOf([failed ? errorBatch('E0301', `an input failed: ${failed.message}`) : textBatch(renderSegments(a.parts, all))]);
+    if (failed) errors++;
+    all.set(a.id, o);
+    const e = finished.get(into);
+    const site = siteOf.get(a.id);
+    if (site && e) events.push({ ...eventRow(runId, site, { action: a, worker: e.worker, output: o, startedAt: e.startedAt, endedAt: e.startedAt }), shared_with: into });
+  }
+  const executed: ExecutedSite[] = parts.map((p) => ({ ...p, outputs: all }));
   const makespan = deps.clock() - t0;
   const final = await assembleStatement(db, bound, executed, runId);
   let result: Rows;
@@ -151,10 +192,10 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   await writeProvenance(db, events);
   const governanceSeconds = (performance.now() - govStart) / 1000;
   const stats: RunStats = {
-    calls_total: calls,
+    calls_total: callsPlanned,
     calls_executed: calls - cacheHits - deduped - skipped,
     response_cache_hits: cacheHits,
-    dedup_saved: deduped,
+    dedup_saved: deduped + merged,
     prompt_tokens: promptTokens,
     cached_tokens: cachedTokens,
     errors,

@@ -76,7 +76,7 @@ export class Session {
   }
 
   /** Session settings, from the options and `SET agentlake.<name> = value`. */
-  private readonly settings: { gpus: number; cache: boolean; priority: 'high' | 'medium' | 'low' } = { gpus: 1, cache: true, priority: 'medium' };
+  private readonly settings: { gpus: number; cache: boolean; optimizer: boolean; priority: 'high' | 'medium' | 'low' } = { gpus: 1, cache: true, optimizer: true, priority: 'medium' };
 
   /** `SET agentlake.cache = false`, `SET agentlake.gpus = 4`, `SET agentlake.priority = 'low'` (and RESET). */
   private applySetting(stmt: SqlStatement): Outcome | undefined {
@@ -89,6 +89,9 @@ export class Session {
     if (name === 'cache') {
       if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.cache is true or false, not '${raw}'`, at);
       this.settings.cache = reset ? this.opts.cache ?? true : raw === 'true' || raw === 'on';
+    } else if (name === 'optimizer') {
+      if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.optimizer is on or off, not '${raw}'`, at);
+      this.settings.optimizer = reset ? true : raw === 'true' || raw === 'on';
     } else if (name === 'gpus') {
       const n = reset ? (this.opts.gpus ?? 1) : Number(raw);
       if (!Number.isInteger(n) || n < 1 || n > 64) fail('B0131', `agentlake.gpus is a whole number from 1 to 64, not '${raw}'`, at);
@@ -97,7 +100,7 @@ export class Session {
       if (!reset && raw !== 'high' && raw !== 'medium' && raw !== 'low') fail('B0131', `agentlake.priority is 'high', 'medium' or 'low', not '${raw}'`, at);
       this.settings.priority = reset ? 'medium' : (raw as 'high' | 'medium' | 'low');
     } else {
-      fail('B0132', `unknown setting 'agentlake.${name}'`, at, { help: didYouMean(name, ['cache', 'gpus', 'priority']) ?? 'settings: agentlake.cache, agentlake.gpus, agentlake.priority' });
+      fail('B0132', `unknown setting 'agentlake.${name}'`, at, { help: didYouMean(name, ['cache', 'gpus', 'optimizer', 'priority']) ?? 'settings: agentlake.cache, agentlake.gpus, agentlake.optimizer, agentlake.priority' });
     }
     // The model runtime is rebuilt with the new settings on its next use.
     this.models = undefined;
@@ -220,7 +223,9 @@ export class Session {
       const gpus = this.settings.gpus;
       const r = await runModelStatement(this.lakehouse, bound, {
         clientFor: (m) => (baseline ? models.directClientFor(m) : models.clientFor(m)),
-        planFor: (dag: ActionDag) => (baseline ? baselinePlan(dag, gpus) : scheduleBatch(dag, { gpus }).plan),
+        // The optimizer off: no rewrites, and the simple dependency-order plan.
+        ...(baseline ? { planFor: (dag: ActionDag) => baselinePlan(dag, gpus) } : this.settings.optimizer ? { planFor: (dag: ActionDag) => scheduleBatch(dag, { gpus }).plan } : {}),
+        optimize: !baseline && this.settings.optimizer,
         clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
         hold: () => models.clock.hold(),
         simulated,

@@ -11,6 +11,8 @@ const EVENT_COLUMNS: readonly (readonly [string, string])[] = [
   ['input_refs', 'VARCHAR[]'], ['output_ref', 'VARCHAR'], ['response_cache_hit', 'BOOLEAN'], ['cached_tokens', 'BIGINT'],
   ['tokens_in', 'BIGINT'], ['tokens_out', 'BIGINT'], ['worker', 'VARCHAR'], ['started_at', 'DOUBLE'], ['ended_at', 'DOUBLE'],
   ['status', 'VARCHAR'], ['error', 'VARCHAR'],
+  // The action whose execution this one shares (the optimizer computed identical actions once).
+  ['shared_with', 'VARCHAR'],
 ];
 
 const RUN_COLUMNS: readonly (readonly [string, string])[] = [
@@ -26,6 +28,9 @@ export type ProvenanceEvent = { readonly [K in (typeof EVENT_COLUMNS)[number][0]
 export async function ensureProvenanceTables(db: Database): Promise<void> {
   const ddl = (name: string, cols: readonly (readonly [string, string])[]): string => `CREATE TABLE IF NOT EXISTS ${name} (${cols.map(([n, t]) => `${quoteIdent(n)} ${t}`).join(', ')})`;
   await db.run(ddl('agentlake_provenance', EVENT_COLUMNS));
+  // Lakehouses made before a column existed get it (NULL in older rows).
+  const have = new Set((await db.all("SELECT column_name FROM duckdb_columns() WHERE table_name = 'agentlake_provenance'")).map((r) => String(r['column_name'])));
+  for (const [n, t] of EVENT_COLUMNS) if (!have.has(n)) await db.run(`ALTER TABLE agentlake_provenance ADD COLUMN ${quoteIdent(n)} ${t}`);
   await db.run(ddl('agentlake_runs', RUN_COLUMNS));
 }
 

@@ -31,10 +31,10 @@ export function prefixActionIds(dag: ActionDag, prefix: string): ActionDag {
   return { ...dag, actions: dag.actions.map(rename), inputs: dag.inputs.map((s) => ({ ...s, outputs: s.outputs.map(id) })) };
 }
 
-/** One DAG holding all of `dags`' actions (their ids must already be distinct); no input slices of its own. */
+/** One DAG holding all of `dags`' actions (their ids must already be distinct) and their input slices. */
 export function concatDags(source: string, dags: readonly ActionDag[]): ActionDag {
   const actions = dags.flatMap((d) => d.actions);
   const ids = new Set(actions.map((a) => a.id));
   if (ids.size !== actions.length) throw new Error('concatDags: action ids collide; prefix them first');
-  return { kind: 'action_dag', source, inputs: [], actions };
+  return { kind: 'action_dag', source, inputs: dags.flatMap((d) => d.inputs), actions };
 }
