@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
+import type { SqlStatement } from '../sql/ast.ts';
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import { concatDags, prefixActionIds } from '../ir/merge-dags.ts';
 import { rewriteDag } from '../optimizer/rewrite.ts';
@@ -19,7 +20,7 @@ import { sqlBatcher } from '../runtime/sql-batcher.ts';
 import { ensureProvenanceTables, writeProvenance, writeRun, type ProvenanceEvent } from '../governance/provenance.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
 import { quoteIdent, type Column, type Rows, type Value } from '../storage/duckdb.ts';
-import { fail, UserError } from '../diag/diagnostic.ts';
+import { diag, fail, InternalError, UserError } from '../diag/diagnostic.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { engineProbe } from './engine-probe.ts';
 
@@ -181,6 +182,8 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   let result: Rows;
   try {
     result = await finishStatement(lakehouse, bound, final);
+  } catch (e) {
+    throw statementError(e, bound.statement);
   } finally {
     // The per-run result tables are only needed by the statement just run.
     for (const name of (await db.all("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE $1", [`__agentlake_${runId}_%`])).map((r) => String(r['table_name']))) {
@@ -252,6 +255,8 @@ function wordAt(text: string, word: string): number {
  */
 async function finishStatement(lakehouse: Lakehouse, bound: BoundQuery, final: { query: string; statement: string }): Promise<Rows> {
   const stmt = bound.statement;
+  const copy = copyTarget(stmt);
+  if (copy) return { columns: [{ name: 'Count', type: 'BIGINT' }], rows: [[await lakehouse.copyToObject(final.query, copy.uri, copy.options)]] };
   const m = /^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?/i.exec(stmt.text);
   const name = stmt.target?.name;
   if (stmt.form !== 'create_table_as' || !m || m[2] || !name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return lakehouse.db.query(final.statement);
@@ -261,6 +266,30 @@ async function finishStatement(lakehouse: Lakehouse, bound: BoundQuery, final: {
   await lakehouse.writeTable(name, final.query);
   const n = await lakehouse.db.query(`SELECT count(*) FROM ${quoteIdent(name)}`);
   return { columns: [{ name: 'Count', type: 'BIGINT' }], rows: n.rows };
+}
+
+/**
+ * What a failure of the final statement (a DuckDB error, an object store refusing a COPY target)
+ * becomes: a diagnostic at the statement, never an internal error. Internal and user errors pass.
+ */
+export function statementError(e: unknown, stmt: SqlStatement): unknown {
+  if (e instanceof UserError || e instanceof InternalError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  if (/^[A-Za-z ]+ Error: /.test(message)) return new UserError([duckdbDiagnostic(e, stmt.text, undefined, stmt.span)]);
+  return new UserError([diag('E0102', `cannot write the result: ${message}`, stmt.span)]);
+}
+
+/**
+ * The object URI of `COPY (query) TO 's3://..' | 'lake://..' (options)`, which the lakehouse writes
+ * (DuckDB cannot reach S3 offline); undefined for other statements and local paths.
+ */
+export function copyTarget(stmt: SqlStatement): { uri: string; options: string } | undefined {
+  if (stmt.form !== 'copy' || !stmt.query) return undefined;
+  const after = stmt.text.slice(stmt.query.span.end - stmt.span.start).replace(/^\s*\)/, '');
+  const m = /^\s*TO\s+'((?:[^']|'')*)'\s*([\s\S]*?)\s*;?\s*$/i.exec(after);
+  const uri = m?.[1]?.replace(/''/g, "'");
+  if (!m || uri === undefined || !/^(s3|lake):\/\//i.test(uri)) return undefined;
+  return { uri, options: m[2] ?? '' };
 }
 
 function eventRow(runId: string, site: CallSite, e: ActionEvent): ProvenanceEvent {

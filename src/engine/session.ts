@@ -14,7 +14,7 @@ import { baselinePlan } from '../optimizer/baseline.ts';
 import { scheduleBatch } from '../optimizer/schedule.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
-import { runModelStatement, type Progress, type RunStats } from './run-statement.ts';
+import { copyTarget, statementError, runModelStatement, type Progress, type RunStats } from './run-statement.ts';
 import { ModelRuntime } from './model-runtime.ts';
 import type { FaultOptions } from '../sim/faults.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
@@ -236,6 +236,15 @@ export class Session {
         ...(onEvent ? { onEvent } : {}),
       });
       return { kind: 'rows', columns: r.columns, rows: r.rows, stats: r.stats };
+    }
+    const copy = copyTarget(stmt);
+    if (copy && stmt.query) {
+      try {
+        const n = await this.lakehouse.copyToObject(stmt.query.text, copy.uri, copy.options);
+        return { kind: 'ok', message: `ok (${n} row${n === 1 ? '' : 's'})` };
+      } catch (e) {
+        throw statementError(e, stmt);
+      }
     }
     try {
       const result = await this.lakehouse.db.query(stmt.text);

@@ -216,6 +216,24 @@ export class Lakehouse {
     }
   }
 
+  /**
+   * `COPY (sql) TO uri (options)` for an object URI (`s3://` in any bucket, `lake://` in objects/),
+   * which DuckDB cannot write offline (no httpfs): DuckDB writes a local file, the object store
+   * uploads it. Returns the number of rows written.
+   */
+  async copyToObject(sql: string, uri: string, options: string): Promise<number> {
+    const at = this.objectStoreFor(uri);
+    await mkdir(this.scratch, { recursive: true });
+    const tmp = join(this.scratch, `.copy.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      const r = await this.db.query(`COPY (${sql}) TO ${quoteString(tmp)} ${options}`);
+      await at.store.putFile(at.key, tmp, { move: true });
+      return Number(r.rows[0]?.[0] ?? 0);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
   /** Checkpoints the DuckDB database and, on S3, uploads it when it changed (close does this too). */
   async flush(): Promise<void> {
     await this.db.run('CHECKPOINT');

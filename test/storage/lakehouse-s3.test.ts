@@ -172,4 +172,24 @@ describe('S3 lakehouse', () => {
     const puts = (await server.requests()).filter((r) => r.method === 'PUT' && r.url.startsWith('/lake/cat/agentlake.duckdb'));
     expect(puts).toHaveLength(1);
   });
+
+  it('COPY (query with model columns) TO s3:// writes Parquet into the bucket; plain COPY too; a bad target is a diagnostic', async () => {
+    const session = await Session.open({ lakehouse: 's3://lake/exp' });
+    try {
+      await session.runScript({ name: 'x', text: 'CREATE TABLE items AS SELECT i AS id FROM range(4) t(i)' }, 'run');
+      const out = await session.runScript({ name: 'c.sql', text: "COPY (SELECT id, llm('qwen3_8b', 'Describe item ' || id, max_tokens => 8) AS d FROM items ORDER BY id) TO 's3://lake/exp/exports/items.parquet' (FORMAT parquet)" }, 'run');
+      expect(out.kind === 'rows' ? out.rows : out).toEqual([[4]]);
+      const plain = await session.runScript({ name: 'p.sql', text: "COPY (SELECT id FROM items WHERE id < 2) TO 'lake://exports/two.parquet' (FORMAT parquet)" }, 'run');
+      expect(plain).toEqual({ kind: 'ok', message: 'ok (2 rows)' });
+      expect(await exists('lake', 'exp/exports/items.parquet')).toBe(true);
+      expect(await exists('lake', 'exp/objects/exports/two.parquet')).toBe(true);
+      // Read back through the object cache: the rows and their model column.
+      const local = await session.lakehouse.objectLocalPath('s3://lake/exp/exports/items.parquet');
+      const back = await session.lakehouse.db.query(`SELECT id, d IS NOT NULL AND length(d) > 0 FROM read_parquet('${local}') ORDER BY id`);
+      expect(back.rows).toEqual([[0, true], [1, true], [2, true], [3, true]]);
+      await expect(session.runScript({ name: 'bad.sql', text: "COPY (SELECT id FROM items) TO 'gs://elsewhere/x.parquet' (FORMAT parquet)" }, 'run')).rejects.toMatchObject({ diagnostics: [expect.objectContaining({ code: expect.stringMatching(/^[BE]0\d{3}$/) })] });
+    } finally {
+      await session.close();
+    }
+  });
 });
