@@ -238,8 +238,10 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
           );
         }
       }
-      if (inFlight === 0 && done < dag.actions.length && !ctx.signal.aborted && [...ready.values()].every((q) => q.length === 0)) {
-        fail(new InternalError(`execution stalled with ${dag.actions.length - done} actions left (a dependency cycle or a missing action)`));
+      // Nothing running and nothing could start: a dependency cycle, a missing action, or a plan whose
+      // epochs contradict its dependencies.
+      if (inFlight === 0 && done < dag.actions.length && !ctx.signal.aborted) {
+        fail(new InternalError(`execution stalled with ${dag.actions.length - done} actions left (a dependency cycle, a missing action, or a plan whose epochs contradict its dependencies)`));
       }
     };
     const run = async (action: Action, worker: string): Promise<void> => {

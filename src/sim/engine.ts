@@ -48,6 +48,8 @@ export class SimGpu {
   private arrivals = 0;
   private t = 0;
   private n = { switches: 0, loadS: 0, busyS: 0, steps: 0 };
+  /** The load in progress (a request arriving during it waits only for the rest of it). */
+  private loading: { readonly model: SimModelSpec; readonly startS: number } | undefined;
   /** A model to load once the GPU is idle (see prepare). */
   private next: SimModelSpec | undefined;
 
@@ -69,7 +71,7 @@ export class SimGpu {
 
   /** The model this GPU will hold once its queue drains (the last queued job's model). */
   get tailModel(): string | undefined {
-    return (this.waiting.at(-1) ?? this.running.at(-1))?.job.model.id ?? this.resident?.id;
+    return (this.waiting.at(-1) ?? this.running.at(-1))?.job.model.id ?? this.resident?.id ?? this.loading?.model.id;
   }
 
   /** Requests waiting plus running. */
@@ -108,7 +110,9 @@ export class SimGpu {
     }
     return new Promise<GpuTiming>((resolve, reject) => {
       const seq: Seq = {
-        job, resolve, reject, arrivalS: this.clock.now(), tie: order ?? this.arrivals, loadAtArrival: this.n.loadS,
+        job, resolve, reject, arrivalS: this.clock.now(), tie: order ?? this.arrivals,
+        // Load time already spent when the request arrives is not load it waited for.
+        loadAtArrival: this.n.loadS + (this.loading ? Math.max(0, this.clock.now() - this.loading.startS) : 0),
         detach: () => {}, aborted: false, hold: undefined, admittedS: 0, firstTokenS: 0, computed: 0, generated: 0,
       };
       if (signal !== undefined) {
@@ -241,10 +245,12 @@ export class SimGpu {
     }
     this.resident = undefined;
     this.cache = undefined;
+    this.loading = { model, startS: this.t };
     await this.clock.sleepUntil(this.t + seconds);
     this.t += seconds;
     this.n.loadS += seconds;
     this.n.switches++;
+    this.loading = undefined;
     this.install(model);
   }
 

@@ -1,0 +1,381 @@
+// The hybrid scheduler's physical plan (scheduleBatch) on hand-built DAGs and on Q2-Trading lowered
+// over the demo lakehouse: every action placed once, per-worker orders that hold exactly the worker's
+// actions in dependency order, sim:// calls on gpu:0..N-1, CPU work on 'cpu', other endpoints on
+// their own worker; one GPU groups calls by model; same input, same plan. Plus the early-load
+// replay by hand, the "Ray + vLLM" baseline's static partition, and the plan-time prompt estimates.
+import { encode } from 'gpt-tokenizer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindQuery } from '../../src/bind/bind-query.ts';
+import { engineProbe } from '../../src/engine/engine-probe.ts';
+import type { Session } from '../../src/engine/session.ts';
+import { isModelCall, type Action, type ActionDag, type ActionId, type LlmAction, type PromptSegment, type VlmAction } from '../../src/ir/action-dag.ts';
+import type { Decoding, ModelRef } from '../../src/ir/common.ts';
+import { lowerSite } from '../../src/lower/lower-query.ts';
+import { baselinePlan, staticPartition } from '../../src/optimizer/baseline.ts';
+import type { PlanNode } from '../../src/optimizer/epoch-problem.ts';
+import { EXPECTED_OUTPUT_TOKENS, IMAGE_TOKENS, estimateCalls } from '../../src/optimizer/estimate.ts';
+import { replayWithEarlyLoads, scheduleBatch } from '../../src/optimizer/schedule.ts';
+import type { PhysicalPlan } from '../../src/runtime/physical-plan.ts';
+import type { SqlStatement } from '../../src/sql/ast.ts';
+import { parseScript } from '../../src/sql/parse.ts';
+import { testSwitch } from '../helpers/epoch-problems.ts';
+import { demoSession } from '../helpers/lakehouse.ts';
+
+const QWEN8: ModelRef = { name: 'qwen3_8b', kind: 'llm', endpoint: 'sim://', modelName: 'Qwen/Qwen3-8B', paramsB: 8, version: 1 };
+const QWEN32: ModelRef = { name: 'qwen3_32b', kind: 'llm', endpoint: 'sim://', modelName: 'Qwen/Qwen3-32B', paramsB: 32, version: 1 };
+const LLAVA: ModelRef = { name: 'llava', kind: 'vlm', endpoint: 'sim://', modelName: 'llava-hf/llava-1.5-7b-hf', paramsB: 7, version: 1 };
+const QWEN_VL: ModelRef = { name: 'qwen2_vl', kind: 'vlm', endpoint: 'sim://', modelName: 'Qwen/Qwen2-VL-7B-Instruct', paramsB: 7, version: 1 };
+const REMOTE: ModelRef = { name: 'remote_llm', kind: 'llm', endpoint: 'http://127.0.0.1:9/v1', modelName: 'some/model', paramsB: 8, version: 1 };
+const DEC: Decoding = { temperature: 0, maxTokens: 64 };
+
+const text = (t: string): PromptSegment => ({ kind: 'text', text: t });
+const ref = (action: ActionId): PromptSegment => ({ kind: 'ref', action, render: 'text' });
+
+/** An LLM call whose prompt names it and references each dependency's output. */
+function llm(id: ActionId, model: ModelRef, deps: readonly ActionId[], input: number | null = 0, extra: Partial<LlmAction> = {}): LlmAction {
+  return { kind: 'llm', id, step: id.replace(/\d+$/, ''), input, deps, model, decoding: DEC, system: [], prompt: [text(`Task ${id}.\n`), ...deps.map(ref)], ...extra };
+}
+
+function vlm(id: ActionId, model: ModelRef, deps: readonly ActionId[], input = 0, step = id.replace(/\d+$/, '')): VlmAction {
+  return { kind: 'vlm', id, step, input, deps, model, decoding: DEC, system: [], prompt: [text(`Describe chart ${id}.\n`), ...deps.map(ref)], image: { kind: 'object', key: `charts/${id}.png` } };
+}
+
+/** The same action as a step of its own (a chain's links are different steps of one input). */
+const step = (a: LlmAction): LlmAction => ({ ...a, step: a.id });
+
+function dagOf(actions: readonly Action[]): ActionDag {
+  const inputs = [...new Set(actions.map((a) => a.input).filter((i): i is number => i !== null))].sort((a, b) => a - b);
+  return { kind: 'action_dag', source: 'test', inputs: inputs.map((index) => ({ index, values: {}, outputs: [] })), actions };
+}
+
+/** A batch of every placement kind: per input a fetch, a table, sim:// LLM and VLM calls, a remote call. */
+function mixedDag(inputs: number): ActionDag {
+  const actions: Action[] = [{ kind: 'sql', id: 'input', step: '<input>', input: null, deps: [], sql: 'SELECT 1', params: {}, rows: inputs }];
+  for (let i = 0; i < inputs; i++) {
+    actions.push(
+      { kind: 'fetch', id: `doc${i}`, step: 'doc', input: i, deps: ['input'], key: `docs/${i}.txt` },
+      { kind: 'sql', id: `fin${i}`, step: 'fin', input: i, deps: ['input'], sql: 'SELECT $i AS i', params: { i }, tokens: 40 },
+      { kind: 'format', id: `md${i}`, step: 'md', input: i, deps: [`fin${i}`], format: 'markdown_table', parts: [{ kind: 'ref', action: `fin${i}`, render: 'table' }] },
+      vlm(`chart${i}`, LLAVA, [], i),
+      llm(`analyst${i}`, QWEN8, [`md${i}`, `doc${i}`, `chart${i}`], i),
+      llm(`bull${i}`, QWEN8, [`analyst${i}`], i),
+      llm(`bear${i}`, QWEN8, [`analyst${i}`], i),
+      llm(`second${i}`, REMOTE, [`analyst${i}`], i),
+      llm(`trader${i}`, QWEN32, [`bull${i}`, `bear${i}`, `second${i}`], i),
+    );
+  }
+  return dagOf(actions);
+}
+
+const gpuIndex = (worker: string | undefined): number | undefined => {
+  const m = /^gpu:(\d+)$/.exec(worker ?? '');
+  return m ? Number(m[1]) : undefined;
+};
+
+/** What every plan must satisfy, for a batch planned on `gpus` simulated GPUs. */
+function expectValidPlan(dag: ActionDag, plan: PhysicalPlan, gpus: number): void {
+  const ids = dag.actions.map((a) => a.id);
+  // Every action assigned exactly once, and listed exactly once, in its own worker's order.
+  expect([...plan.assignment.keys()].sort()).toEqual([...ids].sort());
+  const listed = [...plan.order.values()].flat();
+  expect(listed.sort()).toEqual([...ids].sort());
+  for (const [worker, list] of plan.order) {
+    expect(list.length).toBeGreaterThan(0);
+    for (const id of list) expect(plan.assignment.get(id), id).toBe(worker);
+    expect(plan.window.get(worker) ?? 0, worker).toBeGreaterThanOrEqual(1);
+  }
+  for (const a of dag.actions) {
+    const worker = plan.assignment.get(a.id);
+    // Dependencies on the same worker come earlier in its order.
+    const list = plan.order.get(worker ?? '') ?? [];
+    for (const d of a.deps) if (plan.assignment.get(d) === worker) expect(list.indexOf(d), `${d} before ${a.id}`).toBeLessThan(list.indexOf(a.id));
+    // Placement by kind.
+    if (isModelCall(a) && 'model' in a) {
+      if (a.model.endpoint.startsWith('sim://')) {
+        const g = gpuIndex(worker);
+        expect(g, `${a.id} on ${worker}`).toBeDefined();
+        expect(g ?? -1).toBeLessThan(gpus);
+      } else expect(worker).toBe(`model:${a.model.name}`);
+    } else if (a.kind === 'sql' || a.kind === 'fetch' || a.kind === 'format') expect(worker, a.id).toBe('cpu');
+    // The executor's epoch gate waits for a GPU's earliest unfinished epoch: a dependency in a later
+    // epoch than its dependent could stall it.
+    if (plan.epoch) for (const d of a.deps) expect(plan.epoch.get(d) ?? 0, `epoch of ${d} ≤ epoch of ${a.id}`).toBeLessThanOrEqual(plan.epoch.get(a.id) ?? 0);
+  }
+  if (plan.epoch) expect([...plan.epoch.keys()].sort()).toEqual([...ids].sort());
+}
+
+/** The models of a worker's calls in its order, each consecutive run once. */
+function modelRuns(dag: ActionDag, plan: PhysicalPlan, worker: string): string[] {
+  const byId = new Map(dag.actions.map((a) => [a.id, a]));
+  const models = (plan.order.get(worker) ?? []).map((id) => byId.get(id)).flatMap((a) => (a && isModelCall(a) && 'model' in a ? [a.model.name] : []));
+  return models.filter((m, i) => i === 0 || m !== models[i - 1]);
+}
+
+/** A plan as plain data, Maps included, for comparing two plans. */
+const planJson = (p: PhysicalPlan): string => JSON.stringify({ assignment: [...p.assignment], order: [...p.order], window: [...p.window], epoch: [...(p.epoch ?? [])] });
+
+describe('scheduleBatch on hand-built batches', () => {
+  it.each([1, 2, 3, 4])('places every action once, in dependency order, on the right kind of worker (%i GPUs)', (gpus) => {
+    const dag = mixedDag(3);
+    const { plan, report } = scheduleBatch(dag, { gpus });
+    expectValidPlan(dag, plan, gpus);
+    // The remote endpoint keeps its own worker; CPU work all on 'cpu'.
+    expect(plan.order.get('model:remote_llm')).toEqual(['second0', 'second1', 'second2']);
+    expect(plan.order.get('cpu')?.slice().sort()).toEqual(['doc0', 'doc1', 'doc2', 'fin0', 'fin1', 'fin2', 'input', 'md0', 'md1', 'md2']);
+    expect(plan.window.get('cpu')).toBe(8);
+    for (let g = 0; g < gpus; g++) if (plan.order.has(`gpu:${g}`)) expect(plan.window.get(`gpu:${g}`)).toBe(256);
+    // 3 inputs × (1 VLM + 4 sim LLM) calls on the GPUs, the remote calls elsewhere.
+    const onGpus = Object.entries(report.callsPerWorker).filter(([w]) => w.startsWith('gpu:')).reduce((n, [, c]) => n + c, 0);
+    expect(onGpus).toBe(15);
+    expect(report.callsPerWorker['model:remote_llm']).toBe(3);
+    expect(report.shards).toBe(Math.min(gpus, 3));
+  });
+
+  it('honours the window option', () => {
+    const { plan } = scheduleBatch(mixedDag(2), { gpus: 2, window: 7 });
+    for (const [w, n] of plan.window) expect(n).toBe(w === 'cpu' ? 8 : w.startsWith('gpu:') ? 7 : 256);
+  });
+
+  it('on one GPU groups two independent same-model chains by model: one switch, not alternating (contracted LLM chains)', () => {
+    // DAG order interleaves the models, so a plan in DAG order would alternate.
+    const dag = dagOf([step(llm('a0', QWEN8, [])), step(llm('b0', QWEN32, [])), step(llm('a1', QWEN8, ['a0'])), step(llm('b1', QWEN32, ['b0'])), step(llm('a2', QWEN8, ['a1'])), step(llm('b2', QWEN32, ['b1']))]);
+    const { plan, report } = scheduleBatch(dag, { gpus: 1 });
+    expectValidPlan(dag, plan, 1);
+    const runs = modelRuns(dag, plan, 'gpu:0');
+    expect(runs).toHaveLength(2);
+    expect([...runs].sort()).toEqual(['qwen3_32b', 'qwen3_8b']);
+    expect(report).toMatchObject({ templateNodes: 6, contractedNodes: 2, superNodes: 2, switches: 2 });
+    expect(plan.order.get('gpu:0')?.filter((id) => id.startsWith('a'))).toEqual(['a0', 'a1', 'a2']);
+    // Two cold loads (30 s each) bound the estimate from below.
+    expect(report.estimatedMakespanS).toBeGreaterThan(60);
+    expect(report.estimatedMakespanS).toBeLessThan(90);
+  });
+
+  it('on one GPU groups two VLM chains by model even when nothing is contracted', () => {
+    const dag = dagOf([vlm('p0', LLAVA, [], 0, 'p0'), vlm('q0', QWEN_VL, [], 0, 'q0'), vlm('p1', LLAVA, ['p0'], 0, 'p1'), vlm('q1', QWEN_VL, ['q0'], 0, 'q1'), vlm('p2', LLAVA, ['p1'], 0, 'p2'), vlm('q2', QWEN_VL, ['q1'], 0, 'q2')]);
+    const { plan, report } = scheduleBatch(dag, { gpus: 1 });
+    expectValidPlan(dag, plan, 1);
+    expect(report.contractedNodes).toBe(6);
+    expect(modelRuns(dag, plan, 'gpu:0')).toHaveLength(2);
+    expect(report.switches).toBe(2);
+  });
+
+  it('orders the calls inside a node by shared prefix (§3), not in DAG order', () => {
+    // One step, one input, one model: one node. Two families of prompts, alternating in the DAG.
+    const ask = (id: string, family: string): LlmAction => llm(id, QWEN8, [], 0, { step: 'ask', prompt: [text(`${family}: ${'the quarterly figures of the company '.repeat(30)}\nQuestion ${id}?`)] });
+    const dag = dagOf([ask('x1', 'Alpha'), ask('y1', 'Beta'), ask('x2', 'Alpha'), ask('y2', 'Beta'), ask('x3', 'Alpha'), ask('y3', 'Beta')]);
+    const { plan, report } = scheduleBatch(dag, { gpus: 1 });
+    expectValidPlan(dag, plan, 1);
+    const families = (plan.order.get('gpu:0') ?? []).map((id) => id[0]).join('');
+    expect(['xxxyyy', 'yyyxxx']).toContain(families);
+    expect(report.estimatedCacheHitRate).toBeGreaterThan(0.5);
+  });
+
+  it('on two GPUs gives each chain its own GPU and runs them in one epoch', () => {
+    const dag = dagOf([step(llm('a0', QWEN8, [])), step(llm('b0', QWEN32, [])), step(llm('a1', QWEN8, ['a0'])), step(llm('b1', QWEN32, ['b0']))]);
+    const { plan, report } = scheduleBatch(dag, { gpus: 2 });
+    expectValidPlan(dag, plan, 2);
+    const gpuOf = (id: string): string | undefined => plan.assignment.get(id);
+    expect(gpuOf('a0')).toBe(gpuOf('a1'));
+    expect(gpuOf('b0')).toBe(gpuOf('b1'));
+    expect(gpuOf('a0')).not.toBe(gpuOf('b0'));
+    expect(new Set(plan.epoch?.values())).toEqual(new Set([0]));
+    expect(report.switches).toBe(2);
+  });
+
+  it('is deterministic: the same batch, or a structural copy of it, gives the identical plan and report', () => {
+    const dag = mixedDag(4);
+    const a = scheduleBatch(dag, { gpus: 3 });
+    const b = scheduleBatch(dag, { gpus: 3 });
+    const c = scheduleBatch(JSON.parse(JSON.stringify(dag)) as ActionDag, { gpus: 3 });
+    expect(planJson(b.plan)).toBe(planJson(a.plan));
+    expect(planJson(c.plan)).toBe(planJson(a.plan));
+    expect(b.report).toEqual(a.report);
+    expect(c.report).toEqual(a.report);
+  });
+
+  it('plans a batch with no model call: everything on cpu', () => {
+    const dag = dagOf([{ kind: 'sql', id: 's', step: 's', input: 0, deps: [], sql: 'SELECT 1', params: {} }, { kind: 'format', id: 'f', step: 'f', input: 0, deps: ['s'], format: 'markdown_table', parts: [{ kind: 'ref', action: 's', render: 'table' }] }]);
+    const { plan, report } = scheduleBatch(dag, { gpus: 2 });
+    expectValidPlan(dag, plan, 2);
+    expect([...plan.order]).toEqual([['cpu', ['s', 'f']]]);
+    expect(report.callsPerWorker).toEqual({});
+  });
+});
+
+describe('scheduleBatch on Q2-Trading lowered over the demo lakehouse', () => {
+  let session: Session;
+  let dispose: () => Promise<void>;
+  let dag: ActionDag;
+
+  beforeAll(async () => {
+    ({ session, dispose } = await demoSession());
+    const sql = 'SELECT s.symbol, t.* FROM (SELECT symbol FROM symbols ORDER BY symbol LIMIT 3) s, q2_trading(s.symbol) t';
+    const stmt = parseScript({ name: 'q.sql', text: sql }).script.statements[0] as SqlStatement;
+    const bound = await bindQuery(stmt, { catalog: session.catalog.snapshot, db: session.lakehouse.db });
+    const site = bound.sites[0];
+    if (!site) throw new Error('no call site');
+    dag = await lowerSite(site, engineProbe(session.lakehouse));
+  });
+
+  afterAll(() => dispose());
+
+  it.each([1, 2, 3, 4])('gives a valid plan on %i GPUs', (gpus) => {
+    // Per input (catalog/README.md): sql 4, fetch 6, vlm 6, llm 16, 7 formats; plus the input action.
+    expect(dag.actions).toHaveLength(1 + 3 * 39);
+    const { plan, report } = scheduleBatch(dag, { gpus });
+    expectValidPlan(dag, plan, gpus);
+    const calls = dag.actions.filter(isModelCall).length;
+    expect(Object.values(report.callsPerWorker).reduce((a, b) => a + b, 0)).toBe(calls);
+    expect(report.contractedNodes).toBeLessThan(report.templateNodes);
+    expect(report.estimatedMakespanS).toBeGreaterThan(30); // at least one cold load
+  });
+
+  it('on one GPU runs each model once: three models, three loads, no model comes back', () => {
+    const { plan, report } = scheduleBatch(dag, { gpus: 1 });
+    const runs = modelRuns(dag, plan, 'gpu:0');
+    expect([...runs].sort()).toEqual(['llava', 'qwen3_32b', 'qwen3_8b']);
+    expect(report.switches).toBe(3);
+  });
+
+  it('is deterministic', () => {
+    const a = scheduleBatch(dag, { gpus: 3 });
+    const b = scheduleBatch(dag, { gpus: 3 });
+    expect(planJson(b.plan)).toBe(planJson(a.plan));
+    expect(b.report).toEqual(a.report);
+  });
+});
+
+describe('replayWithEarlyLoads', () => {
+  // q (CPU, 10 s) → a (m1 on g0); b (m2 on g0 after a) → c (m1 on g1) → d (CPU, 2 s).
+  const nodes: PlanNode[] = [
+    { kind: 'cpu', id: 'q', deps: [], cpuS: 10 },
+    { kind: 'gpu', id: 'a', deps: ['q'], model: 'm1', eligibleS: 1, invariantS: 2 },
+    { kind: 'gpu', id: 'b', deps: [], model: 'm2', eligibleS: 0, invariantS: 5 },
+    { kind: 'gpu', id: 'c', deps: ['b'], model: 'm1', eligibleS: 2, invariantS: 1 },
+    { kind: 'cpu', id: 'd', deps: ['c'], cpuS: 2 },
+  ];
+
+  it('overlaps a load with the wait for dependencies (hand-computed)', () => {
+    // g0: a loads m1 over 0..4 while q runs (0..10), runs 10..13; b switches m1→m2 13..20, runs 20..25.
+    // g1 (listed first, so its queue waits a round for b): loads m1 0..4, c runs 25..28; d 28..30.
+    expect(replayWithEarlyLoads(nodes, { g1: ['c'], g0: ['a', 'b'] }, testSwitch)).toBe(30);
+    // b first: b 4..9; a: switch 9..16 (q is done at 10), runs 16..19; c: loaded at 4, runs 9..12; d 12..14.
+    expect(replayWithEarlyLoads(nodes, { g0: ['b', 'a'], g1: ['c'] }, testSwitch)).toBe(19);
+  });
+
+  it('charges no switch for the resident model and skips CPU ids in a GPU queue', () => {
+    const more: PlanNode[] = [...nodes, { kind: 'gpu', id: 'e', deps: [], model: 'm1', eligibleS: 0, invariantS: 1 }];
+    // g0: a ends 13, e right after it with m1 resident (13..14), b: switch 14..21, runs 21..26; c 26..29; d 29..31.
+    expect(replayWithEarlyLoads(more, { g0: ['a', 'q', 'e', 'b'], g1: ['c'] }, testSwitch)).toBe(31);
+  });
+
+  it('is 0 for nothing, and the CPU critical path for CPU-only work', () => {
+    expect(replayWithEarlyLoads([], {}, testSwitch)).toBe(0);
+    const cpuOnly: PlanNode[] = [{ kind: 'cpu', id: 'x', deps: [], cpuS: 3 }, { kind: 'cpu', id: 'y', deps: ['x'], cpuS: 4 }];
+    expect(replayWithEarlyLoads(cpuOnly, { cpu: ['x', 'y'] }, testSwitch)).toBe(7);
+  });
+});
+
+describe('staticPartition', () => {
+  const calls = (entries: [string, number][]): Map<string, number> => new Map(entries);
+
+  it('gives the busiest models the extra GPUs, contiguously', () => {
+    expect([...staticPartition(calls([['c', 1], ['a', 5], ['b', 3]]), 7)]).toEqual([['a', [0, 1, 2]], ['b', [3, 4]], ['c', [5, 6]]]);
+    expect([...staticPartition(calls([['a', 5], ['b', 3]]), 5)]).toEqual([['a', [0, 1, 2]], ['b', [3, 4]]]);
+    expect([...staticPartition(calls([['a', 1]]), 4)]).toEqual([['a', [0, 1, 2, 3]]]);
+  });
+
+  it('breaks ties in call counts by name', () => {
+    expect([...staticPartition(calls([['y', 2], ['x', 2]]), 3)]).toEqual([['x', [0, 1]], ['y', [2]]]);
+  });
+
+  it('with fewer GPUs than models, models share GPUs round-robin in call order', () => {
+    expect([...staticPartition(calls([['a', 5], ['b', 3], ['c', 1]]), 2)]).toEqual([['a', [0]], ['b', [1]], ['c', [0]]]);
+    expect([...staticPartition(calls([['a', 5], ['b', 3], ['c', 1]]), 1)]).toEqual([['a', [0]], ['b', [0]], ['c', [0]]]);
+  });
+
+  it('is empty without models', () => {
+    expect(staticPartition(new Map(), 4).size).toBe(0);
+  });
+});
+
+describe('baselinePlan', () => {
+  // sim:// calls: qwen3_8b ×3 (inputs 0..2), llava ×1, qwen3_32b ×1; one remote call; three CPU actions.
+  const dag = dagOf([
+    { kind: 'sql', id: 'input', step: '<input>', input: null, deps: [], sql: 'SELECT 1', params: {} },
+    { kind: 'fetch', id: 'f0', step: 'doc', input: 0, deps: ['input'], key: 'docs/0.txt' },
+    llm('a0', QWEN8, ['f0'], 0),
+    vlm('v0', LLAVA, [], 0),
+    llm('a1', QWEN8, ['input'], 1),
+    llm('a2', QWEN8, ['input'], 2),
+    llm('r0', REMOTE, ['a0'], 0),
+    { kind: 'format', id: 'm0', step: 'md', input: 0, deps: ['a0'], format: 'markdown_table', parts: [ref('a0')] },
+    llm('b0', QWEN32, ['a0', 'v0'], 0),
+  ]);
+
+  it('splits 4 GPUs statically: the busiest model gets two, its calls round-robin over them', () => {
+    const plan = baselinePlan(dag, 4);
+    expect([...plan.order].sort()).toEqual([
+      ['cpu', ['input', 'f0', 'm0']],
+      ['gpu:0', ['a0', 'a2']],
+      ['gpu:1', ['a1']],
+      ['gpu:2', ['v0']],
+      ['gpu:3', ['b0']],
+      ['model:remote_llm', ['r0']],
+    ]);
+    expectValidPlan(dag, plan, 4);
+  });
+
+  it('with fewer GPUs than models, packs models onto shared GPUs', () => {
+    // qwen3_8b (3 calls) → 0, llava (1, before qwen3_32b by name) → 1, qwen3_32b → 0.
+    const plan = baselinePlan(dag, 2);
+    expect(plan.order.get('gpu:0')).toEqual(['a0', 'a1', 'a2', 'b0']);
+    expect(plan.order.get('gpu:1')).toEqual(['v0']);
+    expectValidPlan(dag, plan, 2);
+    expect([...baselinePlan(dag, 1).order.keys()].sort()).toEqual(['cpu', 'gpu:0', 'model:remote_llm']);
+  });
+
+  it('sends every ready call at once: unbounded windows, no epochs', () => {
+    const plan = baselinePlan(dag, 4);
+    for (const w of ['gpu:0', 'gpu:1', 'gpu:2', 'gpu:3', 'model:remote_llm']) expect(plan.window.get(w), w).toBeGreaterThanOrEqual(Number.MAX_SAFE_INTEGER);
+    expect(plan.window.get('cpu')).toBe(8);
+    expect(plan.epoch).toBeUndefined();
+  });
+});
+
+describe('estimateCalls', () => {
+  it('tokenizes text, stands in for outputs with runs unique to their producer, and adds image tokens', () => {
+    const dag = dagOf([
+      { kind: 'sql', id: 's', step: 's', input: 0, deps: [], sql: 'SELECT 1', params: {}, tokens: 100 },
+      { kind: 'format', id: 'f', step: 'f', input: 0, deps: ['s'], format: 'markdown_table', parts: [text('Table:\n'), ref('s')] },
+      llm('x', QWEN8, ['s'], 0, { prompt: [ref('s')] }),
+      llm('y', QWEN8, ['s'], 0, { prompt: [ref('s')], system: [text('You are terse.')] }),
+      llm('z', QWEN8, ['x', 'f'], 0, { prompt: [ref('f'), ref('x')], decoding: { temperature: 0, maxTokens: 1000 } }),
+      llm('r', QWEN8, [], 0, { prompt: [text('Rate it.')], decoding: { temperature: 0, maxTokens: 1000 }, returns: { columns: [{ name: 'ok', type: 'BOOLEAN' }] } }),
+      vlm('v', LLAVA, [], 0),
+    ]);
+    const e = estimateCalls(dag);
+    expect([...e.keys()]).toEqual(['x', 'y', 'z', 'r', 'v']);
+    const sRun = e.get('x')?.tokens ?? [];
+    expect(sRun).toHaveLength(100);
+    expect(sRun.every((t) => t >= 1 << 24)).toBe(true); // above the tokenizer's vocabulary
+    expect(new Set(sRun).size).toBe(100);
+    // y: its system prompt, then the same run as x (one producer, one run).
+    expect(e.get('y')?.tokens).toEqual([...encode('You are terse.'), ...sRun]);
+    // z: the format's text and s's run, then x's output run (64 = x's max_tokens).
+    const z = e.get('z')?.tokens ?? [];
+    expect(z.slice(0, z.length - 64)).toEqual([...encode('Table:\n'), ...sRun]);
+    expect(z).toHaveLength(encode('Table:\n').length + 100 + 64);
+    expect(z.slice(-64).some((t) => sRun.includes(t))).toBe(false);
+    // Expected output: max_tokens, capped at the natural-length midpoint, or at 64 with RETURNS.
+    expect(e.get('x')?.outputTokens).toBe(64);
+    expect(EXPECTED_OUTPUT_TOKENS).toBe(204);
+    expect(e.get('z')?.outputTokens).toBe(204);
+    expect(e.get('r')?.outputTokens).toBe(64);
+    // VLM: the prompt, then 576 image tokens of its own.
+    const v = e.get('v')?.tokens ?? [];
+    expect(v).toHaveLength(encode('Describe chart v.\n').length + IMAGE_TOKENS);
+    expect(IMAGE_TOKENS).toBe(576);
+  });
+});
