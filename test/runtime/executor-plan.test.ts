@@ -218,4 +218,11 @@ describe('executeDag with a physical plan on the simulator', () => {
     expect(timing(lazy, 'b').model_load_s).toBe(2);
     expect(ev(lazy, 'b').endedAt - ev(lazy, 'b').startedAt).toBeCloseTo(b.endedAt - b.startedAt + 2, 9);
   });
+
+  it('stops with an error, not a hang, on a plan whose epochs contradict its dependencies', async () => {
+    // b (epoch 1, another model) must wait for epoch 0, but epoch 0's a depends on b.
+    const dag = dagOf([llm('b', QWEN32), llm('a', QWEN8, ['b'])]);
+    const plan = planOf({ 'gpu:0': [['a', 0], ['b', 1]] });
+    await expect(run(dag, plan)).rejects.toThrow(/execution stalled with 2 actions left/);
+  });
 });
