@@ -1,6 +1,7 @@
 // EXPLAIN of one statement: for a query that calls models, the instantiated plan (inputs, actions by
 // kind and model, fan-out, estimated tokens); for plain SQL, DuckDB's own plan; for catalog
-// statements, what they would change. EXPLAIN ANALYZE needs execution, which arrives with the runtime.
+// statements, what they would change. The optimizer's section shows rewrites, placement, estimates and
+// lower bounds; EXPLAIN ANALYZE runs the statement and adds what was measured.
 import { fail, UserError, type Diagnostic } from '../diag/diagnostic.ts';
 import { parseTemplateText } from '../bind/template-text.ts';
 import type { Source } from '../diag/span.ts';
@@ -9,28 +10,26 @@ import { bindWorkflow } from '../bind/bind-workflow.ts';
 import { bindModel } from '../bind/bind-model.ts';
 import { stepFields } from '../ir/format-node.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
-import { lowerSite } from '../lower/lower-query.ts';
-import { checkShape } from './run-statement.ts';
+import { checkShape, lowerStatement, type RunStats } from './run-statement.ts';
+import { optimizeBatch } from '../optimizer/optimize.ts';
+import { optimizerReport, renderOptimizer } from '../explain/optimizer-report.ts';
 import { planReport, type PlanPart } from '../explain/plan-report.ts';
 import { renderPlanText, TextPlan } from '../explain/render-text.ts';
 import { engineProbe } from './engine-probe.ts';
 import type { Outcome, Session } from './session.ts';
 
 /** Explains `stmt.statement`. */
-export async function explainStatement(session: Session, stmt: Explain, _source: Source): Promise<Outcome> {
+export async function explainStatement(session: Session, stmt: Explain, source: Source): Promise<Outcome> {
   const inner = stmt.statement;
   if (inner.kind === 'explain') fail('P0004', 'EXPLAIN of an EXPLAIN', inner.span);
   if (inner.kind !== 'sql') return explainCatalogStatement(session, inner);
   const bound = await session.bindSql(inner);
   if (!bound) return explainPlainSql(session, inner.text, inner.span.start, stmt.mode);
   await checkShape(session.lakehouse, bound, 'explain');
-  if (stmt.mode === 'analyze') {
-    fail('E0001', 'EXPLAIN ANALYZE runs the statement, and this build of agentlake cannot execute model calls yet', stmt.span, { help: 'use EXPLAIN (without ANALYZE) to see the plan' });
-  }
   const probe = engineProbe(session.lakehouse);
   const parts: PlanPart[] = [];
-  for (const site of bound.sites) {
-    const dag = await lowerSite(site, probe);
+  const lowered = await lowerStatement(bound, probe);
+  for (const { site, dag } of lowered.parts) {
     if (site.kind === 'workflow') {
       parts.push({ dag, inputSql: site.inputSql, label: site.graph.name, graph: site.graph, ...(site.priority ? { priority: site.priority } : {}) });
     } else {
@@ -39,8 +38,17 @@ export async function explainStatement(session: Session, stmt: Explain, _source:
     }
   }
   const report = planReport(parts);
-  const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined);
-  return { kind: 'explain', text, json: report };
+  const engine = session.engine();
+  const optimized = optimizeBatch(lowered.lowered, { engine, gpus: session.gpus, estimate: true });
+  // EXPLAIN ANALYZE runs the statement (it plans the same way: planning is deterministic).
+  let measured: RunStats | undefined;
+  if (stmt.mode === 'analyze') {
+    const out = await session.execute(inner, source);
+    measured = out.kind === 'rows' ? out.stats : undefined;
+  }
+  const optimizer = optimizerReport(optimized, engine, session.gpus, measured);
+  const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined, (t) => renderOptimizer(t, optimizer));
+  return { kind: 'explain', text, json: { ...report, optimizer } };
 }
 
 /** EXPLAIN of a catalog statement: validates it as CREATE would (nothing is stored) and describes it. */

@@ -6,8 +6,9 @@ import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
 import type { SqlStatement } from '../sql/ast.ts';
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import { concatDags, prefixActionIds } from '../ir/merge-dags.ts';
-import { rewriteDag } from '../optimizer/rewrite.ts';
+import type { Optimized } from '../optimizer/optimize.ts';
 import { lowerSite } from '../lower/lower-query.ts';
+import type { DataProbe } from '../lower/data-probe.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import { executeDag } from '../runtime/executor.ts';
@@ -15,7 +16,6 @@ import { errorBatch, errorOf, outputOf, textBatch } from '../runtime/action-outp
 import { renderSegments } from '../runtime/render-prompt.ts';
 import { assembleStatement, type ExecutedSite } from '../runtime/assemble-query.ts';
 import type { ModelClient } from '../runtime/model-client.ts';
-import type { PhysicalPlan } from '../runtime/physical-plan.ts';
 import { sqlBatcher } from '../runtime/sql-batcher.ts';
 import { ensureProvenanceTables, writeProvenance, writeRun, type ProvenanceEvent } from '../governance/provenance.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
@@ -61,10 +61,8 @@ export interface RunDeps {
   readonly modelSwitches?: () => number;
   readonly signal: AbortSignal;
   readonly onEvent?: (e: ActionEvent) => void;
-  /** The physical plan for the statement's DAG (default: dependency order, one worker per model). */
-  readonly planFor?: (dag: ActionDag) => PhysicalPlan;
-  /** Apply the optimizer's rewrite rules (default true; the baseline and `SET agentlake.optimizer = off` do not). */
-  readonly optimize?: boolean;
+  /** Rewrites and plans the statement's DAG (absent: no rewrites, dependency order, one worker per model). */
+  readonly optimize?: (dag: ActionDag) => Optimized;
   /** Called after each model call: calls done and total so far, cache hits. */
   readonly onProgress?: (p: Progress) => void;
 }
@@ -97,22 +95,16 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   const busyStart = deps.gpuBusySeconds?.() ?? 0;
   const switchesStart = deps.modelSwitches?.() ?? 0;
   const t0 = deps.clock();
-  // Every call site of the statement is lowered first, then all run as one DAG (one plan orders all
-  // of their calls); with several sites, action ids are prefixed by the site's number.
-  const parts: { site: CallSite; dag: ActionDag }[] = [];
-  for (const [k, site] of bound.sites.entries()) {
-    const dag = await lowerSite(site, probe);
-    parts.push({ site, dag: bound.sites.length > 1 ? prefixActionIds(dag, `c${k + 1}/`) : dag });
-  }
+  const { parts, lowered } = await lowerStatement(bound, probe);
   const siteOf = new Map<ActionId, CallSite>();
   for (const p of parts) for (const a of p.dag.actions) siteOf.set(a.id, p.site);
-  const lowered = parts.length === 1 && parts[0] ? parts[0].dag : concatDags(bound.statement.text, parts.map((p) => p.dag));
   const callsPlanned = lowered.actions.filter(isModelCall).length;
   const planStart = performance.now();
   // The optimizer's rewrites (dedup, absorption), then the plan of the rewritten batch.
-  const rewritten = deps.optimize === false ? { dag: lowered, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] } : rewriteDag(lowered);
+  const optimized = deps.optimize?.(lowered);
+  const rewritten = optimized?.rewritten ?? { dag: lowered, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] };
   const batch = rewritten.dag;
-  const plan = deps.planFor?.(batch);
+  const plan = optimized?.plan;
   const optimizerSeconds = (performance.now() - planStart) / 1000;
   const total = batch.actions.filter(isModelCall).length;
   const byId = new Map(lowered.actions.map((a) => [a.id, a]));
@@ -216,6 +208,20 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     response_cache_hits: stats.response_cache_hits, prompt_tokens: stats.prompt_tokens, cached_tokens: stats.cached_tokens, errors: stats.errors, status: 'ok',
   });
   return { columns: result.columns, rows: result.rows, stats, runId };
+}
+
+/**
+ * Every call site of the statement, lowered, and the one DAG they run as (one plan orders all of
+ * their calls); with several sites, action ids are prefixed by the site's number (`c2/...`).
+ */
+export async function lowerStatement(bound: BoundQuery, probe: DataProbe): Promise<{ parts: { site: CallSite; dag: ActionDag }[]; lowered: ActionDag }> {
+  const parts: { site: CallSite; dag: ActionDag }[] = [];
+  for (const [k, site] of bound.sites.entries()) {
+    const dag = await lowerSite(site, probe);
+    parts.push({ site, dag: bound.sites.length > 1 ? prefixActionIds(dag, `c${k + 1}/`) : dag });
+  }
+  const lowered = parts.length === 1 && parts[0] ? parts[0].dag : concatDags(bound.statement.text, parts.map((p) => p.dag));
+  return { parts, lowered };
 }
 
 /**

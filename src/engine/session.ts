@@ -10,8 +10,7 @@ import { Lakehouse } from '../storage/lakehouse.ts';
 import type { Column, Value } from '../storage/duckdb.ts';
 import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
-import { baselinePlan } from '../optimizer/baseline.ts';
-import { scheduleBatch } from '../optimizer/schedule.ts';
+import { optimizeBatch, type OptimizeOptions } from '../optimizer/optimize.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
 import { copyTarget, statementError, runModelStatement, type Progress, type RunStats } from './run-statement.ts';
@@ -64,6 +63,16 @@ export class Session {
     readonly catalog: CatalogStore,
     private readonly opts: SessionOptions,
   ) {}
+
+  /** How statements are planned: the baseline (--baseline), the optimizer, or neither (SET agentlake.optimizer = off). */
+  engine(): OptimizeOptions['engine'] {
+    return this.opts.baseline === true ? 'baseline' : this.settings.optimizer ? 'agentlake' : 'off';
+  }
+
+  /** Simulated GPUs behind sim:// models (SET agentlake.gpus, --gpus). */
+  get gpus(): number {
+    return this.settings.gpus;
+  }
 
   /** The session's model clients and simulated cluster (made on first use). */
   modelRuntime(): ModelRuntime {
@@ -219,13 +228,10 @@ export class Session {
       const models = this.modelRuntime();
       // Simulated runs measure time on the simulator's virtual clock; real ones on the wall clock.
       const simulated = bound.sites.some(usesSim);
-      const baseline = this.opts.baseline === true;
       const gpus = this.settings.gpus;
       const r = await runModelStatement(this.lakehouse, bound, {
-        clientFor: (m) => (baseline ? models.directClientFor(m) : models.clientFor(m)),
-        // The optimizer off: no rewrites, and the simple dependency-order plan.
-        ...(baseline ? { planFor: (dag: ActionDag) => baselinePlan(dag, gpus) } : this.settings.optimizer ? { planFor: (dag: ActionDag) => scheduleBatch(dag, { gpus }).plan } : {}),
-        optimize: !baseline && this.settings.optimizer,
+        clientFor: (m) => (this.opts.baseline === true ? models.directClientFor(m) : models.clientFor(m)),
+        optimize: (dag: ActionDag) => optimizeBatch(dag, { engine: this.engine(), gpus }),
         clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
         hold: () => models.clock.hold(),
         simulated,

@@ -24,7 +24,7 @@ function perInput(s: CountStats): string {
 }
 
 /** Text form of a plan report; VERBOSE adds the actions of the first input slice of each source. */
-export function renderPlanText(r: PlanReport, verbose?: readonly PlanPart[]): string {
+export function renderPlanText(r: PlanReport, verbose?: readonly PlanPart[], more?: (t: TextPlan) => void): string {
   const t = new TextPlan();
   t.add(0, 'Plan', { inputs: r.inputs, actions: r.actions.total, model_calls: r.actions.modelCalls });
   r.sources.forEach((s, k) => {
@@ -60,6 +60,7 @@ export function renderPlanText(r: PlanReport, verbose?: readonly PlanPart[]): st
   });
   t.add(2, 'ByModel', r.tokens.byModel);
   t.add(2, 'Note', { text: r.tokens.note });
+  more?.(t);
   return t.toString();
 }
 

@@ -1,0 +1,100 @@
+// The optimizer's part of EXPLAIN: the engine, rewrites that fired, calls before and after dedup,
+// the contracted graph, the placement (per GPU: calls and models in order) and its epochs, the
+// estimated makespan and prefix-cache hit rate, and the lower bounds of ALGORITHMS.md §7; EXPLAIN
+// ANALYZE adds the measured figures. Every time is simulated; every estimate is labelled.
+import type { Optimized } from '../optimizer/optimize.ts';
+import type { RunStats } from '../engine/run-statement.ts';
+import type { TextPlan } from './render-text.ts';
+
+/** JSON form (EXPLAIN --json: `optimizer`). */
+export interface OptimizerReport {
+  readonly engine: 'agentlake' | 'baseline' | 'off';
+  readonly gpus: number;
+  readonly callsBefore: number;
+  readonly callsAfter: number;
+  readonly rewrites: readonly { readonly rule: string; readonly round: number; readonly actions: string; readonly calls: string }[];
+  readonly schedule?: {
+    readonly shards: number;
+    readonly templateNodes: number;
+    readonly contractedNodes: number;
+    readonly superNodes: number;
+    readonly epochs: number;
+    readonly switches: number;
+    readonly chosen: string;
+    readonly estimatedMakespanS: number;
+    readonly estimatedCacheHitRate: number;
+    readonly dpExpansions: number;
+    readonly dpProvedOptimal: boolean;
+  };
+  readonly placement: readonly { readonly worker: string; readonly calls: number; readonly models: readonly string[]; readonly epochs: number }[];
+  readonly estimate?: {
+    readonly simulated: true;
+    readonly promptTokens: number;
+    readonly lbPrefillTokens: number;
+    readonly lbTimeS: number;
+    readonly criticalPathS: number;
+    readonly throughputS: number;
+  };
+  readonly measured?: RunStats & { readonly makespanOverLbTime: number | null };
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The report of an optimized batch (and, for EXPLAIN ANALYZE, the run's figures). */
+export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'], gpus: number, measured?: RunStats): OptimizerReport {
+  const byId = new Map(o.rewritten.dag.actions.map((a) => [a.id, a]));
+  const placement: { worker: string; calls: number; models: string[]; epochs: number }[] = [];
+  for (const [worker, ids] of [...(o.plan?.order ?? new Map<string, readonly string[]>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (worker === 'cpu') continue;
+    const models: string[] = [];
+    let calls = 0;
+    const epochs = new Set<number>();
+    for (const id of ids) {
+      const a = byId.get(id);
+      if (!a || !('model' in a)) continue;
+      calls++;
+      if (models.at(-1) !== a.model.name) models.push(a.model.name);
+      epochs.add(o.plan?.epoch?.get(id) ?? 0);
+    }
+    placement.push({ worker, calls, models, epochs: epochs.size });
+  }
+  const s = o.schedule;
+  const e = o.estimate;
+  return {
+    engine,
+    gpus,
+    callsBefore: o.callsBefore,
+    callsAfter: o.callsAfter,
+    rewrites: o.rewritten.trace.map((t) => ({ rule: t.rule, round: t.round, actions: `${t.actionsBefore}->${t.actionsAfter}`, calls: `${t.callsBefore}->${t.callsAfter}` })),
+    ...(s ? {
+      schedule: {
+        shards: s.shards, templateNodes: s.templateNodes, contractedNodes: s.contractedNodes, superNodes: s.superNodes, epochs: s.epochs, switches: s.switches,
+        chosen: s.chosen, estimatedMakespanS: r3(s.estimatedMakespanS), estimatedCacheHitRate: r3(s.estimatedCacheHitRate), dpExpansions: s.dp.expansions, dpProvedOptimal: s.dp.provedOptimal,
+      },
+    } : {}),
+    placement,
+    ...(e ? { estimate: { simulated: true as const, promptTokens: e.promptTokens, lbPrefillTokens: e.lbPrefillTokens, lbTimeS: r3(e.lbTimeS), criticalPathS: r3(e.criticalPathS), throughputS: r3(e.throughputS) } } : {}),
+    ...(measured ? { measured: { ...measured, makespanOverLbTime: e && e.lbTimeS > 0 && measured.simulated ? r3(measured.simulated_makespan_seconds / e.lbTimeS) : null } } : {}),
+  };
+}
+
+/** Text lines of the optimizer's report (wall-clock figures only in JSON: text plans are deterministic). */
+export function renderOptimizer(t: TextPlan, r: OptimizerReport): void {
+  t.add(1, 'Optimizer', { engine: r.engine, gpus: r.gpus, calls_before: r.callsBefore, calls_after: r.callsAfter });
+  for (const w of r.rewrites) t.add(2, 'Rewrite', { rule: w.rule, round: w.round, actions: w.actions, calls: w.calls });
+  const s = r.schedule;
+  if (s) {
+    t.add(2, 'Schedule', { shards: s.shards, template_nodes: s.templateNodes, contracted_nodes: s.contractedNodes, super_nodes: s.superNodes, epochs: s.epochs, switches: s.switches, chosen: s.chosen, dp_expansions: s.dpExpansions, dp_optimal: String(s.dpProvedOptimal) });
+    t.add(2, 'Estimate', { simulated_makespan_s: s.estimatedMakespanS, prefix_cache_hit_rate: s.estimatedCacheHitRate });
+  }
+  for (const p of r.placement) t.add(2, 'Worker', { name: p.worker, calls: p.calls, models: p.models.join('>'), epochs: p.epochs });
+  const e = r.estimate;
+  if (e) t.add(2, 'LowerBound', { prompt_tokens: e.promptTokens, prefill_tokens: e.lbPrefillTokens, simulated_time_s: e.lbTimeS, critical_path_s: e.criticalPathS, throughput_s: e.throughputS });
+  const m = r.measured;
+  if (m) {
+    t.add(2, 'Measured', {
+      simulated_makespan_s: m.simulated_makespan_seconds, makespan_over_lb: m.makespanOverLbTime ?? undefined, calls_executed: m.calls_executed, dedup_saved: m.dedup_saved,
+      prompt_tokens: m.prompt_tokens, cached_tokens: m.cached_tokens, model_switches: m.simulated_model_switches, errors: m.errors,
+    });
+  }
+}

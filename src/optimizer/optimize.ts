@@ -1,0 +1,76 @@
+// The optimizer's one entry point, shared by execution and EXPLAIN: rewrites (unless off), then the
+// physical plan (the hybrid scheduler, the "Ray + vLLM" baseline, or none: dependency order), plus
+// the estimated figures EXPLAIN shows (prompt tokens, their lower bound, LB_time). Pure.
+import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
+import type { PhysicalPlan } from '../runtime/physical-plan.ts';
+import { baselinePlan } from './baseline.ts';
+import { estimateCalls } from './estimate.ts';
+import { lbPrefillTotal, lbTime, type BoundNode } from './lower-bound.ts';
+import { rewriteDag, type Rewritten } from './rewrite.ts';
+import { scheduleBatch, type ScheduleReport } from './schedule.ts';
+
+/** How to plan: the engine, and the simulated GPUs serving sim:// models. */
+export interface OptimizeOptions {
+  readonly engine: 'agentlake' | 'baseline' | 'off';
+  readonly gpus: number;
+  /** Also compute the estimated figures (EXPLAIN); execution does not need them. */
+  readonly estimate?: boolean;
+}
+
+/** Estimated figures of a planned batch (simulated seconds; tokens estimated before any output exists). */
+export interface PlanEstimate {
+  readonly promptTokens: number;
+  /** ALGORITHMS.md §7: distinct token prefixes over the estimated prompts, per model, summed. */
+  readonly lbPrefillTokens: number;
+  readonly lbTimeS: number;
+  readonly criticalPathS: number;
+  readonly throughputS: number;
+}
+
+export interface Optimized {
+  readonly rewritten: Rewritten;
+  /** Undefined: the runtime's default dependency-order plan. */
+  readonly plan?: PhysicalPlan;
+  readonly schedule?: ScheduleReport;
+  readonly callsBefore: number;
+  readonly callsAfter: number;
+  readonly estimate?: PlanEstimate;
+}
+
+/** Plans `dag` for execution. */
+export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized {
+  const rewritten = opts.engine === 'agentlake' ? rewriteDag(dag) : { dag, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] };
+  const batch = rewritten.dag;
+  const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus }) : undefined;
+  const plan = scheduled?.plan ?? (opts.engine === 'baseline' ? baselinePlan(batch, opts.gpus) : undefined);
+  return {
+    rewritten,
+    ...(plan ? { plan } : {}),
+    ...(scheduled ? { schedule: scheduled.report } : {}),
+    callsBefore: dag.actions.filter(isModelCall).length,
+    callsAfter: batch.actions.filter(isModelCall).length,
+    ...(opts.estimate ? { estimate: estimateFigures(batch, opts.gpus) } : {}),
+  };
+}
+
+/**
+ * Estimated prompt tokens, LB_prefill and LB_time of a batch on `gpus` simulated GPUs. LB_time leaves
+ * model loads out (a GPU may already hold the model), so it holds for every run.
+ */
+export function estimateFigures(dag: ActionDag, gpus: number): PlanEstimate {
+  const calls = estimateCalls(dag);
+  const nodes: BoundNode[] = dag.actions.map((a) => {
+    const c = calls.get(a.id);
+    const call = c && 'model' in a && a.kind !== 'image' && a.kind !== 'embed' ? { model: a.model.name, tokens: c.tokens, paramsB: a.model.paramsB, outTokens: c.outputTokens } : undefined;
+    return { id: a.id, deps: a.deps, ...(call ? { call } : {}) };
+  });
+  const prompts = nodes.flatMap((n) => (n.call ? [n.call] : []));
+  const t = lbTime(nodes, Math.max(1, gpus));
+  return {
+    promptTokens: prompts.reduce((n, p) => n + p.tokens.length, 0),
+    lbPrefillTokens: lbPrefillTotal(prompts),
+    lbTimeS: t.seconds,
+    criticalPathS: t.criticalPathS,
+    throughputS: t.throughputS,
+  };
+}

@@ -1,0 +1,69 @@
+// EXPLAIN shows the optimizer's work: the rewrites that fired, calls before and after dedup, the
+// schedule and the placement per GPU, estimates and lower bounds; EXPLAIN ANALYZE adds the measured
+// figures of the same plan; the optimizer off and the baseline say so.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../../src/engine/session.ts';
+import type { OptimizerReport } from '../../src/explain/optimizer-report.ts';
+import { openSession } from './support.ts';
+
+// Three symbols, the first one twice: its whole chain is computed once.
+const Q = `SELECT x.symbol, t.action FROM ((SELECT symbol FROM symbols ORDER BY symbol LIMIT 3) UNION ALL (SELECT symbol FROM symbols ORDER BY symbol LIMIT 1)) x, q2_trading(x.symbol) t`;
+
+let session: Session;
+let dispose: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ session, dispose } = await openSession({ cache: false, gpus: 2 }));
+});
+afterAll(() => dispose());
+
+async function explain(text: string): Promise<{ json: { actions: { modelCalls: number }; optimizer: OptimizerReport }; text: string }> {
+  const out = await session.runScript({ name: 'q.sql', text }, 'explain');
+  if (out.kind !== 'explain') throw new Error('expected a plan');
+  return { json: out.json as { actions: { modelCalls: number }; optimizer: OptimizerReport }, text: out.text };
+}
+
+describe('EXPLAIN of the optimizer', () => {
+  it('reports rewrites, dedup, placement on every GPU, estimates and bounds', async () => {
+    const { json, text } = await explain(Q);
+    const o = json.optimizer;
+    expect(o.engine).toBe('agentlake');
+    expect(o.gpus).toBe(2);
+    expect(o.callsBefore).toBe(json.actions.modelCalls);
+    // The repeated symbol's 22 calls merge into the first one's.
+    expect(o.callsBefore - o.callsAfter).toBe(22);
+    expect(o.rewrites.map((r) => r.rule)).toEqual(['node_absorption', 'merkle_dedup']);
+    expect(o.placement.map((p) => p.worker).sort()).toEqual(['gpu:0', 'gpu:1']);
+    expect(o.placement.reduce((n, p) => n + p.calls, 0)).toBe(o.callsAfter);
+    expect(o.schedule?.contractedNodes).toBeLessThan(o.schedule?.templateNodes ?? 0);
+    expect(o.estimate?.lbPrefillTokens).toBeLessThan(o.estimate?.promptTokens ?? 0);
+    expect(o.estimate?.lbTimeS).toBeGreaterThan(0);
+    expect(o.estimate?.lbTimeS).toBeLessThanOrEqual(o.schedule?.estimatedMakespanS ?? 0);
+    expect(text).toMatch(/Optimizer: engine=agentlake gpus=2 calls_before=88 calls_after=66/);
+    expect(text).toMatch(/Rewrite: rule=merkle_dedup round=1/);
+    expect(text).toMatch(/Worker: name=gpu:0 calls=\d+ models=/);
+  });
+
+  it('EXPLAIN ANALYZE runs the plan it shows: measured calls match, makespan at least the bound', async () => {
+    const { json } = await explain(`EXPLAIN ANALYZE ${Q}`);
+    const m = json.optimizer.measured;
+    expect(m?.calls_total).toBe(json.optimizer.callsBefore);
+    expect(m?.calls_executed).toBe(json.optimizer.callsAfter);
+    expect(m?.dedup_saved).toBe(22);
+    expect(m?.simulated_makespan_seconds).toBeGreaterThanOrEqual(json.optimizer.estimate?.lbTimeS ?? Infinity);
+    expect(m?.makespanOverLbTime).toBeGreaterThanOrEqual(1);
+  });
+
+  it('with the optimizer off: no rewrites and no schedule', async () => {
+    await session.runScript({ name: 'off.sql', text: 'SET agentlake.optimizer = off' }, 'run');
+    try {
+      const { json } = await explain(Q);
+      expect(json.optimizer.engine).toBe('off');
+      expect(json.optimizer.rewrites).toEqual([]);
+      expect(json.optimizer.callsAfter).toBe(json.optimizer.callsBefore);
+      expect(json.optimizer.schedule).toBeUndefined();
+    } finally {
+      await session.runScript({ name: 'on.sql', text: 'RESET agentlake.optimizer' }, 'run');
+    }
+  });
+});
