@@ -106,7 +106,8 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
     if (model === undefined || !first || !('model' in first)) return { kind: 'cpu', id: g.id, deps: g.deps, cpuS: 0 };
     const calls = actions.map((a) => estimates.get(a.id)).filter((c): c is CallEstimate => c !== undefined);
     const inGroup = new Set(actions.map((a) => a.id));
-    const order = prefixOrder(calls.map((c) => ({ id: c.id, tokens: c.tokens, deps: (actions.find((a) => a.id === c.id)?.deps ?? []).filter((d) => inGroup.has(d)), cost: c.tokens.length + c.outputTokens })));
+    const depsOf = new Map(actions.map((a) => [a.id, a.deps]));
+    const order = prefixOrder(calls.map((c) => ({ id: c.id, tokens: c.tokens, deps: (depsOf.get(c.id) ?? []).filter((d) => inGroup.has(d)), cost: c.tokens.length + c.outputTokens })));
     orderInGroup.set(g.id, order);
     const cost = modelCost(device, { paramsB: first.model.paramsB });
     const byId = new Map(calls.map((c) => [c.id, c]));

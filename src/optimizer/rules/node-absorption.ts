@@ -53,10 +53,19 @@ export const nodeAbsorption: Rule = {
     }
     if (stillRead.size > 0) return dag;
     // Each absorbed format is recorded against the first action that now renders it.
-    for (const a of dag.actions) {
-      if (!inlined.has(a.id)) continue;
-      const reader = dag.actions.find((b) => b.deps.includes(a.id) && !inlined.has(b.id)) ?? dag.actions.find((b) => b.deps.includes(a.id));
-      if (reader) ctx.absorb(a.id, reader.id);
+    const readers = new Map<ActionId, { kept?: ActionId; any?: ActionId }>();
+    for (const b of dag.actions) {
+      for (const d of b.deps) {
+        if (!inlined.has(d)) continue;
+        const r = readers.get(d) ?? {};
+        if (r.any === undefined) r.any = b.id;
+        if (r.kept === undefined && !inlined.has(b.id)) r.kept = b.id;
+        readers.set(d, r);
+      }
+    }
+    for (const [id, r] of readers) {
+      const reader = r.kept ?? r.any;
+      if (reader !== undefined) ctx.absorb(id, reader);
     }
     return { ...dag, actions };
   },
