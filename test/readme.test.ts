@@ -57,6 +57,6 @@ describe('README', () => {
   });
 
   it('creates the trading workflow and explains its queries', async () => {
-    expect(await check(block('CREATE WORKFLOW trading'))).toEqual(['ok', 'explain', 'explain', 'explain']);
+    expect(await check(block('CREATE WORKFLOW trading'))).toEqual(['ok', 'explain', 'explain', 'explain', 'explain']);
   });
 });
