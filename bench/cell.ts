@@ -1,0 +1,71 @@
+// Runs one benchmark cell: a fresh copy of the bench lakehouse, a fresh session (response cache off,
+// N simulated GPUs, agentlake or the Ray + vLLM baseline), the cell's statements one after the other,
+// every action captured; then the §7 figures. GPU time is virtual (the simulator's clock).
+import { performance } from 'node:perf_hooks';
+import { Session } from '../src/engine/session.ts';
+import { EventCapture, tokenizeCalls } from './capture.ts';
+import { addStats, cellFigures, type CellFigures, type StatsSum } from './figures.ts';
+import type { BenchLakehouses } from './lakehouse.ts';
+
+export type Engine = 'baseline' | 'agentlake';
+export const ENGINES: readonly Engine[] = ['baseline', 'agentlake'];
+
+/** What a cell runs. */
+export interface CellSpec {
+  /** Q1..Q6, or a cross-tenant label. */
+  readonly workload: string;
+  readonly inputs: number;
+  readonly gpus: number;
+  readonly engine: Engine;
+  /** Run in order in one session; figures are summed (makespans add). */
+  readonly statements: readonly string[];
+}
+
+/** A finished cell. */
+export interface CellResult extends CellFigures {
+  readonly workload: string;
+  readonly inputs: number;
+  readonly gpus: number;
+  readonly engine: Engine;
+  /** GPU figures come from the simulator (virtual time). */
+  readonly simulated: true;
+  readonly statements: readonly string[];
+  /** Result rows of the last statement. */
+  readonly rows: number;
+  /** Bench wall time for the cell: copy, session, run, capture and figures. */
+  readonly cellWallS: number;
+}
+
+/** Runs a cell on a fresh lakehouse copy. */
+export async function runCell(spec: CellSpec, lakes: BenchLakehouses): Promise<CellResult> {
+  const t0 = performance.now();
+  const dir = await lakes.fresh();
+  try {
+    const session = await Session.open({ lakehouse: dir, gpus: spec.gpus, cache: false, baseline: spec.engine === 'baseline' });
+    try {
+      const capture = new EventCapture();
+      let stats: StatsSum | undefined;
+      let rows = 0;
+      for (const [i, text] of spec.statements.entries()) {
+        capture.nextStatement();
+        const out = await session.runScript({ name: `bench:${spec.workload}:${i + 1}`, text }, 'run', { onEvent: capture.onEvent });
+        if (out.kind !== 'rows' || !out.stats) throw new Error(`bench: ${spec.workload} statement ${i + 1} ran no model calls`);
+        if (!out.stats.simulated) throw new Error(`bench: ${spec.workload} statement ${i + 1} is not simulated`);
+        stats = addStats(stats, out.stats);
+        rows = out.rows.length;
+      }
+      if (!stats) throw new Error(`bench: ${spec.workload} has no statements`);
+      const { calls, mismatches } = await tokenizeCalls(capture.actions, (key) => session.lakehouse.readObject(key));
+      const figures = cellFigures(stats, capture.actions, calls, mismatches, spec.gpus);
+      return { workload: spec.workload, inputs: spec.inputs, gpus: spec.gpus, engine: spec.engine, simulated: true, statements: spec.statements, rows, ...figures, cellWallS: round((performance.now() - t0) / 1000) };
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await lakes.discard(dir);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

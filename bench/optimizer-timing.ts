@@ -1,0 +1,122 @@
+// Optimizer timings against the 100 ms target: scheduleBatch on a real batch (a workload lowered over
+// its inputs, the DAG the run path plans; its contracted graph must have 50+ nodes) and planEpochs on
+// seeded synthetic 50-node problems (default budget, and stopped by a 100 ms deadline). Wall-clock milliseconds, median of a few runs (real, not simulated).
+import { performance } from 'node:perf_hooks';
+import { Session } from '../src/engine/session.ts';
+import { engineProbe } from '../src/engine/engine-probe.ts';
+import { lowerSite } from '../src/lower/lower-query.ts';
+import { planEpochs } from '../src/optimizer/epoch-dp.ts';
+import { scheduleBatch } from '../src/optimizer/schedule.ts';
+import { syntheticBatch } from '../src/optimizer/synthetic-batch.ts';
+import { parseScript } from '../src/sql/parse.ts';
+import type { BenchLakehouses } from './lakehouse.ts';
+import { workloadStatement, type Workload } from './workloads.ts';
+
+export const TARGET_MS = 100;
+
+/** scheduleBatch on one real batch. */
+export interface ScheduleTiming {
+  readonly workload: string;
+  readonly inputs: number;
+  readonly gpus: number;
+  readonly actions: number;
+  readonly templateNodes: number;
+  readonly contractedNodes: number;
+  readonly epochs: number;
+  readonly dpExpansions: number;
+  readonly dpStoppedBy: string;
+  readonly runsMs: readonly number[];
+  readonly medianMs: number;
+}
+
+/** planEpochs on one synthetic problem. */
+export interface EpochTiming {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly gpus: number;
+  readonly models: number;
+  readonly expansions: number;
+  readonly stoppedBy: string;
+  readonly provedOptimal: boolean;
+  readonly runsMs: readonly number[];
+  readonly medianMs: number;
+  /** Estimated makespan of the plan (seconds, the problem's made-up costs). */
+  readonly makespanS: number;
+  /** The same search stopped by a deadline of `targetMs` (injected clock): what the budget buys. */
+  readonly withDeadline: { readonly medianMs: number; readonly expansions: number; readonly stoppedBy: string; readonly makespanS: number; readonly incumbentS: number };
+}
+
+export interface OptimizerTimings {
+  readonly targetMs: number;
+  readonly schedule: ScheduleTiming;
+  readonly epochs: readonly EpochTiming[];
+}
+
+/** Times scheduleBatch on `w` over `inputs` rows on `gpus` GPUs, and planEpochs on synthetic problems. */
+export async function timeOptimizer(lakes: BenchLakehouses, w: Workload, inputs: number, gpus: number, runs: number): Promise<OptimizerTimings> {
+  const dir = await lakes.fresh();
+  let schedule: ScheduleTiming;
+  try {
+    const session = await Session.open({ lakehouse: dir, gpus, cache: false });
+    try {
+      const parsed = parseScript({ name: 'bench:optimizer', text: workloadStatement(w, inputs) });
+      const stmt = parsed.script.statements[0];
+      if (!stmt || stmt.kind !== 'sql') throw new Error('bench: the optimizer statement did not parse as SQL');
+      const bound = await session.bindSql(stmt);
+      const site = bound?.sites[0];
+      if (!site) throw new Error('bench: the optimizer statement has no call site');
+      const dag = await lowerSite(site, engineProbe(session.lakehouse));
+      const runsMs: number[] = [];
+      let last: ReturnType<typeof scheduleBatch> | undefined;
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        last = scheduleBatch(dag, { gpus });
+        runsMs.push(performance.now() - t);
+      }
+      if (!last) throw new Error('bench: no scheduleBatch run');
+      const r = last.report;
+      schedule = {
+        workload: w.id, inputs, gpus, actions: dag.actions.length, templateNodes: r.templateNodes, contractedNodes: r.contractedNodes, epochs: r.epochs,
+        dpExpansions: r.dp.expansions, dpStoppedBy: r.dp.stoppedBy, runsMs: runsMs.map(ms), medianMs: ms(median(runsMs)),
+      };
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await lakes.discard(dir);
+  }
+  const epochs: EpochTiming[] = [];
+  for (const seed of [1, 2, 3]) {
+    const problem = syntheticBatch({ seed, nodes: 50, gpus: 4, models: 3 });
+    const runsMs: number[] = [];
+    let plan: ReturnType<typeof planEpochs> | undefined;
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      plan = planEpochs(problem);
+      runsMs.push(performance.now() - t);
+    }
+    const deadlineMs: number[] = [];
+    let bounded: ReturnType<typeof planEpochs> | undefined;
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      bounded = planEpochs(problem, { now: () => performance.now(), deadline: t + TARGET_MS });
+      deadlineMs.push(performance.now() - t);
+    }
+    if (!plan || !bounded) throw new Error('bench: no planEpochs run');
+    epochs.push({
+      seed, nodes: 50, gpus: 4, models: 3, expansions: plan.stats.expansions, stoppedBy: plan.stats.stoppedBy, provedOptimal: plan.stats.provedOptimal, runsMs: runsMs.map(ms), medianMs: ms(median(runsMs)), makespanS: plan.makespanS,
+      withDeadline: { medianMs: ms(median(deadlineMs)), expansions: bounded.stats.expansions, stoppedBy: bounded.stats.stoppedBy, makespanS: bounded.makespanS, incumbentS: bounded.stats.incumbentS },
+    });
+  }
+  return { targetMs: TARGET_MS, schedule, epochs };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function ms(x: number): number {
+  return Math.round(x * 100) / 100;
+}
