@@ -3,6 +3,7 @@
 // estimated makespan and prefix-cache hit rate, and the lower bounds of ALGORITHMS.md §7; EXPLAIN
 // ANALYZE adds the measured figures. Every time is simulated; every estimate is labelled.
 import type { Optimized } from '../optimizer/optimize.ts';
+import type { ScheduleReport } from '../optimizer/schedule.ts';
 import type { RunStats } from '../engine/run-statement.ts';
 import type { TextPlan } from './render-text.ts';
 
@@ -13,19 +14,7 @@ export interface OptimizerReport {
   readonly callsBefore: number;
   readonly callsAfter: number;
   readonly rewrites: readonly { readonly rule: string; readonly round: number; readonly actions: string; readonly calls: string }[];
-  readonly schedule?: {
-    readonly shards: number;
-    readonly templateNodes: number;
-    readonly contractedNodes: number;
-    readonly superNodes: number;
-    readonly epochs: number;
-    readonly switches: number;
-    readonly chosen: string;
-    readonly estimatedMakespanS: number;
-    readonly estimatedCacheHitRate: number;
-    readonly dpExpansions: number;
-    readonly dpProvedOptimal: boolean;
-  };
+  readonly schedule?: Omit<ScheduleReport, 'dp' | 'callsPerWorker'> & { readonly dpExpansions: number; readonly dpProvedOptimal: boolean };
   readonly placement: readonly { readonly worker: string; readonly calls: number; readonly models: readonly string[]; readonly epochs: number }[];
   readonly estimate?: {
     readonly simulated: true;
