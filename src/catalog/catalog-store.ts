@@ -2,7 +2,7 @@
 // agentlake_workflows), so models, prompts and workflows survive restarts. Holds an in-memory snapshot
 // that is replaced (never mutated) on every change.
 import type { Database } from '../storage/duckdb.ts';
-import type { CatalogSnapshot, ModelDef, ModelKind, PromptDef, WorkflowDef } from './catalog.ts';
+import type { CatalogSnapshot, ModelDef, ModelKind, PromptDef, WorkerDef, WorkflowDef } from './catalog.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS agentlake_models (
@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS agentlake_prompts (name VARCHAR PRIMARY KEY, text VAR
 CREATE TABLE IF NOT EXISTS agentlake_workflows (
   name VARCHAR PRIMARY KEY, params JSON NOT NULL, return_step VARCHAR NOT NULL, step_count INTEGER NOT NULL,
   source VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS agentlake_workers (name VARCHAR PRIMARY KEY, endpoint VARCHAR NOT NULL, models VARCHAR NOT NULL, gpu VARCHAR, max_concurrency INTEGER, version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS agentlake_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 ALTER TABLE agentlake_workflows ADD COLUMN IF NOT EXISTS fingerprint VARCHAR DEFAULT '';
 `;
@@ -78,16 +79,27 @@ export class CatalogStore {
     return def;
   }
 
+  async putWorker(w: Omit<WorkerDef, 'version'>): Promise<WorkerDef> {
+    const version = nextVersion(this.current.workers.get(w.name), w);
+    const def: WorkerDef = { ...w, version };
+    await this.db.run('INSERT OR REPLACE INTO agentlake_workers (name, endpoint, models, gpu, max_concurrency, version) VALUES ($1, $2, $3, $4, $5, $6)', [
+      def.name, def.endpoint, JSON.stringify(def.models), def.gpu ?? null, def.maxConcurrency ?? null, version,
+    ]);
+    this.current = { ...this.current, workers: withEntry(this.current.workers, def.name, def) };
+    return def;
+  }
+
   /** Removes a catalog object; returns whether it existed. */
-  async drop(kind: 'model' | 'prompt' | 'workflow', name: string): Promise<boolean> {
-    const key = kind === 'model' ? 'models' : kind === 'prompt' ? 'prompts' : 'workflows';
+  async drop(kind: 'model' | 'prompt' | 'workflow' | 'worker', name: string): Promise<boolean> {
+    const key = kind === 'model' ? 'models' : kind === 'prompt' ? 'prompts' : kind === 'workflow' ? 'workflows' : 'workers';
     if (!this.current[key].has(name)) return false;
     await this.db.run(`DELETE FROM agentlake_${key} WHERE name = $1`, [name]);
     const c = this.current;
     this.current =
       key === 'models' ? { ...c, models: without(c.models, name) }
       : key === 'prompts' ? { ...c, prompts: without(c.prompts, name) }
-      : { ...c, workflows: without(c.workflows, name) };
+      : key === 'workflows' ? { ...c, workflows: without(c.workflows, name) }
+      : { ...c, workers: without(c.workers, name) };
     return true;
   }
 }
@@ -149,5 +161,18 @@ async function load(db: Database): Promise<CatalogSnapshot> {
       version: Number(r['version']),
     });
   }
-  return { models, prompts, workflows };
+  const workers = new Map<string, WorkerDef>();
+  for (const r of await db.all('SELECT * FROM agentlake_workers ORDER BY name')) {
+    const gpu = r['gpu'];
+    const max = r['max_concurrency'];
+    workers.set(String(r['name']), {
+      name: String(r['name']),
+      endpoint: String(r['endpoint']),
+      models: JSON.parse(String(r['models'])) as string[],
+      ...(typeof gpu === 'string' ? { gpu } : {}),
+      ...(typeof max === 'number' ? { maxConcurrency: max } : {}),
+      version: Number(r['version']),
+    });
+  }
+  return { models, prompts, workflows, workers };
 }

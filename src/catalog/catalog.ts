@@ -1,4 +1,4 @@
-// Catalog objects (models, prompts, workflows) as plain data, and the read-only snapshot the binder
+// Catalog objects (models, prompts, workflows, workers) as plain data, and the read-only snapshot the binder
 // resolves names against. Persistence lives in catalog-store.ts.
 
 export const MODEL_KINDS = ['llm', 'vlm', 'embedding', 'diffusion'] as const;
@@ -35,9 +35,23 @@ export interface WorkflowDef {
   readonly version: number;
 }
 
+/**
+ * An inference server agentlake schedules calls onto (CREATE WORKER): an OpenAI-compatible endpoint
+ * serving some catalog models. Calls of a model served by workers are spread over them.
+ */
+export interface WorkerDef {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly models: readonly string[];
+  readonly gpu?: string;
+  readonly maxConcurrency?: number;
+  readonly version: number;
+}
+
 /** What the binder sees: every catalog object by (lower-case) name. */
 export interface CatalogSnapshot {
   readonly models: ReadonlyMap<string, ModelDef>;
   readonly prompts: ReadonlyMap<string, PromptDef>;
   readonly workflows: ReadonlyMap<string, WorkflowDef>;
+  readonly workers: ReadonlyMap<string, WorkerDef>;
 }

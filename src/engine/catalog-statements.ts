@@ -1,6 +1,7 @@
-// Executes catalog statements: CREATE/DROP MODEL, PROMPT and WORKFLOW, and SHOW. Definitions are
+// Executes catalog statements: CREATE/DROP MODEL, PROMPT, WORKFLOW and WORKER, and SHOW. Definitions are
 // validated (bound) before they are stored; a workflow is stored as its CREATE source text.
-import type { CreateModel, CreatePrompt, CreateWorkflow, DropObject, Show } from '../sql/ast.ts';
+import type { CreateModel, CreatePrompt, CreateWorker, CreateWorkflow, DropObject, Show } from '../sql/ast.ts';
+import { bindWorker } from '../bind/bind-worker.ts';
 import { DiagnosticSink, fail } from '../diag/diagnostic.ts';
 import type { Source } from '../diag/span.ts';
 import { didYouMean } from '../diag/suggest.ts';
@@ -12,7 +13,7 @@ import type { Outcome, Session } from './session.ts';
 import { structuralHash } from '../ir/structural-hash.ts';
 
 /** Runs one catalog statement against the session's catalog. */
-export async function executeCatalogStatement(session: Session, stmt: CreateModel | CreatePrompt | CreateWorkflow | DropObject | Show, source: Source): Promise<Outcome> {
+export async function executeCatalogStatement(session: Session, stmt: CreateModel | CreatePrompt | CreateWorkflow | CreateWorker | DropObject | Show, source: Source): Promise<Outcome> {
   const store = session.catalog;
   const snap = store.snapshot;
   switch (stmt.kind) {
@@ -44,10 +45,15 @@ export async function executeCatalogStatement(session: Session, stmt: CreateMode
       });
       return { kind: 'ok', message: `created workflow ${def.name}(${def.params.map((p) => `${p.name} ${p.type}`).join(', ')}) with ${def.stepCount} step${def.stepCount === 1 ? '' : 's'}, version ${def.version}` };
     }
+    case 'create_worker': {
+      if (!stmt.orReplace && snap.workers.has(stmt.name.name)) alreadyExists('worker', stmt.name.name, stmt.name.span);
+      const def = await store.putWorker(bindWorker(stmt, snap));
+      return { kind: 'ok', message: `created worker ${def.name} (${def.endpoint}, ${def.models.join(', ')}) version ${def.version}` };
+    }
     case 'drop': {
       const existed = await store.drop(stmt.object, stmt.name.name);
       if (!existed && !stmt.ifExists) {
-        const names = stmt.object === 'model' ? snap.models.keys() : stmt.object === 'prompt' ? snap.prompts.keys() : snap.workflows.keys();
+        const names = { model: snap.models, prompt: snap.prompts, workflow: snap.workflows, worker: snap.workers }[stmt.object].keys();
         fail('B0121', `unknown ${stmt.object} '${stmt.name.name}'`, stmt.name.span, { help: didYouMean(stmt.name.name, names) ?? `use DROP ${stmt.object.toUpperCase()} IF EXISTS to ignore a missing one` });
       }
       return { kind: 'ok', message: existed ? `dropped ${stmt.object} ${stmt.name.name}` : `${stmt.object} ${stmt.name.name} does not exist, nothing dropped` };
@@ -73,7 +79,7 @@ function decodeEscapes(raw: string, quote: 'single' | 'dollar'): string {
   return raw.replace(/''/g, "'").replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
 }
 
-function show(session: Session, what: 'models' | 'prompts' | 'workflows'): Outcome {
+function show(session: Session, what: Show['what']): Outcome {
   const snap = session.catalog.snapshot;
   const col = (name: string, type = 'VARCHAR'): { name: string; type: string } => ({ name, type });
   if (what === 'models') {
@@ -88,6 +94,13 @@ function show(session: Session, what: 'models' | 'prompts' | 'workflows'): Outco
       kind: 'rows',
       columns: [col('name'), col('version', 'INTEGER'), col('chars', 'INTEGER'), col('text')],
       rows: sortedByName(snap.prompts).map((p) => [p.name, p.version, p.text.length, p.text.length > 60 ? `${p.text.slice(0, 57).replace(/\s+/g, ' ')}...` : p.text.replace(/\s+/g, ' ')]),
+    };
+  }
+  if (what === 'workers') {
+    return {
+      kind: 'rows',
+      columns: [col('name'), col('endpoint'), col('models'), col('gpu'), col('max_concurrency', 'INTEGER'), col('version', 'INTEGER')],
+      rows: sortedByName(snap.workers).map((w) => [w.name, w.endpoint, w.models.join(', '), w.gpu ?? null, w.maxConcurrency ?? null, w.version]),
     };
   }
   return {

@@ -8,6 +8,7 @@ import type { Source } from '../diag/span.ts';
 import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
 import { bindWorkflow } from '../bind/bind-workflow.ts';
 import { bindModel } from '../bind/bind-model.ts';
+import { bindWorker } from '../bind/bind-worker.ts';
 import { stepFields } from '../ir/format-node.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { checkShape, lowerStatement, type RunStats } from './run-statement.ts';
@@ -39,7 +40,7 @@ export async function explainStatement(session: Session, stmt: Explain, source: 
   }
   const report = planReport(parts);
   const engine = session.engine();
-  const optimized = optimizeBatch(lowered.lowered, { engine, gpus: session.gpus, estimate: true });
+  const optimized = optimizeBatch(lowered.lowered, { engine, gpus: session.gpus, workers: session.declaredWorkers(), estimate: true });
   // EXPLAIN ANALYZE runs the statement (it plans the same way: planning is deterministic).
   let measured: RunStats | undefined;
   if (stmt.mode === 'analyze') {
@@ -67,6 +68,10 @@ async function explainCatalogStatement(session: Session, stmt: Exclude<Statement
     const m = bindModel(stmt);
     t.add(0, 'Catalog', { statement: stmt.kind, name: m.name, kind: m.kind, endpoint: m.endpoint, model: m.modelName });
     json['model'] = m;
+  } else if (stmt.kind === 'create_worker') {
+    const w = bindWorker(stmt, session.catalog.snapshot);
+    t.add(0, 'Catalog', { statement: stmt.kind, name: w.name, endpoint: w.endpoint, models: w.models.join(','), gpu: w.gpu, max_concurrency: w.maxConcurrency });
+    json['worker'] = w;
   } else if (stmt.kind === 'create_prompt') {
     const diags: Diagnostic[] = [];
     const parts = parseTemplateText(stmt.text, diags);

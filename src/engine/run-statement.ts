@@ -61,6 +61,8 @@ export interface RunDeps {
   readonly modelSwitches?: () => number;
   readonly signal: AbortSignal;
   readonly onEvent?: (e: ActionEvent) => void;
+  /** The endpoint of a declared worker (CREATE WORKER), by plan worker id `worker:<name>`. */
+  readonly endpointOf?: (worker: string) => string | undefined;
   /** Rewrites and plans the statement's DAG (absent: no rewrites, dependency order, one worker per model). */
   readonly optimize?: (dag: ActionDag) => Optimized;
   /** Called after each model call: calls done and total so far, cache hits. */
@@ -122,6 +124,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     signal: deps.signal,
     clock: deps.clock,
     hold: deps.hold,
+    ...(deps.endpointOf ? { endpointOf: deps.endpointOf } : {}),
   }, {
     ...(plan ? { plan } : {}),
     deterministic: deps.simulated,

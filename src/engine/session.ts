@@ -11,6 +11,7 @@ import type { Column, Value } from '../storage/duckdb.ts';
 import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
 import { optimizeBatch, type OptimizeOptions } from '../optimizer/optimize.ts';
+import type { DeclaredWorker } from '../optimizer/schedule.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
 import { copyTarget, statementError, runModelStatement, type Progress, type RunStats } from './run-statement.ts';
@@ -67,6 +68,11 @@ export class Session {
   /** How statements are planned: the baseline (--baseline), the optimizer, or neither (SET agentlake.optimizer = off). */
   engine(): OptimizeOptions['engine'] {
     return this.opts.baseline === true ? 'baseline' : this.settings.optimizer ? 'agentlake' : 'off';
+  }
+
+  /** The workers declared with CREATE WORKER, for the planner. */
+  declaredWorkers(): DeclaredWorker[] {
+    return [...this.catalog.snapshot.workers.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((w) => ({ name: w.name, models: w.models, ...(w.maxConcurrency !== undefined ? { maxConcurrency: w.maxConcurrency } : {}) }));
   }
 
   /** Simulated GPUs behind sim:// models (SET agentlake.gpus, --gpus). */
@@ -176,6 +182,7 @@ export class Session {
       case 'create_model':
       case 'create_prompt':
       case 'create_workflow':
+      case 'create_worker':
       case 'drop':
       case 'show':
         return executeCatalogStatement(this, stmt, source);
@@ -231,7 +238,8 @@ export class Session {
       const gpus = this.settings.gpus;
       const r = await runModelStatement(this.lakehouse, bound, {
         clientFor: (m) => (this.opts.baseline === true ? models.directClientFor(m) : models.clientFor(m)),
-        optimize: (dag: ActionDag) => optimizeBatch(dag, { engine: this.engine(), gpus }),
+        optimize: (dag: ActionDag) => optimizeBatch(dag, { engine: this.engine(), gpus, workers: this.declaredWorkers() }),
+        endpointOf: (worker: string) => this.catalog.snapshot.workers.get(worker.replace(/^worker:/, ''))?.endpoint,
         clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
         hold: () => models.clock.hold(),
         simulated,

@@ -4,6 +4,7 @@
 // model's calls go round-robin over its GPUs; with fewer GPUs than models, models share one).
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import type { PhysicalPlan } from '../runtime/physical-plan.ts';
+import { endpointWorker, type DeclaredWorker } from './schedule.ts';
 
 /** CPU work (SQL, fetch, format) runs this many actions at once, as in the default plan. */
 const CPU_WINDOW = 8;
@@ -30,9 +31,10 @@ export function staticPartition(callsPerModel: ReadonlyMap<string, number>, gpus
 }
 
 /** The baseline plan for `dag` on `gpus` simulated GPUs. */
-export function baselinePlan(dag: ActionDag, gpus: number): PhysicalPlan {
+export function baselinePlan(dag: ActionDag, gpus: number, workers: readonly DeclaredWorker[] = []): PhysicalPlan {
   const calls = new Map<string, number>();
-  for (const a of dag.actions) if (isModelCall(a) && 'model' in a && a.model.endpoint.startsWith('sim://')) calls.set(a.model.name, (calls.get(a.model.name) ?? 0) + 1);
+  const served = new Set(workers.flatMap((w) => w.models));
+  for (const a of dag.actions) if (isModelCall(a) && 'model' in a && a.model.endpoint.startsWith('sim://') && !served.has(a.model.name)) calls.set(a.model.name, (calls.get(a.model.name) ?? 0) + 1);
   const partition = staticPartition(calls, gpus);
   const assignment = new Map<ActionId, string>();
   const order = new Map<string, ActionId[]>();
@@ -44,7 +46,7 @@ export function baselinePlan(dag: ActionDag, gpus: number): PhysicalPlan {
       const own = partition.get(a.model.name);
       const k = sent.get(a.model.name) ?? 0;
       sent.set(a.model.name, k + 1);
-      worker = own && own.length > 0 ? `gpu:${own[k % own.length]}` : `model:${a.model.name}`;
+      worker = own && own.length > 0 ? `gpu:${own[k % own.length]}` : endpointWorker(a.model.name, a.input, workers);
       window.set(worker, UNBOUNDED);
     }
     assignment.set(a.id, worker);

@@ -7,12 +7,14 @@ import { baselinePlan } from './baseline.ts';
 import { estimateCalls } from './estimate.ts';
 import { lbPrefillTotal, lbTime, type BoundNode } from './lower-bound.ts';
 import { rewriteDag, type Rewritten } from './rewrite.ts';
-import { scheduleBatch, type ScheduleReport } from './schedule.ts';
+import { scheduleBatch, type DeclaredWorker, type ScheduleReport } from './schedule.ts';
 
 /** How to plan: the engine, and the simulated GPUs serving sim:// models. */
 export interface OptimizeOptions {
   readonly engine: 'agentlake' | 'baseline' | 'off';
   readonly gpus: number;
+  /** Declared workers (CREATE WORKER) for calls to non-sim endpoints. */
+  readonly workers?: readonly DeclaredWorker[];
   /** Also compute the estimated figures (EXPLAIN); execution does not need them. */
   readonly estimate?: boolean;
 }
@@ -41,8 +43,9 @@ export interface Optimized {
 export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized {
   const rewritten = opts.engine === 'agentlake' ? rewriteDag(dag) : { dag, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] };
   const batch = rewritten.dag;
-  const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus }) : undefined;
-  const plan = scheduled?.plan ?? (opts.engine === 'baseline' ? baselinePlan(batch, opts.gpus) : undefined);
+  const workers = opts.workers ?? [];
+  const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus, workers }) : undefined;
+  const plan = scheduled?.plan ?? (opts.engine === 'baseline' || workers.length > 0 ? baselinePlan(batch, opts.gpus, workers) : undefined);
   return {
     rewritten,
     ...(plan ? { plan } : {}),

@@ -21,7 +21,9 @@ export interface ScheduleOptions {
   readonly device?: DeviceKind;
   /** Requests each GPU keeps in flight (the server batches what it has). Default 256. */
   readonly window?: number;
-  /** Epoch DP expansion budget (default 20,000). */
+  /** Declared workers (CREATE WORKER): calls of a model they serve are spread over them. */
+  readonly workers?: readonly DeclaredWorker[];
+  /** Epoch DP expansion budget (default 500). */
   readonly maxExpansions?: number;
   readonly now?: () => number;
   readonly deadline?: number;
@@ -47,6 +49,29 @@ export interface ScheduleReport {
   readonly dp: EpochDpStats;
 }
 
+/** A declared inference server: its name and the models it serves. */
+export interface DeclaredWorker {
+  readonly name: string;
+  readonly models: readonly string[];
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * The fixed worker of a call to a non-sim endpoint: one of the declared workers serving its model
+ * (by input, round-robin), else the model's own endpoint (`model:<name>`).
+ */
+export function endpointWorker(model: string, input: number | null, workers: readonly DeclaredWorker[] = []): string {
+  const serving = workers.filter((w) => w.models.includes(model));
+  const w = serving[(input ?? 0) % Math.max(1, serving.length)];
+  return w ? `worker:${w.name}` : `model:${model}`;
+}
+
+/** Requests a fixed worker keeps in flight: its MAX_CONCURRENCY, else 16. */
+export function endpointWindow(worker: string, workers: readonly DeclaredWorker[] = []): number {
+  const w = worker.startsWith('worker:') ? workers.find((x) => `worker:${x.name}` === worker) : undefined;
+  return w?.maxConcurrency ?? 16;
+}
+
 export interface Schedule {
   readonly plan: PhysicalPlan;
   readonly report: ScheduleReport;
@@ -64,8 +89,11 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   const maxInput = Math.max(0, ...inputs);
   const shards = Math.max(1, Math.min(opts.gpus, inputs.size));
   const shardOf = (a: Action): number => (a.input === null ? 0 : Math.min(shards - 1, Math.floor((a.input * shards) / (maxInput + 1))));
-  const simModel = (a: Action): string | undefined => ('model' in a && isModelCall(a) && a.model.endpoint.startsWith('sim://') ? a.model.name : undefined);
-  const fixedWorker = (a: Action): string | undefined => ('model' in a && isModelCall(a) && !a.model.endpoint.startsWith('sim://') ? `model:${a.model.name}` : undefined);
+  // A model some declared worker serves runs there (whatever its own endpoint); other sim:// models
+  // run on the simulated GPUs; other endpoints are their model's fixed worker.
+  const served = new Set((opts.workers ?? []).flatMap((w) => w.models));
+  const simModel = (a: Action): string | undefined => ('model' in a && isModelCall(a) && a.model.endpoint.startsWith('sim://') && !served.has(a.model.name) ? a.model.name : undefined);
+  const fixedWorker = (a: Action): string | undefined => ('model' in a && isModelCall(a) && simModel(a) === undefined ? endpointWorker(a.model.name, a.input, opts.workers) : undefined);
 
   // Template nodes: one per (shard, step, round, model or CPU).
   const nodeOf = new Map<ActionId, string>();
@@ -168,8 +196,9 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   }
   for (const a of dag.actions) {
     if (assignment.has(a.id)) continue;
-    const worker = fixedWorker(a) ?? (simModel(a) !== undefined ? 'gpu:0' : CPU);
-    if (!window.has(worker)) window.set(worker, DEFAULT_WINDOW);
+    const fixed = fixedWorker(a);
+    const worker = fixed ?? (simModel(a) !== undefined ? 'gpu:0' : CPU);
+    if (!window.has(worker)) window.set(worker, fixed ? endpointWindow(fixed, opts.workers) : DEFAULT_WINDOW);
     push(worker, a.id);
     epoch.set(a.id, epochOfNode.get(contraction.groupOf[nodeOf.get(a.id) ?? ''] ?? '') ?? 0);
   }

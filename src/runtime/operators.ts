@@ -34,6 +34,8 @@ export interface OperatorContext {
   readonly rank?: (id: ActionId) => number;
   /** The worker the plan placed the running action on (`gpu:N` pins a sim:// call to simulated GPU N). */
   readonly worker?: string;
+  /** The endpoint of a declared worker (`worker:<name>`, CREATE WORKER): its calls go there. */
+  readonly endpointOf?: (worker: string) => string | undefined;
 }
 
 /** Runs CPU work with the clock held. */
@@ -106,7 +108,10 @@ async function* callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionO
   return r.info;
 }
 
-async function modelResult(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext, kind: ModelCall['kind']): Promise<{ batch: RecordBatch; info: CallInfo }> {
+async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext, kind: ModelCall['kind']): Promise<{ batch: RecordBatch; info: CallInfo }> {
+  // A call placed on a declared worker goes to that worker's endpoint.
+  const endpoint = ctx.worker?.startsWith('worker:') ? ctx.endpointOf?.(ctx.worker) : undefined;
+  const a: ModelAction = endpoint ? { ...action, model: { ...action.model, endpoint } } : action;
   const system = renderSegments(a.system, outputs);
   const prompt = renderSegments(a.prompt, outputs);
   const promptHash = createHash('sha256').update(JSON.stringify([a.model.name, a.model.version, system, prompt, a.decoding])).digest('hex');

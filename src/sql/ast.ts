@@ -59,6 +59,29 @@ export interface CreateModel {
   readonly span: Span;
 }
 
+/** A list of names in worker options: `MODELS (a, b)`. */
+export interface IdentListLit {
+  readonly kind: 'list';
+  readonly items: readonly Ident[];
+  readonly span: Span;
+}
+
+/** `key value` or `key (name, ...)` in WORKER (...) options. */
+export interface WorkerOption {
+  readonly key: Ident;
+  readonly value: Literal | IdentListLit;
+  readonly span: Span;
+}
+
+/** `CREATE WORKER name (ENDPOINT '...', MODELS (...), GPU 'H100')`: an inference server agentlake schedules onto. */
+export interface CreateWorker {
+  readonly kind: 'create_worker';
+  readonly orReplace: boolean;
+  readonly name: Ident;
+  readonly options: readonly WorkerOption[];
+  readonly span: Span;
+}
+
 export interface CreatePrompt {
   readonly kind: 'create_prompt';
   readonly orReplace: boolean;
@@ -83,7 +106,7 @@ export interface CreateWorkflow {
   readonly span: Span;
 }
 
-export type CatalogObjectKind = 'model' | 'prompt' | 'workflow';
+export type CatalogObjectKind = 'model' | 'prompt' | 'workflow' | 'worker';
 
 export interface DropObject {
   readonly kind: 'drop';
@@ -95,7 +118,7 @@ export interface DropObject {
 
 export interface Show {
   readonly kind: 'show';
-  readonly what: 'models' | 'prompts' | 'workflows';
+  readonly what: 'models' | 'prompts' | 'workflows' | 'workers';
   readonly span: Span;
 }
 
@@ -119,7 +142,7 @@ export interface SqlStatement {
   readonly span: Span;
 }
 
-export type Statement = CreateModel | CreatePrompt | CreateWorkflow | DropObject | Show | Explain | SqlStatement;
+export type Statement = CreateModel | CreatePrompt | CreateWorkflow | CreateWorker | DropObject | Show | Explain | SqlStatement;
 
 export interface StepDecl {
   readonly name: Ident;
