@@ -100,6 +100,9 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   const { parts, lowered } = await lowerStatement(bound, probe);
   const siteOf = new Map<ActionId, CallSite>();
   for (const p of parts) for (const a of p.dag.actions) siteOf.set(a.id, p.site);
+  // Actions a rewrite made (an image encode) belong to the site whose id prefix they carry.
+  const siteFor = (id: ActionId): CallSite | undefined =>
+    siteOf.get(id) ?? (parts.length === 1 ? parts[0]?.site : parts[Number(/^c(\d+)\//.exec(id)?.[1] ?? 0) - 1]?.site);
   const callsPlanned = lowered.actions.filter(isModelCall).length;
   const planStart = performance.now();
   // The optimizer's rewrites (dedup, absorption), then the plan of the rewritten batch.
@@ -141,7 +144,7 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
       }
       if (errorOf(e.output)) errors++;
       finished.set(e.action.id, e);
-      const site = siteOf.get(e.action.id);
+      const site = siteFor(e.action.id);
       if (site) events.push(eventRow(runId, site, e));
     },
   });
