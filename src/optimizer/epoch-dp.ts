@@ -195,19 +195,34 @@ function childBound(c: CompiledProblem, s: EpochState, cpu: CpuPlacement): (assi
   }
   const cpuBound = slots > 0 ? cpuWork / slots : 0;
   const resident = new Int32Array(gpus);
+  const models = left.length;
   return (assign) => {
     let work = gpuWork;
-    for (const v of assign) {
+    for (let g = 0; g < gpus; g++) {
+      const v = assign[g] ?? -1;
       if (v < 0) continue;
       work -= c.minCost[v] ?? 0;
       bump(left, c.model[v] ?? 0, -1);
     }
-    for (let g = 0; g < gpus; g++) resident[g] = (assign[g] ?? -1) >= 0 ? (c.model[assign[g] ?? 0] ?? -1) : (s.resident[g] ?? -1);
-    for (let m = 0; m < left.length; m++) if ((left[m] ?? 0) > 0 && !resident.includes(m)) work += c.minSwitchInto[m] ?? 0;
-    for (const v of assign) if (v >= 0) bump(left, c.model[v] ?? 0, 1);
+    for (let g = 0; g < gpus; g++) {
+      const v = assign[g] ?? -1;
+      resident[g] = v >= 0 ? (c.model[v] ?? -1) : (s.resident[g] ?? -1);
+    }
+    for (let m = 0; m < models; m++) {
+      if ((left[m] ?? 0) <= 0) continue;
+      let held = false;
+      for (let g = 0; g < gpus && !held; g++) held = resident[g] === m;
+      if (!held) work += c.minSwitchInto[m] ?? 0;
+    }
+    for (let g = 0; g < gpus; g++) {
+      const v = assign[g] ?? -1;
+      if (v >= 0) bump(left, c.model[v] ?? 0, 1);
+    }
     let path = 0;
     for (const v of top) {
-      if (!assign.includes(v)) {
+      let taken = false;
+      for (let g = 0; g < gpus && !taken; g++) taken = assign[g] === v;
+      if (!taken) {
         path = c.tail[v] ?? 0;
         break;
       }
@@ -263,7 +278,14 @@ function enumerate(c: CompiledProblem, s: EpochState, cpu: CpuPlacement, limit: 
       return;
     }
     if (g === gpus) {
-      if (busy > 0 || cpu.nodes.length > 0) out.push(Int32Array.from(choice, (k) => (k === IDLE ? -1 : (ready[k] ?? -1))));
+      if (busy > 0 || cpu.nodes.length > 0) {
+        const assign = new Int32Array(gpus);
+        for (let i = 0; i < gpus; i++) {
+          const k = choice[i] ?? IDLE;
+          assign[i] = k === IDLE ? -1 : (ready[k] ?? -1);
+        }
+        out.push(assign);
+      }
       return;
     }
     const p = prevSame[g] ?? -1;

@@ -15,19 +15,20 @@ export const EXPECTED_OUTPUT_TOKENS = Math.round((DEFAULT_OUTPUT_LENGTH.min + DE
 export interface CallEstimate {
   readonly id: ActionId;
   /** System and user prompt as token ids (outputs of other actions as unique placeholder ids). */
-  readonly tokens: readonly number[];
+  readonly tokens: Uint32Array;
   /** Expected generated tokens. */
   readonly outputTokens: number;
 }
 
-const memo = new Map<string, readonly number[]>();
+const memo = new Map<string, Uint32Array>();
 const MEMO_LIMIT = 20_000;
+const EMPTY = new Uint32Array(0);
 
-function tokensOf(text: string): readonly number[] {
-  if (text.length === 0) return [];
+function tokensOf(text: string): Uint32Array {
+  if (text.length === 0) return EMPTY;
   const hit = memo.get(text);
   if (hit) return hit;
-  const ids = encode(text);
+  const ids = Uint32Array.from(encode(text));
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(text, ids);
   return ids;
@@ -49,25 +50,42 @@ function outputTokens(a: Action): number {
 
 /** Token estimates of every model call of `dag`, in DAG order. */
 export function estimateCalls(dag: ActionDag): Map<ActionId, CallEstimate> {
-  const produced = new Map<ActionId, readonly number[]>();
+  const produced = new Map<ActionId, Uint32Array>();
   // Placeholder ids live above the tokenizer's vocabulary, one fresh run per producing action.
   let next = 1 << 24;
-  const placeholder = (n: number): number[] => Array.from({ length: n }, () => next++);
-  const segTokens = (segs: readonly PromptSegment[]): number[] => {
-    const out: number[] = [];
-    for (const s of segs) {
-      const t = s.kind === 'text' ? tokensOf(s.text) : s.kind === 'value' ? tokensOf(s.value) : (produced.get(s.action) ?? []);
-      for (const x of t) out.push(x);
+  const placeholder = (n: number): Uint32Array => {
+    const out = new Uint32Array(n);
+    for (let i = 0; i < n; i++) out[i] = next++;
+    return out;
+  };
+  // Pieces are typed arrays joined once at their final length: prompts are long and there are many.
+  const pieces = (segs: readonly PromptSegment[], into: Uint32Array[]): void => {
+    for (const s of segs) into.push(s.kind === 'text' ? tokensOf(s.text) : s.kind === 'value' ? tokensOf(s.value) : (produced.get(s.action) ?? EMPTY));
+  };
+  const join = (parts: readonly Uint32Array[]): Uint32Array => {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const out = new Uint32Array(n);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
     }
     return out;
   };
   const calls = new Map<ActionId, CallEstimate>();
   for (const a of dag.actions) {
-    if (a.kind === 'format') produced.set(a.id, segTokens(a.parts));
-    else if (isModelCall(a) && 'prompt' in a) {
-      const tokens = [...segTokens(a.system), ...segTokens(a.prompt), ...(a.kind === 'vlm' || a.kind === 'vlm_reason' ? placeholder(IMAGE_TOKENS) : [])];
+    if (a.kind === 'format') {
+      const parts: Uint32Array[] = [];
+      pieces(a.parts, parts);
+      produced.set(a.id, join(parts));
+    } else if (isModelCall(a) && 'prompt' in a) {
+      const parts: Uint32Array[] = [];
+      pieces(a.system, parts);
+      pieces(a.prompt, parts);
+      if (a.kind === 'vlm' || a.kind === 'vlm_reason') parts.push(placeholder(IMAGE_TOKENS));
       const out = outputTokens(a);
-      calls.set(a.id, { id: a.id, tokens, outputTokens: out });
+      calls.set(a.id, { id: a.id, tokens: join(parts), outputTokens: out });
       produced.set(a.id, placeholder(out));
     } else produced.set(a.id, placeholder(outputTokens(a)));
   }

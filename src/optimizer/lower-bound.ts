@@ -4,10 +4,10 @@
 // bound here is ever above what any schedule on the simulator can achieve.
 import { InternalError } from '../diag/diagnostic.ts';
 import { DEVICES, modelCost, stepSeconds, type DeviceProfile, type ModelCost } from '../sim/cost-model.ts';
-import { commonPrefix, compareTokens } from './prompt-trie.ts';
+import { commonPrefix, compareTokens, type Tokens } from './prompt-trie.ts';
 
 /** A prompt as token ids. */
-export type Tokens = readonly number[];
+export type { Tokens } from './prompt-trie.ts';
 
 /** A call's prompt and the tokens it generated, on an engine that caches generated tokens. */
 export interface Generation {

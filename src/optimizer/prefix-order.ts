@@ -3,11 +3,11 @@
 // lexicographic prompt. Plus the prefilled-token measure of an order (§6 hit rule, §7 figures).
 import { BLOCK_TOKENS } from '../sim/prefix-cache.ts';
 import { indexDag, type DagNode } from './graph.ts';
-import { PrefixCacheModel, buildRadixTrie } from './prompt-trie.ts';
+import { PrefixCacheModel, buildRadixTrie, type Tokens } from './prompt-trie.ts';
 
 /** One call (action × input): its prompt as token ids. */
 export interface PromptInstance extends DagNode {
-  readonly tokens: readonly number[];
+  readonly tokens: Tokens;
   /** Weight on the critical path (e.g. estimated seconds); 1 when absent. */
   readonly cost?: number;
 }
@@ -103,7 +103,7 @@ export function cachedTokens(n: number, match: number, rule: HitRule = 'blocks')
  * empty cache (no concurrency: each prompt is cached in full before the next one starts; the
  * finite cache counts tokens, evicting least recently used tails).
  */
-export function measurePrefill(prompts: readonly (readonly number[])[], options: PrefillOptions = {}): PrefillMeasure {
+export function measurePrefill(prompts: readonly Tokens[], options: PrefillOptions = {}): PrefillMeasure {
   const cache = new PrefixCacheModel(buildRadixTrie(prompts), options.capacityTokens);
   let promptTokens = 0;
   let cached = 0;

@@ -4,6 +4,9 @@
 // prefix of some prompt in the set, so the static trie is enough to represent it.
 import { MinHeap } from '../sim/min-heap.ts';
 
+/** A prompt as token ids: an array or a typed array. */
+export type Tokens = ArrayLike<number> & Iterable<number>;
+
 /** Radix trie over prompts; node 0 is the root (depth 0). */
 export interface RadixTrie {
   /** Parent of each node; -1 for the root. */
@@ -19,7 +22,7 @@ export interface RadixTrie {
 }
 
 /** Lexicographic comparison of token arrays (a proper prefix sorts first). */
-export function compareTokens(a: readonly number[], b: readonly number[]): number {
+export function compareTokens(a: Tokens, b: Tokens): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const d = (a[i] ?? 0) - (b[i] ?? 0);
@@ -29,7 +32,7 @@ export function compareTokens(a: readonly number[], b: readonly number[]): numbe
 }
 
 /** Length of the longest common prefix of two token arrays. */
-export function commonPrefix(a: readonly number[], b: readonly number[]): number {
+export function commonPrefix(a: Tokens, b: Tokens): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
@@ -37,7 +40,7 @@ export function commonPrefix(a: readonly number[], b: readonly number[]): number
 }
 
 /** Builds the radix trie from the prompts sorted lexicographically and their adjacent LCPs. */
-export function buildRadixTrie(prompts: readonly (readonly number[])[]): RadixTrie {
+export function buildRadixTrie(prompts: readonly Tokens[]): RadixTrie {
   const order = prompts.map((_, i) => i).sort((a, b) => compareTokens(prompts[a] ?? [], prompts[b] ?? []) || a - b);
   const parent: number[] = [-1];
   const depth: number[] = [0];

@@ -23,7 +23,7 @@ export interface ScheduleOptions {
   readonly window?: number;
   /** Declared workers (CREATE WORKER): calls of a model they serve are spread over them. */
   readonly workers?: readonly DeclaredWorker[];
-  /** Epoch DP expansion budget (default 500). */
+  /** Epoch DP expansion budget (default DP_EXPANSIONS). */
   readonly maxExpansions?: number;
   readonly now?: () => number;
   readonly deadline?: number;
@@ -76,6 +76,9 @@ export interface Schedule {
   readonly plan: PhysicalPlan;
   readonly report: ScheduleReport;
 }
+
+/** The epoch DP's expansion budget in scheduleBatch: deterministic (no clock), ≈ tens of ms at 50+ nodes. */
+export const DP_EXPANSIONS = 500;
 
 const CPU = 'cpu';
 const CPU_WINDOW = 8;
@@ -153,7 +156,7 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   });
   const gpus = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ id: `gpu:${i}`, resident: null }));
   const problem: EpochProblem = { nodes, gpus, cpuSlots: [CPU], switchS: switchCostOf(DEFAULT_SWITCH_COSTS) };
-  const dpPlan = planEpochs(problem, { maxExpansions: opts.maxExpansions ?? 500, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
+  const dpPlan = planEpochs(problem, { maxExpansions: opts.maxExpansions ?? DP_EXPANSIONS, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
   // The epoch model charges a switch inside the epoch that needs it, but the runtime loads a GPU's
   // next model while the GPU idles: compare the DP's schedule and the seeds by an event-driven
   // replay with those early loads, and keep the fastest.

@@ -85,6 +85,9 @@ export function signatureText(a: Action, ref: RefSig, scope = ''): string {
  * DAG is not in topological order) or an id repeats.
  */
 export function computeSignatures(dag: ActionDag, opts: SignatureOptions = {}): SignatureMap {
+  const shared = opts.hash === undefined && (opts.scope ?? '') === '';
+  const known = shared ? computed.get(dag) : undefined;
+  if (known) return known;
   const hash = opts.hash ?? sha256;
   const signature = new Map<ActionId, string>();
   const representative = new Map<ActionId, ActionId>();
@@ -120,8 +123,17 @@ export function computeSignatures(dag: ActionDag, opts: SignatureOptions = {}): 
     if (isMergeable(a)) deterministic.add(a.id);
   }
   const structure = new Map([...classes].map(([sig, c]) => [sig, c.json]));
-  return { signature, representative, deterministic, structure };
+  const result = { signature, representative, deterministic, structure };
+  if (shared) computed.set(dag, result);
+  return result;
 }
+
+/**
+ * Default-option signatures by DAG object (DAGs are immutable values): the rewrite driver asks again
+ * for a DAG a rule left unchanged, and dedupDag hands over its output's signatures, which equal the
+ * input's (a rewired reference points to an action of the same signature).
+ */
+const computed = new WeakMap<ActionDag, SignatureMap>();
 
 /** The result of `dedupDag`. */
 export interface DedupResult {
@@ -185,7 +197,13 @@ export function dedupDag(dag: ActionDag, opts: SignatureOptions = {}): DedupResu
     changed = true;
     return { ...s, outputs: next };
   });
-  return { dag: changed ? { ...dag, inputs, actions } : dag, canonical, merged, aliases, signatures };
+  if (!changed) return { dag, canonical, merged, aliases, signatures };
+  const next: ActionDag = { ...dag, inputs, actions };
+  if (computed.get(dag) === signatures) {
+    const kept = (m: ReadonlyMap<ActionId, string>): Map<ActionId, string> => new Map(actions.map((a) => [a.id, m.get(a.id) ?? '']));
+    computed.set(next, { signature: kept(signatures.signature), representative: kept(signatures.representative), deterministic: new Set(actions.filter((a) => signatures.deterministic.has(a.id)).map((a) => a.id)), structure: signatures.structure });
+  }
+  return { dag: next, canonical, merged, aliases, signatures };
 }
 
 /** `a` with every dependency and reference mapped through `to`; `a` itself when none moves. */
@@ -270,20 +288,30 @@ function image(i: ImageInput, ref: RefSig): Record<string, unknown> {
   return i.kind === 'object' ? { key: i.key } : { ref: ref(i.action) };
 }
 
-/** JSON with object keys sorted at every level (nothing dropped: user data may use any key). */
+/**
+ * JSON with object keys sorted at every level (nothing dropped: user data may use any key), written
+ * directly: the same text as JSON.stringify over a key-sorted copy, without building the copy.
+ */
 function canonicalJson(value: unknown): string {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    // No prototype: a user key named '__proto__' stays an ordinary key.
-    const out = Object.create(null) as Record<string, unknown>;
-    for (const k of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = walk(x);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i];
+      if (i > 0) out += ',';
+      out += x === undefined || typeof x === 'function' || typeof x === 'symbol' ? 'null' : canonicalJson(x);
     }
-    return out;
-  };
-  return JSON.stringify(walk(value));
+    return `${out}]`;
+  }
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(value).sort()) {
+    const x = (value as Record<string, unknown>)[k];
+    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(x)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 function sha256(text: string): string {

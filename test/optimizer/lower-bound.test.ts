@@ -15,7 +15,7 @@ function trieCount(prompts: readonly Tokens[], generated: readonly Generation[] 
   const root: TrieNode = { children: new Map(), free: false };
   const insert = (seq: Tokens, freeFrom: number): void => {
     let node = root;
-    seq.forEach((t, i) => {
+    [...seq].forEach((t, i) => {
       let next = node.children.get(t);
       if (!next) {
         next = { children: new Map(), free: false };

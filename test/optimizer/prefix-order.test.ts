@@ -34,11 +34,11 @@ function synthetic(seed: string, calls: number, followUps = false): PromptInstan
 
 const tokensOf = (xs: readonly PromptInstance[], order: readonly string[]): (readonly number[])[] => {
   const byId = new Map(xs.map((x) => [x.id, x.tokens]));
-  return order.map((id) => byId.get(id) ?? []);
+  return order.map((id) => [...(byId.get(id) ?? [])]);
 };
 
 /** Σ over prompts sorted lexicographically of (length − LCP with the previous): the trie size. */
-const trieSize = (prompts: readonly (readonly number[])[]): number => {
+const trieSize = (prompts: readonly PromptInstance['tokens'][]): number => {
   const sorted = [...prompts].sort(compareTokens);
   return sorted.reduce((sum, p, i) => sum + p.length - (i === 0 ? 0 : commonPrefix(sorted[i - 1] ?? [], p)), 0);
 };

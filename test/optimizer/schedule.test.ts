@@ -358,14 +358,14 @@ describe('estimateCalls', () => {
     ]);
     const e = estimateCalls(dag);
     expect([...e.keys()]).toEqual(['x', 'y', 'z', 'r', 'v']);
-    const sRun = e.get('x')?.tokens ?? [];
+    const sRun = [...(e.get('x')?.tokens ?? [])];
     expect(sRun).toHaveLength(100);
     expect(sRun.every((t) => t >= 1 << 24)).toBe(true); // above the tokenizer's vocabulary
     expect(new Set(sRun).size).toBe(100);
     // y: its system prompt, then the same run as x (one producer, one run).
-    expect(e.get('y')?.tokens).toEqual([...encode('You are terse.'), ...sRun]);
+    expect([...(e.get('y')?.tokens ?? [])]).toEqual([...encode('You are terse.'), ...sRun]);
     // z: the format's text and s's run, then x's output run (64 = x's max_tokens).
-    const z = e.get('z')?.tokens ?? [];
+    const z = [...(e.get('z')?.tokens ?? [])];
     expect(z.slice(0, z.length - 64)).toEqual([...encode('Table:\n'), ...sRun]);
     expect(z).toHaveLength(encode('Table:\n').length + 100 + 64);
     expect(z.slice(-64).some((t) => sRun.includes(t))).toBe(false);
