@@ -1,6 +1,7 @@
 // The benchmark's summary over its cells: speedup baseline/agentlake per (workload, inputs, GPUs), the
 // 4-GPU average, the worst cell, the cross-tenant speedups and the issue's targets with PASS/FAIL.
 // Speedups compare simulated makespans (virtual time); optimizer timings are real wall clock.
+import { DEFAULT_SWITCH_COSTS } from '../src/sim/cost-model.ts';
 import type { CellResult } from './cell.ts';
 import type { OptimizerTimings } from './optimizer-timing.ts';
 
@@ -12,7 +13,14 @@ export interface Speedup {
   readonly baselineS: number;
   readonly agentlakeS: number;
   readonly lbTimeS: number;
+  /**
+   * A floor under any engine's makespan on cold GPUs: every GPU loads a model (cold load) before its
+   * first call, so all GPU work fits in GPUs × (makespan − load): max(critical path, load + throughput).
+   */
+  readonly coldFloorS: number;
   readonly speedup: number;
+  /** baseline makespan / coldFloorS: the most any engine could gain over the baseline on this cell. */
+  readonly ceiling: number;
 }
 
 /** One tenant mix, submitted together (one statement) and one after the other. */
@@ -41,6 +49,8 @@ export interface Summary {
   /** Mean speedup over the 4-GPU (workload, inputs) pairs of Q1-Q6, and at each workload's largest inputs. */
   readonly avgSpeedup4: number;
   readonly avgSpeedup4Largest: number;
+  /** Mean of the 4-GPU cells' ceilings: the largest average speedup any engine could reach here. */
+  readonly avgCeiling4: number;
   readonly worst: Speedup | undefined;
   readonly prefill4: readonly { readonly workload: string; readonly inputs: number; readonly engine: string; readonly ratio: number }[];
   readonly targets: readonly Target[];
@@ -53,7 +63,9 @@ export function speedups(cells: readonly CellResult[]): Speedup[] {
     if (a.engine !== 'agentlake') continue;
     const b = cells.find((c) => c.engine === 'baseline' && c.workload === a.workload && c.inputs === a.inputs && c.gpus === a.gpus);
     if (!b) continue;
-    out.push({ workload: a.workload, inputs: a.inputs, gpus: a.gpus, baselineS: b.makespanS, agentlakeS: a.makespanS, lbTimeS: a.lbTime.seconds, speedup: a.makespanS > 0 ? b.makespanS / a.makespanS : 1 });
+    const lb = [a.lbTime, b.lbTime].reduce((x, y) => (y.seconds < x.seconds ? y : x));
+    const coldFloorS = Math.max(lb.criticalPathS, DEFAULT_SWITCH_COSTS.coldLoadS + lb.throughputS);
+    out.push({ workload: a.workload, inputs: a.inputs, gpus: a.gpus, baselineS: b.makespanS, agentlakeS: a.makespanS, lbTimeS: lb.seconds, coldFloorS, speedup: a.makespanS > 0 ? b.makespanS / a.makespanS : 1, ceiling: coldFloorS > 0 ? b.makespanS / coldFloorS : 1 });
   }
   return out;
 }
@@ -64,21 +76,23 @@ export function summarize(cells: readonly CellResult[], sp: readonly Speedup[], 
   const largest = at4.filter((s) => s.inputs === Math.max(...at4.filter((t) => t.workload === s.workload).map((t) => t.inputs)));
   const avgSpeedup4 = mean(at4.map((s) => s.speedup));
   const avgSpeedup4Largest = mean(largest.map((s) => s.speedup));
+  const avgCeiling4 = mean(at4.map((s) => s.ceiling));
   const worst = sp.reduce<Speedup | undefined>((w, s) => (w === undefined || s.speedup < w.speedup ? s : w), undefined);
   const prefill4 = cells.filter((c) => c.gpus === 4).map((c) => ({ workload: c.workload, inputs: c.inputs, engine: c.engine, ratio: c.prefill.ratio }));
   const ours4 = prefill4.filter((p) => p.engine === 'agentlake');
   const worstPrefill = ours4.reduce((m, p) => Math.max(m, p.ratio), 0);
-  const epochMs = Math.max(...opt.epochs.map((e) => e.medianMs));
-  const deadlineMs = Math.max(...opt.epochs.map((e) => e.withDeadline.medianMs));
+  const epochMs = Math.max(...opt.epochs.map((e) => e.production.medianMs));
+  const deepMs = Math.max(...opt.epochs.map((e) => e.medianMs));
   const targets: Target[] = [
-    { name: '4 GPUs: average speedup over Q1-Q6 (all 4-GPU cells)', target: '≥ 2.5×', measured: `${x2(avgSpeedup4)}× (largest inputs only: ${x2(avgSpeedup4Largest)}×)`, pass: avgSpeedup4 >= 2.5 },
+    { name: '4 GPUs: average speedup over Q1-Q6 (all 4-GPU cells)', target: '≥ 2.5×', measured: `${x2(avgSpeedup4)}× (largest inputs only: ${x2(avgSpeedup4Largest)}×; ceiling for any engine on cold GPUs: ${x2(avgCeiling4)}×)`, pass: avgSpeedup4 >= 2.5 },
     { name: 'no cell slower than baseline by more than 5%', target: 'speedup ≥ 0.95× everywhere', measured: worst ? `worst ${worst.workload}/${worst.inputs} inputs/${worst.gpus} GPU: ${x2(worst.speedup)}× (${pct(1 / worst.speedup - 1)} vs baseline)` : 'n/a', pass: worst !== undefined && worst.speedup >= 1 / 1.05 },
     { name: 'prefill achieved/LB on every 4-GPU cell (agentlake)', target: '≤ 1.15', measured: `max ${x3(worstPrefill)} over ${ours4.length} cells`, pass: ours4.length > 0 && worstPrefill <= 1.15 },
     { name: 'cross-tenant: together vs sequential (agentlake)', target: '≥ 1.37×', measured: cross ? `${x2(cross.agentlake.speedup)}× (baseline ${x2(cross.baseline.speedup)}×)` : 'not run', pass: cross !== undefined && cross.agentlake.speedup >= 1.37 },
     { name: `optimizer: scheduleBatch on ${opt.schedule.workload} × ${opt.schedule.inputs} inputs, ${opt.schedule.gpus} GPUs (${opt.schedule.contractedNodes} contracted nodes)`, target: `≤ ${opt.targetMs} ms`, measured: `${opt.schedule.medianMs} ms (median)`, pass: opt.schedule.contractedNodes >= 50 && opt.schedule.medianMs <= opt.targetMs },
-    { name: 'optimizer: planEpochs on syntheticBatch, 50 nodes × 4 GPUs', target: `≤ ${opt.targetMs} ms`, measured: `${epochMs} ms (worst median of ${opt.epochs.length} seeds, default budget; stopped by a ${opt.targetMs} ms deadline: ${deadlineMs} ms)`, pass: epochMs <= opt.targetMs },
+    { name: `optimizer: whole optimizer (rewrite rules + scheduleBatch) on the same batch`, target: `≤ ${opt.targetMs} ms`, measured: `${opt.schedule.optimizeMedianMs} ms (median)`, pass: opt.schedule.optimizeMedianMs <= opt.targetMs },
+    { name: 'optimizer: planEpochs on syntheticBatch, 50 nodes × 4 GPUs, scheduleBatch\'s budget', target: `≤ ${opt.targetMs} ms`, measured: `${epochMs} ms (worst median of ${opt.epochs.length} seeds; a 20× deeper search: ${deepMs} ms)`, pass: epochMs <= opt.targetMs },
   ];
-  return { avgSpeedup4, avgSpeedup4Largest, worst, prefill4, targets };
+  return { avgSpeedup4, avgSpeedup4Largest, avgCeiling4, worst, prefill4, targets };
 }
 
 function mean(xs: readonly number[]): number {
