@@ -1,0 +1,68 @@
+// A QueryExecutor over one engine Session: statements run one at a time (a promise chain), model
+// progress becomes notices (at most one per tenth of the calls, plus the last), and a cancelled
+// statement interrupts DuckDB and rejects with the abort reason. The job manager replaces this.
+import { diag, UserError } from '../../diag/diagnostic.ts';
+import type { Session } from '../../engine/session.ts';
+import type { Progress } from '../../engine/run-statement.ts';
+import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
+
+/** Runs statements on `session`, one at a time across every connection that shares it. */
+export function sessionExecutor(session: Session): QueryExecutor {
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(() => {
+      signal.throwIfAborted();
+      return work();
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    run(sql: string, ctx: QueryContext): Promise<QueryResult> {
+      return serialized(ctx.signal, async () => {
+        const onAbort = (): void => session.lakehouse.db.connection.interrupt();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          const outcome = await session.runScript({ name: 'pgwire', text: sql }, 'run', { signal: ctx.signal, onProgress: progressNotices(ctx) });
+          switch (outcome.kind) {
+            case 'rows':
+              if (outcome.stats) ctx.notice(`agentlake: ${outcome.stats.calls_total} model calls (${outcome.stats.calls_executed} executed, ${outcome.stats.response_cache_hits} from the response cache)${outcome.stats.simulated ? ', on simulated GPUs' : ''}`);
+              return { kind: 'rows', columns: outcome.columns, rows: outcome.rows };
+            case 'explain':
+              return { kind: 'rows', columns: [{ name: 'QUERY PLAN', type: 'VARCHAR' }], rows: outcome.text.replace(/\n$/, '').split('\n').map((l) => [l]) };
+            case 'ok': {
+              const m = /\((\d+) rows?\)/.exec(outcome.message);
+              return { kind: 'command', message: outcome.message, ...(m ? { rowCount: Number(m[1]) } : {}) };
+            }
+          }
+        } catch (e) {
+          if (ctx.signal.aborted) throw ctx.signal.reason instanceof UserError ? ctx.signal.reason : new UserError([diag('E0002', 'canceling statement due to user request')]);
+          throw e;
+        } finally {
+          ctx.signal.removeEventListener('abort', onAbort);
+        }
+      });
+    },
+    describe(sql, ctx) {
+      return serialized(ctx.signal, async () => {
+        try {
+          return (await session.lakehouse.db.describe(sql)).columns;
+        } catch {
+          // Not plain DuckDB SQL (a model call, a catalog statement): the caller sends NoData.
+          return undefined;
+        }
+      });
+    },
+  };
+}
+
+/** Progress as notices: the first call, every further tenth of the calls, and the last. */
+function progressNotices(ctx: QueryContext): (p: Progress) => void {
+  let lastTenth = -1;
+  return (p) => {
+    const tenth = p.total > 0 ? Math.floor((p.done * 10) / p.total) : 0;
+    if (tenth === lastTenth && p.done !== p.total) return;
+    lastTenth = tenth;
+    ctx.notice(`progress: ${p.done}/${p.total} model calls, ${p.cacheHits} cache hits`);
+  };
+}

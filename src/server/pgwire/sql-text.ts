@@ -1,0 +1,124 @@
+// Lexical helpers over a client's SQL text: split a Query message into statements at top-level
+// semicolons, and substitute $n parameters as SQL literals. Both skip quoted strings, quoted
+// identifiers, dollar-quoted text and comments, so a ';' or '$1' inside them is left alone.
+
+/** One statement of a query string: its text and the offset where it starts. */
+export interface StatementText {
+  readonly text: string;
+  readonly start: number;
+}
+
+/** Calls `visit(i)` for every offset of `sql` outside strings, identifiers and comments. */
+function scan(sql: string, visit: (i: number) => void): void {
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (c === '-' && next === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? n : end + 1;
+    } else if (c === '/' && next === '*') {
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (sql[i] === '/' && sql[i + 1] === '*') (depth++, (i += 2));
+        else if (sql[i] === '*' && sql[i + 1] === '/') (depth--, (i += 2));
+        else i++;
+      }
+    } else if (c === "'" || c === '"') {
+      const escapes = c === "'" && i > 0 && /[eE]/.test(sql[i - 1]!) && (i < 2 || !/[\w$]/.test(sql[i - 2]!));
+      i++;
+      while (i < n) {
+        if (escapes && sql[i] === '\\') i += 2;
+        else if (sql[i] === c && sql[i + 1] === c) i += 2;
+        else if (sql[i] === c) break;
+        else i++;
+      }
+      i++;
+    } else if (c === '$' && (i === 0 || !/[\w$]/.test(sql[i - 1]!))) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+      if (tag) {
+        const end = sql.indexOf(tag[0], i + tag[0].length);
+        i = end < 0 ? n : end + tag[0].length;
+      } else {
+        visit(i);
+        i++;
+      }
+    } else {
+      visit(i);
+      i++;
+    }
+  }
+}
+
+/** The statements of a query string (empty ones dropped), split at semicolons outside parentheses. */
+export function splitStatements(sql: string): StatementText[] {
+  const out: StatementText[] = [];
+  let depth = 0;
+  let start = 0;
+  const push = (end: number): void => {
+    const raw = sql.slice(start, end);
+    const lead = raw.length - raw.trimStart().length;
+    const text = raw.trim();
+    if (text.length > 0 && !/^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*$/.test(text)) out.push({ text, start: start + lead });
+  };
+  scan(sql, (i) => {
+    const c = sql[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ';' && depth === 0) {
+      push(i);
+      start = i + 1;
+    }
+  });
+  push(sql.length);
+  return out;
+}
+
+/** The highest $n parameter number in `sql` (0 when none). */
+export function parameterCount(sql: string): number {
+  let max = 0;
+  scan(sql, (i) => {
+    if (sql[i] !== '$') return;
+    const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
+    if (m) max = Math.max(max, Number(m[1]));
+  });
+  return max;
+}
+
+/**
+ * Replaces `$n` by `literals[n-1]`. Returns the new text and a map from offsets in it back to
+ * offsets in `sql` (for error positions).
+ */
+export function substituteParameters(sql: string, literals: readonly string[]): { text: string; toOriginal: (offset: number) => number } {
+  const edits: { at: number; len: number; literal: string }[] = [];
+  scan(sql, (i) => {
+    if (sql[i] !== '$') return;
+    const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
+    if (!m) return;
+    const literal = literals[Number(m[1]) - 1];
+    if (literal !== undefined) edits.push({ at: i, len: m[0].length, literal });
+  });
+  let text = '';
+  let last = 0;
+  const shifts: { newAt: number; oldAt: number; newEnd: number; oldEnd: number }[] = [];
+  for (const e of edits) {
+    text += sql.slice(last, e.at);
+    const newAt = text.length;
+    text += e.literal;
+    shifts.push({ newAt, oldAt: e.at, newEnd: text.length, oldEnd: e.at + e.len });
+    last = e.at + e.len;
+  }
+  text += sql.slice(last);
+  const toOriginal = (offset: number): number => {
+    let delta = 0;
+    for (const s of shifts) {
+      if (offset < s.newAt) break;
+      if (offset < s.newEnd) return s.oldAt;
+      delta = s.oldEnd - s.newEnd;
+    }
+    return offset + delta;
+  };
+  return { text, toOriginal };
+}
