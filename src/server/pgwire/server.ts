@@ -142,8 +142,12 @@ export async function startPgServer(opts: PgServerOptions): Promise<PgServer> {
   };
 }
 
-/** Forwards a handler's messages; a handler that throws ends its connection only. */
-async function* guarded(messages: AsyncGenerator<Uint8Array>, socket: Socket, log: (l: string) => void): AsyncGenerator<Uint8Array> {
+/**
+ * Forwards a handler's messages; a handler that throws ends its connection only. Always returns a
+ * value: pg-gateway would otherwise handle a message that produced no reply (Flush, a message
+ * skipped until Sync) itself, and answer "not implemented".
+ */
+async function* guarded(messages: AsyncGenerator<Uint8Array>, socket: Socket, log: (l: string) => void): AsyncGenerator<Uint8Array, Uint8Array> {
   try {
     yield* messages;
   } catch (e) {
@@ -151,4 +155,5 @@ async function* guarded(messages: AsyncGenerator<Uint8Array>, socket: Socket, lo
     yield msg.errorResponse({ severity: 'FATAL', code: 'XX000', message: 'internal error in the protocol handler' });
     socket.end();
   }
+  return new Uint8Array(0);
 }
