@@ -16,20 +16,31 @@ const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 
-/** Tracks message boundaries in the incoming byte stream; returns an error text when framing breaks. */
+/**
+ * Tracks message boundaries in the incoming byte stream. `feed` returns an error text when framing
+ * breaks, else the offsets in the chunk where a start-up packet ends (pg-gateway frames a whole
+ * chunk the same way, so a chunk holding the StartupMessage and the first query must be split).
+ */
 export class FrameGuard {
   private started = false;
   private header: number[] = [];
   private skip = 0;
+  /** The packet being skipped is the StartupMessage (its last byte must be NUL). */
+  private inStartup = false;
 
-  /** Feeds bytes; undefined while the framing holds. */
-  feed(chunk: Uint8Array): string | undefined {
+  feed(chunk: Uint8Array): { error: string } | { splits: number[] } {
+    const splits: number[] = [];
     let i = 0;
     while (i < chunk.byteLength) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.byteLength - i);
         this.skip -= n;
         i += n;
+        if (this.skip === 0 && this.inStartup) {
+          this.inStartup = false;
+          if (chunk[i - 1] !== 0) return { error: 'invalid startup packet layout: expected terminator as last byte' };
+          splits.push(i);
+        }
         continue;
       }
       const headerSize = this.started ? 5 : 8;
@@ -41,23 +52,26 @@ export class FrameGuard {
       const view = new DataView(h.buffer);
       if (this.started) {
         const len = view.getInt32(1);
-        if (len < 4 || len > MAX_MESSAGE) return `invalid message length ${len}`;
+        if (len < 4 || len > MAX_MESSAGE) return { error: `invalid message length ${len}` };
         this.skip = len - 4;
       } else {
         const len = view.getInt32(0);
         const code = view.getInt32(4);
-        if (len < 8 || len > MAX_STARTUP) return `invalid startup packet length ${len}`;
+        if (len < 8 || len > MAX_STARTUP) return { error: `invalid startup packet length ${len}` };
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-          if (len !== 8) return 'invalid SSL negotiation packet';
+          if (len !== 8) return { error: 'invalid SSL negotiation packet' };
+          splits.push(i);
         } else if (code === CANCEL_REQUEST) {
-          if (len !== 16) return 'invalid cancel request';
+          if (len !== 16) return { error: 'invalid cancel request' };
         } else if (code === PROTOCOL_3_0) {
           this.started = true;
-        } else return `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: server supports 3.0`;
+          if (len === 8) return { error: 'invalid startup packet layout: expected terminator as last byte' };
+          this.inStartup = true;
+        } else return { error: `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: server supports 3.0` };
         this.skip = len - 8;
       }
     }
-    return undefined;
+    return { splits };
   }
 }
 
@@ -78,14 +92,17 @@ export function socketDuplex(socket: Socket): DuplexStream<Uint8Array> {
       };
       socket.on('data', (data: Buffer) => {
         if (closed) return;
-        const broken = guard.feed(data);
-        if (broken !== undefined) {
-          socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message: broken }));
-          socket.destroySoon();
+        const framing = guard.feed(data);
+        if ('error' in framing) {
+          socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message: framing.error }));
           end();
           return;
         }
-        controller.enqueue(new Uint8Array(data));
+        let from = 0;
+        for (const at of [...framing.splits, data.byteLength]) {
+          if (at > from) controller.enqueue(new Uint8Array(data.subarray(from, at)));
+          from = at;
+        }
       });
       socket.on('end', end);
       socket.on('close', end);
