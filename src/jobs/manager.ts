@@ -198,7 +198,11 @@ export class JobManager {
   private dispatch(): Promise<StepReport> | undefined {
     const free = this.opts.runner.capacity() - this.inFlightCost;
     const batchSize = this.opts.batchSize ?? 8;
-    const choice = formBatch(this.queues, { maxSlices: batchSize, freeCapacity: free, window: this.opts.window ?? 2 * batchSize });
+    let choice = formBatch(this.queues, { maxSlices: batchSize, freeCapacity: free, window: this.opts.window ?? 2 * batchSize });
+    // A slice bigger than the whole capacity would wait forever: with nothing in flight it runs alone.
+    if (choice.slices.length === 0 && this.inFlightCost === 0 && free > 0 && this.queues.size > 0) {
+      choice = formBatch(this.queues, { maxSlices: 1, freeCapacity: Infinity });
+    }
     if (choice.slices.length === 0) return undefined;
     const cost = choice.slices.reduce((n, s) => n + s.cost, 0);
     this.inFlightCost += cost;

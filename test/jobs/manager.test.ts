@@ -153,6 +153,16 @@ describe('JobManager', () => {
     expect(m.queued).toBe(0);
   });
 
+  it('runs a slice bigger than the whole capacity alone rather than never', async () => {
+    const runner = new FakeRunner(2);
+    const m = await JobManager.open({ runner, ...counters() });
+    await m.submit({ tenant: 't', user: 'u', sql: 'q', inputs: [1, 2, 3, 4, 5], sliceSize: 4 });
+    await drain(m);
+    // The last slice (one input) fits and goes first; the four-input slice then runs alone.
+    expect(runner.served()).toEqual([['job-1:1'], ['job-1:0']]);
+    expect(m.status('job-1', 't')?.state).toBe('done');
+  });
+
   it('rejects a malformed request', async () => {
     const m = await JobManager.open({ runner: new FakeRunner() });
     await expect(m.submit({ tenant: 't', user: 'u', sql: 'q', priority: 'urgent' as never })).rejects.toThrow(/priority/);
