@@ -31,13 +31,14 @@ export interface SharedExecution {
  * Signature → shared execution, for every signature that deterministic actions of two or more
  * different tenants carry (same-tenant duplicates of such a signature are listed too; a signature
  * only one tenant carries is left to that DAG's own dedup). A hash match is confirmed by comparing
- * the canonical structures; in iteration order the map follows first occurrence.
+ * the canonical structures; in iteration order the map follows first occurrence. `hash` replaces
+ * SHA-256 (tests force collisions with it).
  */
-export function groupSharedActions(batch: readonly TenantDag[]): Map<string, SharedExecution> {
+export function groupSharedActions(batch: readonly TenantDag[], opts: { readonly hash?: (text: string) => string } = {}): Map<string, SharedExecution> {
   const groups = new Map<string, { sig: string; refs: ActionRef[] }>();
   for (const [k, t] of batch.entries()) {
     // A scope per DAG: a sampling action's signature can never equal another DAG's.
-    const sigs = computeSignatures(t.dag, { scope: `${k}:${t.tenant}:${t.job}` });
+    const sigs = computeSignatures(t.dag, { scope: `${k}:${t.tenant}:${t.job}`, ...(opts.hash ? { hash: opts.hash } : {}) });
     for (const a of t.dag.actions) {
       if (!sigs.deterministic.has(a.id)) continue;
       const sig = sigs.signature.get(a.id);
@@ -56,7 +57,10 @@ export function groupSharedActions(batch: readonly TenantDag[]): Map<string, Sha
   for (const g of groups.values()) {
     const executor = g.refs[0];
     if (executor === undefined || new Set(g.refs.map((r) => r.tenant)).size < 2) continue;
-    out.set(g.sig, { executor, sharers: g.refs });
+    // Salted signatures (hash collisions) are numbered per DAG: two structures may carry one string.
+    let key = g.sig;
+    for (let n = 1; out.has(key); n++) key = `${g.sig}#${n}`;
+    out.set(key, { executor, sharers: g.refs });
   }
   return out;
 }

@@ -107,4 +107,15 @@ describe('groupSharedActions', () => {
     expect(g.size).toBe(a.actions.length);
     for (const x of g.values()) expect(x.sharers.map((r) => r.job)).toEqual(['j1', 'j2', 'j3']);
   });
+
+  it('confirms a hash match structurally: colliding hashes group exactly as SHA-256 does', async () => {
+    const a = await lower(`SELECT * FROM run_workflow('desk_a_0', ${symbols(0)})`);
+    const b = await lower(`SELECT * FROM run_workflow('desk_b_0', ${symbols(0)})`);
+    const batch: TenantDag[] = [{ tenant: 'acme', job: 'j1', dag: a }, { tenant: 'globex', job: 'j2', dag: b }];
+    const shape = (m: Map<string, SharedExecution>): string[] => [...m.values()].map((g) => g.sharers.map((r) => r.actionId).join('=')).sort();
+    const strong = groupSharedActions(batch);
+    const weak = groupSharedActions(batch, { hash: () => 'same' });
+    expect(shape(weak)).toEqual(shape(strong));
+    expect(new Set(weak.keys()).size).toBe(strong.size);
+  });
 });
