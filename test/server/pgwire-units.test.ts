@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/diag/diagnostic.ts';
 import { Authenticator, hashPassword, parseUsers } from '../../src/server/pgwire/auth.ts';
-import { commandTag } from '../../src/server/pgwire/connection.ts';
+import { commandTag } from '../../src/server/pgwire/command-tag.ts';
 import { ParameterError, parameterLiteral } from '../../src/server/pgwire/parameters.ts';
 import { OID, pgType, textValue } from '../../src/server/pgwire/pg-types.ts';
 import { PgSettings } from '../../src/server/pgwire/pg-settings.ts';

@@ -11,6 +11,8 @@ import * as msg from './protocol.ts';
 import { MessageReader, ProtocolViolation } from './protocol.ts';
 import { errorFields } from './sqlstate.ts';
 import { parameterCount, splitStatements, substituteParameters } from './sql-text.ts';
+import { commandTag, firstWords } from './command-tag.ts';
+import { withNotices } from './with-notices.ts';
 
 /** A prepared statement (Parse). */
 interface Prepared {
@@ -315,57 +317,4 @@ export class PgConnection {
     const keyword = firstWords(sql);
     yield msg.commandComplete(keyword.startsWith('SHOW') ? 'SHOW' : `SELECT ${end - (withDescription ? 0 : from)}`);
   }
-}
-
-/** The statement's first two words, upper-cased, comments skipped. */
-function firstWords(sql: string): string {
-  const words = sql.replace(/^(\s|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '').match(/^[A-Za-z_]+(\s+[A-Za-z_]+){0,4}/)?.[0] ?? '';
-  return words.toUpperCase().replace(/\s+/g, ' ');
-}
-
-/** PostgreSQL's CommandComplete tag for a statement without a result set. */
-export function commandTag(sql: string, rowCount: number | undefined): string {
-  const w = firstWords(sql).replace(/^CREATE OR REPLACE /, 'CREATE ').replace(/ (TEMP|TEMPORARY|UNIQUE)\b/, '');
-  const n = rowCount ?? 0;
-  const parts = w.split(' ');
-  const first = parts[0] ?? '';
-  if (first === 'INSERT') return `INSERT 0 ${n}`;
-  if (first === 'UPDATE' || first === 'DELETE' || first === 'COPY' || first === 'MERGE') return `${first} ${n}`;
-  if (first === 'START' || first === 'BEGIN') return 'BEGIN';
-  if (first === 'END' || first === 'COMMIT') return 'COMMIT';
-  if (first === 'ABORT' || first === 'ROLLBACK') return 'ROLLBACK';
-  if (w.startsWith('CREATE TABLE') && /\bAS\b/i.test(sql)) return `SELECT ${n}`;
-  if (first === 'CREATE' || first === 'DROP' || first === 'ALTER') return parts.slice(0, 2).join(' ');
-  return first === '' ? 'OK' : first;
-}
-
-/** Runs `work`, yielding NoticeResponses it emits while it runs; returns its result. */
-async function* withNotices<T>(work: (notice: (m: string) => void) => Promise<T>): AsyncGenerator<Uint8Array, T> {
-  const pending: Uint8Array[] = [];
-  let wake: (() => void) | undefined;
-  let done = false;
-  const notice = (m: string): void => {
-    if (done) return;
-    pending.push(msg.noticeResponse({ code: '00000', message: m }));
-    wake?.();
-  };
-  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-  void work(notice).then(
-    (value) => (outcome = { ok: true, value }),
-    (error: unknown) => (outcome = { ok: false, error }),
-  ).finally(() => wake?.());
-  while (outcome === undefined) {
-    while (pending.length > 0) yield pending.shift()!;
-    if (outcome !== undefined) break;
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-      if (pending.length > 0 || outcome !== undefined) resolve();
-    });
-    wake = undefined;
-  }
-  done = true;
-  while (pending.length > 0) yield pending.shift()!;
-  const o = outcome as { ok: true; value: T } | { ok: false; error: unknown };
-  if (!o.ok) throw o.error;
-  return o.value;
 }
