@@ -183,7 +183,7 @@ function estimateTokens(actions: readonly Action[]): { prompt: number; perCall: 
         perCall.push(n);
         prompt += n;
         byModel[a.model.name] = (byModel[a.model.name] ?? 0) + n;
-        if (a.kind === 'vlm') image += DEFAULT_IMAGE_TOKENS;
+        if (a.kind === 'vlm' || a.kind === 'vlm_reason') image += DEFAULT_IMAGE_TOKENS;
         const produced = a.kind === 'llm' || a.kind === 'vlm' || a.kind === 'vlm_reason' ? a.decoding.maxTokens : 0;
         output += produced;
         out.set(a.id, produced);

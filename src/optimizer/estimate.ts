@@ -43,6 +43,9 @@ function outputTokens(a: Action): number {
       return Math.min(a.decoding.maxTokens, a.returns ? Math.min(a.decoding.maxTokens, 64) : EXPECTED_OUTPUT_TOKENS);
     case 'sql':
       return a.tokens ?? 0;
+    case 'vlm_encode':
+      // Its "output" is the image as the model sees it: every reasoning call on it shares these ids.
+      return IMAGE_TOKENS;
     default:
       return 0;
   }
@@ -83,7 +86,8 @@ export function estimateCalls(dag: ActionDag): Map<ActionId, CallEstimate> {
       const parts: Uint32Array[] = [];
       pieces(a.system, parts);
       pieces(a.prompt, parts);
-      if (a.kind === 'vlm' || a.kind === 'vlm_reason') parts.push(placeholder(IMAGE_TOKENS));
+      if (a.kind === 'vlm') parts.push(placeholder(IMAGE_TOKENS));
+      if (a.kind === 'vlm_reason') parts.push(produced.get(a.encoded) ?? placeholder(IMAGE_TOKENS));
       const out = outputTokens(a);
       calls.set(a.id, { id: a.id, tokens: join(parts), outputTokens: out });
       produced.set(a.id, placeholder(out));

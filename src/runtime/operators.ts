@@ -91,8 +91,20 @@ export const OPERATORS: { readonly [K in ActionKind]: Operator<K> } = {
   llm: (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
   vlm: (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
   vlm_reason: (a, outputs, ctx) => callModel(a, outputs, ctx, 'chat'),
-  async *vlm_encode(a) {
-    yield textBatch(a.image.kind === 'object' ? a.image.key : a.image.action);
+  // The image half of a split VLM call: reads the image once (the object cache keeps it for every
+  // reasoning call that reads this encode) and passes its key on.
+  async *vlm_encode(a, outputs, ctx) {
+    const key = a.image.kind === 'object' ? a.image.key : objectKey(outputs.get(a.image.action));
+    if (key === undefined) {
+      yield errorBatch('E0201', 'the image input produced no object');
+      return {};
+    }
+    try {
+      const bytes = await cpu(ctx, () => ctx.readObject(key));
+      yield objectBatch(key, bytes.length);
+    } catch (e) {
+      yield errorBatch('E0201', `cannot read object '${key}': ${message(e)}`);
+    }
     return {};
   },
   embed: (a, outputs, ctx) => callModel(a, outputs, ctx, 'embedding'),
@@ -117,7 +129,7 @@ async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, A
   const promptHash = createHash('sha256').update(JSON.stringify([a.model.name, a.model.version, system, prompt, a.decoding])).digest('hex');
   const returns = 'returns' in a ? a.returns : undefined;
   try {
-    const images = a.kind === 'vlm' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
+    const images = a.kind === 'vlm' || a.kind === 'vlm_reason' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
     const order = ctx.rank?.(a.id);
     const pin = /^gpu:(\d+)$/.exec(ctx.worker ?? '');
     const gpu = pin && a.model.endpoint.startsWith('sim://') ? Number(pin[1]) : undefined;
@@ -151,8 +163,9 @@ async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, A
   }
 }
 
-async function imageOf(a: Extract<Action, { kind: 'vlm' }>, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext): Promise<{ id: string; bytes: Uint8Array }> {
-  const key = a.image.kind === 'object' ? a.image.key : objectKey(outputs.get(a.image.action));
+/** A VLM call's image: its own input, or (split calls) the object its encode action read. */
+async function imageOf(a: Extract<Action, { kind: 'vlm' | 'vlm_reason' }>, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext): Promise<{ id: string; bytes: Uint8Array }> {
+  const key = a.kind === 'vlm_reason' ? objectKey(outputs.get(a.encoded)) : a.image.kind === 'object' ? a.image.key : objectKey(outputs.get(a.image.action));
   if (key === undefined) throw new Error('the image input produced no object');
   return { id: key, bytes: await ctx.readObject(key) };
 }

@@ -32,7 +32,7 @@ describe('EXPLAIN of the optimizer', () => {
     expect(o.callsBefore).toBe(json.actions.modelCalls);
     // The repeated symbol's 22 calls merge into the first one's.
     expect(o.callsBefore - o.callsAfter).toBe(22);
-    expect(o.rewrites.map((r) => r.rule)).toEqual(['node_absorption', 'merkle_dedup']);
+    expect(o.rewrites.map((r) => r.rule)).toEqual(['node_absorption', 'prefix_consolidation', 'merkle_dedup']);
     expect(o.placement.map((p) => p.worker).sort()).toEqual(['gpu:0', 'gpu:1']);
     expect(o.placement.reduce((n, p) => n + p.calls, 0)).toBe(o.callsAfter);
     expect(o.schedule?.contractedNodes).toBeLessThan(o.schedule?.templateNodes ?? 0);

@@ -56,3 +56,20 @@ describe('optimizer on and off give the same results', () => {
     });
   }
 });
+
+describe('vlm_splitting keeps results', () => {
+  it('two prompts on each chart: one encode per chart, every answer as with the optimizer off', async () => {
+    const q = "SELECT key, vlm('llava', image => key, prompt => 'Describe this chart', max_tokens => 8) AS described, vlm('llava', image => key, prompt => 'Rate this chart from 1 to 10', max_tokens => 8) AS rated FROM lake_objects('charts/ALTP/') ORDER BY key";
+    const a = await runRows(on, q);
+    const b = await runRows(off, q);
+    expect(a.rows).toHaveLength(6);
+    expect(a.rows).toEqual(b.rows);
+    expect(a.rows.every((r) => typeof r[1] === 'string' && typeof r[2] === 'string' && r[1] !== r[2])).toBe(true);
+    const explained = await on.runScript({ name: 'x.sql', text: q }, 'explain');
+    expect(explained.kind === 'explain' ? explained.text : '').toMatch(/Rewrite: rule=vlm_splitting round=1 actions=\d+->\d+ calls=12->12/);
+    // Provenance of the run (the only one in this session with split calls): one encode per chart (the second prompt's encode, made by the rule,
+    // merged into the first and never ran), and all 12 calls as reasoning calls.
+    const kinds = await on.lakehouse.db.all("SELECT kind, count(*) AS n, count(shared_with) AS shared FROM agentlake_provenance WHERE run_id IN (SELECT run_id FROM agentlake_provenance WHERE kind = 'vlm_encode') AND kind LIKE 'vlm%' GROUP BY kind ORDER BY kind");
+    expect(kinds.map((k) => [k['kind'], Number(k['n']), Number(k['shared'])])).toEqual([['vlm_encode', 6, 0], ['vlm_reason', 12, 0]]);
+  });
+});
