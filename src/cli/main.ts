@@ -9,6 +9,7 @@ import { Session, type Outcome } from '../engine/session.ts';
 import type { Progress } from '../engine/run-statement.ts';
 import { formatOutcome, type OutputFormat } from './format-output.ts';
 import { startSimServer } from '../sim/http-server.ts';
+import { serve } from '../server/serve-command.ts';
 
 const USAGE = `usage: agentlake <command> [options]
 
@@ -16,6 +17,7 @@ commands:
   explain FILE.sql | -e SQL   run the script's catalog and plain statements, explain its last statement
   run FILE.sql | -e SQL       run the script and print the last statement's result
   sim-serve                   serve the GPU simulator over HTTP (OpenAI-compatible; simulated, not real GPUs)
+  serve                       serve the lakehouse to many users: Postgres wire and the HTTP job API
 
 options:
   --lakehouse DIR|s3://B/P    lakehouse folder or S3 prefix (default ./lakehouse)
@@ -29,6 +31,10 @@ options:
                               no dedup, no response cache), to compare with agentlake's plan
   --port P                    sim-serve: port on 127.0.0.1 (default 8000; 0 picks a free one)
   --time-scale S              sim-serve: real seconds per simulated second (default 0.01)
+  --pg-port P                 serve: Postgres-wire port (default 5433; 0 picks a free one)
+  --http-port H               serve: HTTP API port (default 8080; 0 picks a free one)
+  --users FILE                serve: JSON array of { "name", "tenant", "password" }; without it the
+                              server binds 127.0.0.1 only and trusts every connection
   -e, --execute SQL           take the script from the argument instead of a file
   -h, --help                  show this help
 `;
@@ -51,6 +57,9 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         gpus: { type: 'string', default: '1' },
         port: { type: 'string', default: '8000' },
         'time-scale': { type: 'string', default: '0.01' },
+        'pg-port': { type: 'string', default: '5433' },
+        'http-port': { type: 'string', default: '8080' },
+        users: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -60,6 +69,10 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
       return values.help ? 0 : 1;
     }
     if (command === 'sim-serve') return await simServe(values.port, values['time-scale'], values.gpus, out, err);
+    if (command === 'serve') {
+      if (file !== undefined) return usageError(err, `unexpected argument '${file}'`);
+      return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
+    }
     if (command !== 'explain' && command !== 'run') return usageError(err, `unknown command '${command}'`);
     if (extra.length > 0) return usageError(err, `unexpected argument '${extra[0] ?? ''}'`);
     if (values.execute !== undefined && file !== undefined) return usageError(err, 'give either a FILE or -e SQL, not both');

@@ -65,6 +65,7 @@ export class JobManager {
   private inFlightCost = 0;
   private batches = 0;
   private started = false;
+  private closed = false;
   private idleWaiters: (() => void)[] = [];
 
   private constructor(
@@ -93,6 +94,7 @@ export class JobManager {
 
   /** Queues a job. Throws RangeError on a malformed request (callers validate user input first). */
   async submit(req: SubmitRequest): Promise<Job> {
+    if (this.closed) throw new RangeError('the job manager is closed');
     const priority = req.priority ?? 'medium';
     if (!isPriority(priority)) throw new RangeError(`unknown priority '${String(priority)}'`);
     if (req.tenant === '' || req.user === '') throw new RangeError('a job needs a tenant and a user');
@@ -176,6 +178,18 @@ export class JobManager {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * Stops for good (a server shutting down): no batch forms any more, and what batches still in
+   * flight report is dropped and nothing more is saved, so their jobs stay 'running' in the store
+   * and a manager opened on it later runs them again. Aborting the runner's work is the caller's
+   * business; resolves once the batches in flight have ended.
+   */
+  async close(): Promise<void> {
+    this.started = false;
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Resolves when nothing is queued or in flight (or at once when already so). */
   idle(): Promise<void> {
     if (this.queues.size === 0 && this.inFlight.size === 0) return Promise.resolve();
@@ -244,7 +258,7 @@ export class JobManager {
   /** Folds one slice's outcome into its job (ignored once the job is final). */
   private async apply(slice: Slice, o: SliceOutcome): Promise<void> {
     const job = this.jobs.get(slice.jobId);
-    if (job === undefined || FINAL_STATES.has(job.state)) return;
+    if (this.closed || job === undefined || FINAL_STATES.has(job.state)) return;
     if (!o.ok) {
       await this.finish(job, 'failed', o.error);
       return;
@@ -273,6 +287,7 @@ export class JobManager {
   }
 
   private async put(job: Job): Promise<void> {
+    if (this.closed) return;
     this.jobs.set(job.id, job);
     await this.store.save(job);
     this.opts.onChange?.(job);

@@ -5,7 +5,7 @@
 //   anything else: the plaintext password                                                       → SCRAM-SHA-256
 // SCRAM and md5 need a password-equivalent secret, so an scrypt hash can only be checked against the
 // cleartext; prefer SCRAM verifiers (hashPassword(p, 'scram')) since the server refuses SSL.
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { createScramSha256Data, type ScramSha256Data } from 'pg-gateway';
 import type { PostgresConnectionOptions } from 'pg-gateway';
 
@@ -55,6 +55,25 @@ function scryptMatches(stored: string, password: string): boolean {
   const want = Buffer.from(m[2] ?? '', 'hex');
   const got = scryptSync(password, Buffer.from(m[1] ?? '', 'hex'), want.length);
   return want.length > 0 && timingSafeEqual(want, got);
+}
+
+/**
+ * Checks a cleartext password against a user's stored password in any of the formats above (the
+ * HTTP API's credentials; pgwire checks through the wire exchanges instead).
+ */
+export function verifyPassword(user: PgUser, password: string): boolean {
+  const stored = user.password;
+  const same = (a: Buffer, b: Buffer): boolean => a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
+  const scram = SCRAM.exec(stored);
+  if (scram) {
+    const salted = pbkdf2Sync(password, Buffer.from(scram[2] ?? '', 'base64'), Number(scram[1]), 32, 'sha256');
+    const storedKey = createHash('sha256').update(createHmac('sha256', salted).update('Client Key').digest()).digest();
+    return same(storedKey, Buffer.from(scram[3] ?? '', 'base64'));
+  }
+  const md5 = MD5.exec(stored);
+  if (md5) return same(createHash('md5').update(password + user.name).digest(), Buffer.from(md5[1] ?? '', 'hex'));
+  if (SCRYPT.test(stored)) return scryptMatches(stored, password);
+  return same(Buffer.from(password), Buffer.from(stored));
 }
 
 /** Picks each connection's authentication method from its user; unknown users fail SCRAM. */

@@ -59,6 +59,8 @@ export class PgConnection {
   private skipToSync = false;
   private current: AbortController | undefined;
   private closed = false;
+  /** The executor's per-connection values (QueryContext.vars). */
+  private readonly vars = new Map<string, string>();
 
   constructor(private readonly deps: ConnectionDeps) {
     this.settings = new PgSettings(deps.user, deps.agentlakeVersion, deps.startupParams);
@@ -275,7 +277,7 @@ export class PgConnection {
     const keyword = firstWords(sql);
     try {
       const result = yield* withNotices((notice) => {
-        const ctx: QueryContext = { user: this.deps.user, tenant: this.deps.tenant, signal: ctrl.signal, notice };
+        const ctx: QueryContext = { user: this.deps.user, tenant: this.deps.tenant, signal: ctrl.signal, notice, vars: this.vars };
         return this.deps.catalog.answer(sql, (q) => this.deps.executor.run(q, { ...ctx, notice: () => undefined }), this.deps.user).then((r) => r ?? this.deps.executor.run(sql, ctx));
       });
       if (/^(BEGIN|START TRANSACTION)/.test(keyword)) this.txStatus = 'T';

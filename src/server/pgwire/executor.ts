@@ -13,6 +13,11 @@ export interface QueryContext {
   readonly signal: AbortSignal;
   /** Sends a NoticeResponse to the client at once (progress of long model queries). */
   notice(message: string): void;
+  /**
+   * Values the executor keeps per connection (e.g. `agentlake.priority` set by `SET`); the same map
+   * for every statement of one connection, empty at its start. Absent in describe calls.
+   */
+  readonly vars?: Map<string, string>;
 }
 
 /** What a statement produced. */
