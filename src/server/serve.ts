@@ -62,18 +62,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let http: HttpServer | undefined;
   let manager: JobManager | undefined;
   let runner: SessionRunner | undefined;
+  const events = new JobEvents();
   const closeAll = async (): Promise<void> => {
     await http?.close();
     await pg?.close();
     runner?.abortAll();
     await manager?.close();
+    events.close(new Error('the server is shutting down'));
     await session.close();
   };
   try {
     const db = session.lakehouse.db;
     const results = await JobResults.open(db);
     runner = await SessionRunner.open(session, results);
-    const events = new JobEvents();
     const log = opts.log ?? (() => undefined);
     manager = await JobManager.open({
       runner,

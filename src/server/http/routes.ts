@@ -56,7 +56,12 @@ export async function route(req: IncomingMessage, url: URL, who: Identity, deps:
     const job = await deps.manager.submit({ tenant: who.tenant, user: who.user, priority: sub.priority, sql: sub.sql });
     return json(202, jobView(job, undefined, deps.now()), { Location: `/v1/jobs/${encodeURIComponent(job.id)}` });
   }
-  const id = decodeURIComponent(parts[2] ?? '');
+  let id: string;
+  try {
+    id = decodeURIComponent(parts[2] ?? '');
+  } catch {
+    throw HttpError.of(404, `no job '${parts[2] ?? ''}'`);
+  }
   const job = deps.manager.status(id, who.tenant);
   if (!job) throw HttpError.of(404, `no job '${id}'`);
   const sub = parts[3];

@@ -42,7 +42,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     res.on('error', () => undefined);
     let reply: Reply;
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        throw HttpError.of(400, 'malformed request target');
+      }
       if (url.pathname === '/v1/health' && req.method === 'GET') reply = { status: 200, headers: { 'Content-Type': 'application/json' }, body: jsonText({ ok: true, auth: opts.auth.required ? 'bearer' : 'trust' }) };
       else reply = await route(req, url, opts.auth.identify(req.headers.authorization), deps);
     } catch (e) {
