@@ -133,6 +133,8 @@ describe('HTTP job API (trusted)', () => {
     const table = await runJob(port, 'SELECT  *  FROM nope_table');
     expect(table.state).toBe('failed');
     expect(table.error).toMatch(/B0401/);
+    const st = await http<{ diagnostic: ErrorJson['error'] }>(port, 'GET', `/v1/jobs/${table.id}`);
+    expect(st.json.diagnostic).toMatchObject({ code: 'B0401', position: 17 });
     const t = await http<ErrorJson>(port, 'GET', `/v1/jobs/${table.id}/result`);
     expect(t.json.error).toMatchObject({ code: 'B0401', position: 17, line: 1, column: 17 });
   });

@@ -68,7 +68,11 @@ export async function route(req: IncomingMessage, url: URL, who: Identity, deps:
   if (sub === undefined) {
     allow('GET', 'DELETE');
     if (method === 'DELETE') return cancel(job, who, deps);
-    return json(200, jobView(job, deps.runner.progress(job.id), deps.now()));
+    const view = jobView(job, deps.runner.progress(job.id), deps.now());
+    if (job.state !== 'failed') return json(200, view);
+    // A failed job's status carries its first diagnostic (code, message, position) like its result.
+    const r = (await deps.results.get(job.id))?.result;
+    return json(200, r?.kind === 'error' && r.diagnostics[0] ? { ...view, diagnostic: diagnosticBody(r.diagnostics[0], job.sql).error } : view);
   }
   if (sub === 'cancel') {
     allow('POST');
