@@ -5,7 +5,7 @@
 // order, epochs) plus a report. Pure: no I/O, no clock (a deadline comes from an injected `now`).
 import { isModelCall, type Action, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import type { PhysicalPlan } from '../runtime/physical-plan.ts';
-import { DEVICES, DEFAULT_SWITCH_COSTS, modelCost, type DeviceKind } from '../sim/cost-model.ts';
+import { DEFAULT_DIFFUSION_STEPS, DEVICES, DEFAULT_SWITCH_COSTS, SIM_IMAGE_SIZE, diffusionSeconds, modelCost, type DeviceKind } from '../sim/cost-model.ts';
 import { contractConvex, type ContractNode } from './contract.ts';
 import { planEpochs, type EpochDpStats } from './epoch-dp.ts';
 import { compileProblem, switchCostOf, type EpochProblem, type EpochSchedule, type PlanNode } from './epoch-problem.ts';
@@ -152,7 +152,9 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
     const depth = chainDepth(actions, inGroup);
     const oneCall = estimateGpuNode(cost, { calls: 1, promptTokens: tokens / Math.max(1, calls.length), cachedTokens: 0, parentTokens: 0, outputTokens: calls.reduce((n, c) => n + c.outputTokens, 0) / Math.max(1, calls.length) });
     const floor = depth * (oneCall.eligibleS + oneCall.invariantS);
-    return { kind: 'gpu', id: g.id, deps: g.deps, model, eligibleS: work.eligibleS, invariantS: Math.max(work.invariantS, floor - work.eligibleS) };
+    // Diffusion calls hold the GPU alone for their denoising steps (§6's simulator; one image at a time).
+    const denoiseS = actions.reduce((t, a) => t + (a.kind === 'image' && simModel(a) !== undefined ? diffusionSeconds(a.model.paramsB, a.decoding.width ?? SIM_IMAGE_SIZE, a.decoding.height ?? SIM_IMAGE_SIZE, DEFAULT_DIFFUSION_STEPS) : 0), 0);
+    return { kind: 'gpu', id: g.id, deps: g.deps, model, eligibleS: work.eligibleS, invariantS: Math.max(work.invariantS, floor - work.eligibleS) + denoiseS };
   });
   const gpus = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ id: `gpu:${i}`, resident: null }));
   const problem: EpochProblem = { nodes, gpus, cpuSlots: [CPU], switchS: switchCostOf(DEFAULT_SWITCH_COSTS) };
@@ -335,7 +337,12 @@ function partitioned(nodes: readonly PlanNode[], gpus: readonly string[]): Place
   }
   const order: Record<string, string[]> = Object.fromEntries(gpus.map((g) => [g, []]));
   const epochOf = new Map<string, number>();
-  nodes.forEach((n, i) => {
+  // Level by level (longest dependency chain above a node), so a GPU serving several shards runs
+  // every shard's early steps before any shard's late ones instead of waiting on one shard's chain.
+  const level = new Map<string, number>();
+  for (const n of nodes) level.set(n.id, Math.max(0, ...n.deps.map((d) => (level.get(d) ?? 0) + 1)));
+  const byLevel = nodes.map((n, i) => ({ n, i })).sort((a, b) => (level.get(a.n.id) ?? 0) - (level.get(b.n.id) ?? 0) || a.i - b.i).map((x) => x.n);
+  byLevel.forEach((n, i) => {
     epochOf.set(n.id, i);
     if (n.kind !== 'gpu') return;
     const own = gpusOf.get(n.model) ?? [];

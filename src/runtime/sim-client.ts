@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { SimCluster } from '../sim/cluster.ts';
 import { inferModelSpec } from '../sim/models.ts';
+import { SIM_IMAGE_SIZE } from '../sim/cost-model.ts';
 import type { ChatCompletion, EmbeddingList, ImageList, SimEndpoint } from '../sim/protocol.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { ModelCall, ModelClient, ModelResult } from './model-client.ts';
@@ -60,7 +61,7 @@ function requestOf(c: ModelCall): [SimEndpoint, Record<string, unknown>] {
   const model = c.model.modelName;
   if (c.kind === 'embedding') return ['embeddings', { model, input: c.prompt }];
   if (c.kind === 'image') {
-    return ['images.generations', { model, prompt: c.prompt, n: 1, size: `${c.decoding.width ?? 512}x${c.decoding.height ?? 512}`, response_format: 'b64_json', ...(c.decoding.seed !== undefined ? { seed: c.decoding.seed } : {}) }];
+    return ['images.generations', { model, prompt: c.prompt, n: 1, size: `${c.decoding.width ?? SIM_IMAGE_SIZE}x${c.decoding.height ?? SIM_IMAGE_SIZE}`, response_format: 'b64_json', ...(c.decoding.seed !== undefined ? { seed: c.decoding.seed } : {}) }];
   }
   const user = c.images?.length
     ? [{ type: 'text', text: c.prompt }, ...c.images.map((i) => ({ type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from(i.bytes).toString('base64')}` } }))]

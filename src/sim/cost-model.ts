@@ -178,6 +178,12 @@ export function encoderSeconds(device: DeviceProfile, style: VisionStyle, tokens
  * Diffusion image generation (an assumption, not in §6): 0.1 s per denoising step for a 6B
  * model at 1024×1024, scaled by parameters and pixel count.
  */
+/** Side in pixels of a generated image when the call does not set width/height (sim:// requests). */
+export const SIM_IMAGE_SIZE = 512;
+
+/** Denoising steps of a diffusion model whose card does not say (Z-Image-Turbo's 8). */
+export const DEFAULT_DIFFUSION_STEPS = 8;
+
 export function diffusionSeconds(paramsB: number, width: number, height: number, steps: number): number {
   return steps * 0.1 * (paramsB / 6) * ((width * height) / (1024 * 1024));
 }

@@ -1,7 +1,7 @@
 // Per-endpoint request handling: a validated body becomes GPU jobs (prompt ids, outputs decided
 // up front, deterministically) plus a function that shapes the OpenAI response from the jobs'
 // simulated timings. Shared by the HTTP server and the in-process API.
-import { diffusionSeconds } from './cost-model.ts';
+import { DEFAULT_DIFFUSION_STEPS, diffusionSeconds } from './cost-model.ts';
 import { malformJson } from './faults.ts';
 import type { GpuJob, GpuTiming } from './gpu-job.ts';
 import { maxModelLen, type SimModelKind, type SimModelSpec } from './models.ts';
@@ -175,7 +175,7 @@ const images: Handler = (body, ctx) => {
     wantsJson: false,
     prepare: () => {
       const ids = plainPromptTokens(input.prompt).ids;
-      const seconds = diffusionSeconds(spec.paramsB, input.width, input.height, spec.diffusionSteps ?? 8);
+      const seconds = diffusionSeconds(spec.paramsB, input.width, input.height, spec.diffusionSteps ?? DEFAULT_DIFFUSION_STEPS);
       const seeds = Array.from({ length: input.n }, (_, i) => contentHash(spec.id, input.prompt, `${input.width}x${input.height}`, String(input.seed ?? ''), String(i)));
       return {
         jobs: seeds.map((): GpuJob => ({ model: spec, promptIds: ids, outTokens: 0, exclusiveS: seconds })),
