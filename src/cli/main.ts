@@ -25,7 +25,7 @@ options:
   --verbose                   explain: show every action of the first input
   --format table|json|csv     run: output format (default table)
   --no-cache                  run: do not answer deterministic calls from the response cache
-  --gpus N                    run, sim-serve: simulated GPUs behind sim:// models (default 1)
+  --gpus N                    run, serve, sim-serve: simulated GPUs behind sim:// models (default 1)
   --baseline                  run: execute as "Ray + vLLM" would (each call sent when its inputs are
                               ready, FIFO at the server, GPUs split statically among the models,
                               no dedup, no response cache), to compare with agentlake's plan
