@@ -24,14 +24,45 @@ const memo = new Map<string, Uint32Array>();
 const MEMO_LIMIT = 20_000;
 const EMPTY = new Uint32Array(0);
 
+function lineTokens(line: string): Uint32Array {
+  const hit = memo.get(line);
+  if (hit) return hit;
+  const ids = Uint32Array.from(encode(line));
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(line, ids);
+  return ids;
+}
+
+/**
+ * Token ids of a text, encoded line by line (each line keeps its newline) and memoized per line:
+ * prompts that differ in one line (a symbol, a patient id) share the tokenization of the others.
+ * The BPE pre-tokenizer splits at newlines anyway, so ids match whole-text encoding closely.
+ */
 function tokensOf(text: string): Uint32Array {
   if (text.length === 0) return EMPTY;
-  const hit = memo.get(text);
-  if (hit) return hit;
-  const ids = Uint32Array.from(encode(text));
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(text, ids);
-  return ids;
+  const first = text.indexOf('\n');
+  if (first < 0 || first === text.length - 1) return lineTokens(text);
+  const parts: Uint32Array[] = [];
+  for (let start = 0; start < text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl + 1;
+    parts.push(lineTokens(text.slice(start, end)));
+    start = end;
+  }
+  return joinTokens(parts);
+}
+
+function joinTokens(parts: readonly Uint32Array[]): Uint32Array {
+  if (parts.length === 1) return parts[0] ?? EMPTY;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint32Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Expected output tokens of an action (0 for actions whose output is not text a prompt reads). */
@@ -65,23 +96,12 @@ export function estimateCalls(dag: ActionDag): Map<ActionId, CallEstimate> {
   const pieces = (segs: readonly PromptSegment[], into: Uint32Array[]): void => {
     for (const s of segs) into.push(s.kind === 'text' ? tokensOf(s.text) : s.kind === 'value' ? tokensOf(s.value) : (produced.get(s.action) ?? EMPTY));
   };
-  const join = (parts: readonly Uint32Array[]): Uint32Array => {
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = new Uint32Array(n);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
   const calls = new Map<ActionId, CallEstimate>();
   for (const a of dag.actions) {
     if (a.kind === 'format') {
       const parts: Uint32Array[] = [];
       pieces(a.parts, parts);
-      produced.set(a.id, join(parts));
+      produced.set(a.id, joinTokens(parts));
     } else if (isModelCall(a) && 'prompt' in a) {
       const parts: Uint32Array[] = [];
       pieces(a.system, parts);
@@ -89,7 +109,7 @@ export function estimateCalls(dag: ActionDag): Map<ActionId, CallEstimate> {
       if (a.kind === 'vlm') parts.push(placeholder(IMAGE_TOKENS));
       if (a.kind === 'vlm_reason') parts.push(produced.get(a.encoded) ?? placeholder(IMAGE_TOKENS));
       const out = outputTokens(a);
-      calls.set(a.id, { id: a.id, tokens: join(parts), outputTokens: out });
+      calls.set(a.id, { id: a.id, tokens: joinTokens(parts), outputTokens: out });
       produced.set(a.id, placeholder(out));
     } else produced.set(a.id, placeholder(outputTokens(a)));
   }

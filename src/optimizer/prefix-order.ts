@@ -25,6 +25,14 @@ export interface PrefixOrderOptions {
  * unbounded cache this is the lexicographic order (a DFS over the prompt trie). O(n·ready·depth).
  */
 export function prefixOrder(instances: readonly PromptInstance[], options: PrefixOrderOptions = {}): string[] {
+  return orderAndMeasure(instances, options).order;
+}
+
+/**
+ * `prefixOrder` and, from the same pass over the same modelled cache, what running that order
+ * prefills: equal to `measurePrefill` of the order under the same capacity (§6 block rule).
+ */
+export function orderAndMeasure(instances: readonly PromptInstance[], options: PrefixOrderOptions = {}): { order: string[]; measure: PrefillMeasure } {
   const g = indexDag(instances, 'ignore');
   const trie = buildRadixTrie(instances.map((x) => x.tokens));
   const cache = new PrefixCacheModel(trie, options.capacityTokens);
@@ -39,6 +47,8 @@ export function prefixOrder(instances: readonly PromptInstance[], options: Prefi
   const ready: number[] = [];
   pending.forEach((p, i) => p === 0 && ready.push(i));
   const order: string[] = [];
+  let promptTokens = 0;
+  let cached = 0;
   while (ready.length > 0) {
     let best = 0;
     let bestMatch = -1;
@@ -58,6 +68,9 @@ export function prefixOrder(instances: readonly PromptInstance[], options: Prefi
     ready[best] = ready[ready.length - 1] ?? v;
     ready.pop();
     order.push(g.ids[v] ?? '');
+    const n = instances[v]?.tokens.length ?? 0;
+    promptTokens += n;
+    cached += cachedTokens(n, Math.max(0, bestMatch));
     cache.insert(v);
     for (const c of g.children[v] ?? []) {
       const left = (pending[c] ?? 0) - 1;
@@ -65,7 +78,7 @@ export function prefixOrder(instances: readonly PromptInstance[], options: Prefi
       if (left === 0) ready.push(c);
     }
   }
-  return order;
+  return { order, measure: { promptTokens, cachedTokens: cached, prefilledTokens: promptTokens - cached } };
 }
 
 /**

@@ -13,7 +13,7 @@ import { affinityDecisions, greedyDecisions, minSwitchDecisions } from './epoch-
 import { replay } from './epoch-schedule.ts';
 import { estimateCalls, type CallEstimate } from './estimate.ts';
 import { estimateGpuNode } from './node-cost.ts';
-import { measurePrefill, prefixOrder } from './prefix-order.ts';
+import { orderAndMeasure } from './prefix-order.ts';
 
 export interface ScheduleOptions {
   /** Simulated GPUs serving the sim:// models. */
@@ -138,11 +138,9 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
     const calls = actions.map((a) => estimates.get(a.id)).filter((c): c is CallEstimate => c !== undefined);
     const inGroup = new Set(actions.map((a) => a.id));
     const depsOf = new Map(actions.map((a) => [a.id, a.deps]));
-    const order = prefixOrder(calls.map((c) => ({ id: c.id, tokens: c.tokens, deps: (depsOf.get(c.id) ?? []).filter((d) => inGroup.has(d)), cost: c.tokens.length + c.outputTokens })));
-    orderInGroup.set(g.id, order);
     const cost = modelCost(device, { paramsB: first.model.paramsB });
-    const byId = new Map(calls.map((c) => [c.id, c]));
-    const measured = measurePrefill(order.map((id) => byId.get(id)?.tokens ?? []), { capacityTokens: cost.kvCapacityTokens });
+    const { order, measure: measured } = orderAndMeasure(calls.map((c) => ({ id: c.id, tokens: c.tokens, deps: (depsOf.get(c.id) ?? []).filter((d) => inGroup.has(d)), cost: c.tokens.length + c.outputTokens })), { capacityTokens: cost.kvCapacityTokens });
+    orderInGroup.set(g.id, order);
     const tokens = calls.reduce((n, c) => n + c.tokens.length, 0);
     const cached = Math.max(0, Math.min(tokens, measured.cachedTokens));
     promptTokens += tokens;
@@ -192,10 +190,15 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
       const e = epochOfNode.get(nodeId) ?? 0;
       const actions = groupActions.get(nodeId) ?? [];
       const sorted = orderInGroup.get(nodeId) ?? [];
-      const rest = actions.filter((a) => !sorted.includes(a.id)).map((a) => a.id);
-      for (const id of [...sorted, ...rest]) {
+      const inOrder = new Set(sorted);
+      for (const id of sorted) {
         push(g.id, id);
         epoch.set(id, e);
+      }
+      for (const a of actions) {
+        if (inOrder.has(a.id)) continue;
+        push(g.id, a.id);
+        epoch.set(a.id, e);
       }
     }
   }

@@ -2,7 +2,7 @@
 // bound with an unbounded cache, never worse than FIFO on prefix-sharing sets, and better than a
 // random order under a finite LRU cache.
 import { describe, expect, it } from 'vitest';
-import { cachedTokens, measurePrefill, prefixOrder, type PromptInstance } from '../../src/optimizer/prefix-order.ts';
+import { cachedTokens, measurePrefill, orderAndMeasure, prefixOrder, type PromptInstance } from '../../src/optimizer/prefix-order.ts';
 import { commonPrefix, compareTokens } from '../../src/optimizer/prompt-trie.ts';
 import { PrefixCache } from '../../src/sim/prefix-cache.ts';
 import { Prng } from '../../src/sim/prng.ts';
@@ -128,6 +128,18 @@ describe('prefixOrder', () => {
       }
     }
     expect(gained).toBeGreaterThan(60);
+  });
+
+  it('orderAndMeasure: the same order, and what measurePrefill says that order prefills', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const xs = synthetic(`om-${seed}`, 60, seed % 2 === 0);
+      for (const capacityTokens of [undefined, 600, 2000]) {
+        const opts = capacityTokens === undefined ? {} : { capacityTokens };
+        const r = orderAndMeasure(xs, opts);
+        expect(r.order).toEqual(prefixOrder(xs, opts));
+        expect(r.measure).toEqual(measurePrefill(tokensOf(xs, r.order), opts));
+      }
+    }
   });
 
   it('finite LRU cache: beats a random dependency-respecting order', () => {
