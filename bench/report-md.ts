@@ -69,7 +69,7 @@ export function renderMarkdown(r: ReportInput): string {
   out.push('', '### Optimizer wall time (real)', '');
   const o = r.optimizer;
   out.push(row(['what', 'size', 'median ms', 'runs (ms)', 'search']), rule(5));
-  out.push(row([`scheduleBatch, ${o.schedule.workload} × ${o.schedule.inputs} inputs`, `${o.schedule.actions} actions → ${o.schedule.templateNodes} template nodes → ${o.schedule.contractedNodes} contracted, ${o.schedule.gpus} GPUs`, `${o.schedule.medianMs}`, o.schedule.runsMs.join(', '), `${o.schedule.dpExpansions} expansions, ${o.schedule.dpStoppedBy}`]));
+  out.push(row([`scheduleBatch, ${o.schedule.workload} × ${o.schedule.inputs} inputs`, `${o.schedule.actions} actions (rewritten) → ${o.schedule.templateNodes} template nodes → ${o.schedule.contractedNodes} contracted, ${o.schedule.gpus} GPUs`, `${o.schedule.medianMs}`, o.schedule.runsMs.join(', '), `${o.schedule.dpExpansions} expansions, ${o.schedule.dpStoppedBy}`]));
   out.push(row([`optimizeBatch (rewrites + scheduleBatch), ${o.schedule.workload} × ${o.schedule.inputs} inputs`, 'same', `${o.schedule.optimizeMedianMs}`, o.schedule.optimizeRunsMs.join(', '), '']));
   for (const e of o.epochs) {
     const p = e.production;

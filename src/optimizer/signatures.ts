@@ -208,6 +208,7 @@ export function dedupDag(dag: ActionDag, opts: SignatureOptions = {}): DedupResu
 
 /** `a` with every dependency and reference mapped through `to`; `a` itself when none moves. */
 function rewire(a: Action, to: (id: ActionId) => ActionId): Action {
+  if (!moves(a, to)) return a;
   const deps = [...new Set(a.deps.map(to))];
   let moved = deps.length !== a.deps.length || deps.some((d, i) => d !== a.deps[i]);
   const segs = (list: readonly PromptSegment[]): readonly PromptSegment[] => {
@@ -246,6 +247,32 @@ function rewire(a: Action, to: (id: ActionId) => ActionId): Action {
       break;
   }
   return moved ? b : a;
+}
+
+/** Whether any dependency or reference of `a` maps elsewhere (checked without allocating). */
+function moves(a: Action, to: (id: ActionId) => ActionId): boolean {
+  for (const d of a.deps) if (to(d) !== d) return true;
+  const segs = (list: readonly PromptSegment[]): boolean => {
+    for (const s of list) if (s.kind === 'ref' && to(s.action) !== s.action) return true;
+    return false;
+  };
+  switch (a.kind) {
+    case 'sql':
+    case 'fetch':
+      return false;
+    case 'format':
+      return segs(a.parts);
+    case 'vlm_encode':
+      return a.image.kind === 'ref' && to(a.image.action) !== a.image.action;
+    case 'vlm':
+      return segs(a.system) || segs(a.prompt) || (a.image.kind === 'ref' && to(a.image.action) !== a.image.action);
+    case 'vlm_reason':
+      return segs(a.system) || segs(a.prompt) || to(a.encoded) !== a.encoded;
+    case 'llm':
+    case 'embed':
+    case 'image':
+      return segs(a.system) || segs(a.prompt);
+  }
 }
 
 function modelCall(a: { readonly kind: ActionKind; readonly model: ModelRef; readonly system: readonly PromptSegment[]; readonly prompt: readonly PromptSegment[]; readonly decoding: Decoding }, ref: RefSig): Record<string, unknown> {

@@ -21,6 +21,15 @@ export const vlmSplitting: Rule = {
   apply(dag) {
     const vlms = dag.actions.filter((a): a is VlmAction => a.kind === 'vlm');
     if (vlms.length < 2) return dag;
+    // Cheap first look: images named by object key are told apart without signatures; signatures
+    // (a pass over the whole DAG) are computed only when some image may be read twice.
+    const byKey = new Map<string, number>();
+    let refs = false;
+    for (const a of vlms) {
+      if (a.image.kind === 'ref') refs = true;
+      else byKey.set(`${a.model.name}|${a.image.key}`, (byKey.get(`${a.model.name}|${a.image.key}`) ?? 0) + 1);
+    }
+    if (!refs && [...byKey.values()].every((n) => n < 2)) return dag;
     const signatures = computeSignatures(dag).signature;
     const imageKey = (a: VlmAction): string => JSON.stringify([a.model.name, a.model.version, a.model.endpoint, a.image.kind === 'object' ? a.image.key : `sig:${signatures.get(a.image.action) ?? a.image.action}`]);
     // Distinct calls per image: equal calls (same signature) are merkle_dedup's to merge whole.
