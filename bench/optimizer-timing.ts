@@ -76,6 +76,8 @@ export async function timeOptimizer(lakes: BenchLakehouses, w: Workload, inputs:
       const dag = await lowerSite(site, engineProbe(session.lakehouse));
       // scheduleBatch is timed on what it plans in a run: the batch after the rewrite rules.
       const rewritten = rewriteDag(dag).dag;
+      // Two untimed runs first: the tokenizer and the JIT warm up as in a long-running server.
+      for (let i = 0; i < 2; i++) optimizeBatch(dag, { engine: 'agentlake', gpus });
       const runsMs: number[] = [];
       let last: ReturnType<typeof scheduleBatch> | undefined;
       for (let i = 0; i < runs; i++) {
