@@ -8,6 +8,7 @@ import { isPriority, type Priority } from '../jobs/job.ts';
 import type { JobManager } from '../jobs/manager.ts';
 import type { Column } from '../storage/duckdb.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './pgwire/executor.ts';
+import { queryResultOf } from './pgwire/outcome-result.ts';
 import type { JobEvents } from './job-events.ts';
 import type { JobResults } from './job-results.ts';
 import type { SessionRunner } from './session-runner.ts';
@@ -53,19 +54,8 @@ export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
         if (r?.kind === 'error') throw new UserError(r.diagnostics);
         throw new InternalError(r?.kind === 'internal' ? r.message : (final.error ?? `job '${job.id}' ended without a result`));
       }
-      switch (r.kind) {
-        case 'rows':
-          if (r.stats) ctx.notice(`agentlake: ${r.stats.calls_total} model calls (${r.stats.calls_executed} executed, ${r.stats.response_cache_hits} from the response cache)${r.stats.simulated ? ', on simulated GPUs' : ''}`);
-          return { kind: 'rows', columns: r.columns, rows: r.rows };
-        case 'explain':
-          return { kind: 'rows', columns: [{ name: 'QUERY PLAN', type: 'VARCHAR' }], rows: r.text.replace(/\n$/, '').split('\n').map((l) => [l]) };
-        case 'ok': {
-          const m = /\((\d+) rows?\)/.exec(r.message);
-          return { kind: 'command', message: r.message, ...(m ? { rowCount: Number(m[1]) } : {}) };
-        }
-        default:
-          throw new InternalError(`job '${job.id}' is done with a '${r.kind}' result`);
-      }
+      if (r.kind === 'rows' || r.kind === 'explain' || r.kind === 'ok') return queryResultOf(r, (m) => ctx.notice(m));
+      throw new InternalError(`job '${job.id}' is done with a '${r.kind}' result`);
     },
     describe(sql) {
       return deps.describe(sql);

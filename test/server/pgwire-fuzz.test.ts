@@ -3,19 +3,9 @@
 // each case a new client still runs a query; the broken connection gets FATAL 08P01 where the
 // protocol allows an answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Prng } from '../../src/sim/prng.ts';
 import { errorCodes, message, messageTypes, rawExchange, startTestServer, startupMessage, stillServes, type TestServer } from './pgwire-helpers.ts';
 
-/** A small seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const int32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
@@ -91,7 +81,8 @@ describe('pgwire fuzzing', () => {
   });
 
   it('random garbage, before and after start-up, never brings the server down', async () => {
-    const rand = prng(20240605);
+    const rng = new Prng(20240605);
+    const rand = (): number => rng.next();
     for (let i = 0; i < 40; i++) {
       const len = 1 + Math.floor(rand() * 200);
       const junk = Buffer.from(Array.from({ length: len }, () => Math.floor(rand() * 256)));

@@ -5,6 +5,7 @@ import { diag, UserError } from '../../diag/diagnostic.ts';
 import type { Session } from '../../engine/session.ts';
 import type { Progress } from '../../engine/run-statement.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
+import { queryResultOf } from './outcome-result.ts';
 
 /** Runs statements on `session`, one at a time across every connection that shares it. */
 export function sessionExecutor(session: Session): QueryExecutor {
@@ -24,17 +25,7 @@ export function sessionExecutor(session: Session): QueryExecutor {
         ctx.signal.addEventListener('abort', onAbort, { once: true });
         try {
           const outcome = await session.runScript({ name: 'pgwire', text: sql }, 'run', { signal: ctx.signal, onProgress: progressNotices(ctx) });
-          switch (outcome.kind) {
-            case 'rows':
-              if (outcome.stats) ctx.notice(`agentlake: ${outcome.stats.calls_total} model calls (${outcome.stats.calls_executed} executed, ${outcome.stats.response_cache_hits} from the response cache)${outcome.stats.simulated ? ', on simulated GPUs' : ''}`);
-              return { kind: 'rows', columns: outcome.columns, rows: outcome.rows };
-            case 'explain':
-              return { kind: 'rows', columns: [{ name: 'QUERY PLAN', type: 'VARCHAR' }], rows: outcome.text.replace(/\n$/, '').split('\n').map((l) => [l]) };
-            case 'ok': {
-              const m = /\((\d+) rows?\)/.exec(outcome.message);
-              return { kind: 'command', message: outcome.message, ...(m ? { rowCount: Number(m[1]) } : {}) };
-            }
-          }
+          return queryResultOf(outcome, (m) => ctx.notice(m));
         } catch (e) {
           if (ctx.signal.aborted) throw ctx.signal.reason instanceof UserError ? ctx.signal.reason : new UserError([diag('E0002', 'canceling statement due to user request')]);
           throw e;
