@@ -3,12 +3,11 @@
 // connection (default medium; answered here, per connection, never by the shared Session). The
 // executor waits for the job, forwards its progress as notices and turns a cancel into a job cancel.
 import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
-import type { Progress } from '../engine/run-statement.ts';
 import { isPriority, type Priority } from '../jobs/job.ts';
 import type { JobManager } from '../jobs/manager.ts';
 import type { Column } from '../storage/duckdb.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './pgwire/executor.ts';
-import { queryResultOf } from './pgwire/outcome-result.ts';
+import { progressNotices, queryResultOf } from './pgwire/outcome-result.ts';
 import type { JobEvents } from './job-events.ts';
 import type { JobResults } from './job-results.ts';
 import type { SessionRunner } from './session-runner.ts';
@@ -82,13 +81,3 @@ function prioritySetting(sql: string, ctx: QueryContext): QueryResult | undefine
   return { kind: 'command', message: 'set agentlake.priority' };
 }
 
-/** Progress as notices: the first report, every further tenth of the calls, and the last. */
-function progressNotices(ctx: QueryContext): (p: Progress) => void {
-  let lastTenth = -1;
-  return (p) => {
-    const tenth = p.total > 0 ? Math.floor((p.done * 10) / p.total) : 0;
-    if (tenth === lastTenth && p.done !== p.total) return;
-    lastTenth = tenth;
-    ctx.notice(`progress: ${p.done}/${p.total} model calls, ${p.cacheHits} cache hits`);
-  };
-}

@@ -138,3 +138,29 @@ export async function stillServes(port: number): Promise<boolean> {
     await c.end();
   }
 }
+
+/** Sends a CancelRequest for a client's backend, as pg_cancel_backend / libpq's PQcancel do. */
+export function sendCancel(port: number, pid: number, secret: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      const b = Buffer.alloc(16);
+      b.writeInt32BE(16, 0);
+      b.writeInt32BE(80877102, 4);
+      b.writeInt32BE(pid, 8);
+      b.writeInt32BE(secret, 12);
+      s.end(b);
+    });
+    s.on('close', () => resolve());
+    s.on('error', () => resolve());
+  });
+}
+
+/** The error a promise rejects with. */
+export async function rejection(p: Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Record<string, unknown>;
+  }
+  throw new Error('expected a rejection');
+}

@@ -2,39 +2,12 @@
 // named prepared statements, type OIDs, an LLM query with progress notices, a workflow, errors with
 // SQLSTATE and position, cancel through a CancelRequest on a second connection, binary results
 // refused, and the three password formats (plaintext → SCRAM, md5, scrypt).
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createHash } from 'node:crypto';
 import { hashPassword } from '../../src/server/pgwire/auth.ts';
 import { OID } from '../../src/server/pgwire/pg-types.ts';
-import { pgClient, startTestServer, type TestServer } from './pgwire-helpers.ts';
-
-/** Sends a CancelRequest for a client's backend, as pg_cancel_backend / libpq's PQcancel do. */
-function sendCancel(port: number, pid: number, secret: number): Promise<void> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1', () => {
-      const b = Buffer.alloc(16);
-      b.writeInt32BE(16, 0);
-      b.writeInt32BE(80877102, 4);
-      b.writeInt32BE(pid, 8);
-      b.writeInt32BE(secret, 12);
-      s.end(b);
-    });
-    s.on('close', () => resolve());
-    s.on('error', () => resolve());
-  });
-}
-
-/** The error a promise rejects with. */
-async function rejection(p: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
+import { pgClient, rejection, sendCancel, startTestServer, type TestServer } from './pgwire-helpers.ts';
 
 describe('pgwire with the pg client', () => {
   let t: TestServer;

@@ -2,35 +2,10 @@
 // tenant and user; plain SQL with parameters, an LLM query with progress notices, a workflow, errors
 // with SQLSTATE and position, SET/SHOW/RESET agentlake.priority per connection (the jobs carry it),
 // a CancelRequest cancelling the job, and psql's \dt answered through the executor.
-import { connect } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgClient, psql } from './pgwire-helpers.ts';
+import { pgClient, psql, rejection, sendCancel } from './pgwire-helpers.ts';
 import { bigWorkflow, LLM_SQL, startServe, type ServeFixture } from './http-helpers.ts';
-
-async function rejection(p: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
-
-function sendCancel(port: number, pid: number, secret: number): Promise<void> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1', () => {
-      const b = Buffer.alloc(16);
-      b.writeInt32BE(16, 0);
-      b.writeInt32BE(80877102, 4);
-      b.writeInt32BE(pid, 8);
-      b.writeInt32BE(secret, 12);
-      s.end(b);
-    });
-    s.on('close', () => resolve());
-    s.on('error', () => resolve());
-  });
-}
 
 describe('pgwire through the job manager', () => {
   let f: ServeFixture;

@@ -1,9 +1,9 @@
 // What a finished statement sends back over the wire: rows (with a closing notice of the model calls
 // they cost), an EXPLAIN's text as a one-column QUERY PLAN table (as PostgreSQL does), or a command
 // tag with the row count a message like "... (3 rows)" carries.
-import type { RunStats } from '../../engine/run-statement.ts';
+import type { Progress, RunStats } from '../../engine/run-statement.ts';
 import type { Column, Value } from '../../storage/duckdb.ts';
-import type { QueryResult } from './executor.ts';
+import type { QueryContext, QueryResult } from './executor.ts';
 
 /** The outcome kinds a statement ends with (engine Outcome and a job's stored result alike). */
 export type StatementOutcome =
@@ -23,4 +23,15 @@ export function queryResultOf(outcome: StatementOutcome, notice: (message: strin
       return { kind: 'command', message: outcome.message, ...(m ? { rowCount: Number(m[1]) } : {}) };
     }
   }
+}
+
+/** Progress as notices: the first report, every further tenth of the calls, and the last. */
+export function progressNotices(ctx: Pick<QueryContext, 'notice'>): (p: Progress) => void {
+  let lastTenth = -1;
+  return (p) => {
+    const tenth = p.total > 0 ? Math.floor((p.done * 10) / p.total) : 0;
+    if (tenth === lastTenth && p.done !== p.total) return;
+    lastTenth = tenth;
+    ctx.notice(`progress: ${p.done}/${p.total} model calls, ${p.cacheHits} cache hits`);
+  };
 }

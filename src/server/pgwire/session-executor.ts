@@ -3,9 +3,8 @@
 // statement interrupts DuckDB and rejects with the abort reason. The job manager replaces this.
 import { diag, UserError } from '../../diag/diagnostic.ts';
 import type { Session } from '../../engine/session.ts';
-import type { Progress } from '../../engine/run-statement.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
-import { queryResultOf } from './outcome-result.ts';
+import { progressNotices, queryResultOf } from './outcome-result.ts';
 
 /** Runs statements on `session`, one at a time across every connection that shares it. */
 export function sessionExecutor(session: Session): QueryExecutor {
@@ -47,13 +46,3 @@ export function sessionExecutor(session: Session): QueryExecutor {
   };
 }
 
-/** Progress as notices: the first call, every further tenth of the calls, and the last. */
-function progressNotices(ctx: QueryContext): (p: Progress) => void {
-  let lastTenth = -1;
-  return (p) => {
-    const tenth = p.total > 0 ? Math.floor((p.done * 10) / p.total) : 0;
-    if (tenth === lastTenth && p.done !== p.total) return;
-    lastTenth = tenth;
-    ctx.notice(`progress: ${p.done}/${p.total} model calls, ${p.cacheHits} cache hits`);
-  };
-}
