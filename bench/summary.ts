@@ -56,6 +56,16 @@ export interface Summary {
   readonly targets: readonly Target[];
 }
 
+/**
+ * The most any engine could gain by running the tenants together: agentlake's sequential makespan
+ * over the together batch's cold-GPU floor, max(critical path, load + throughput term).
+ */
+export function crossCeiling(cross: CrossTenant): number {
+  const lb = cross.agentlake.together.lbTime;
+  const floor = Math.max(lb.criticalPathS, DEFAULT_SWITCH_COSTS.coldLoadS + lb.throughputS);
+  return floor > 0 ? cross.agentlake.sequential.makespanS / floor : 1;
+}
+
 /** Pairs each agentlake cell with its baseline cell. */
 export function speedups(cells: readonly CellResult[]): Speedup[] {
   const out: Speedup[] = [];
@@ -87,7 +97,7 @@ export function summarize(cells: readonly CellResult[], sp: readonly Speedup[], 
     { name: '4 GPUs: average speedup over Q1-Q6 (all 4-GPU cells)', target: '≥ 2.5×', measured: `${x2(avgSpeedup4)}× (largest inputs only: ${x2(avgSpeedup4Largest)}×; ceiling for any engine on cold GPUs: ${x2(avgCeiling4)}×)`, pass: avgSpeedup4 >= 2.5 },
     { name: 'no cell slower than baseline by more than 5%', target: 'speedup ≥ 0.95× everywhere', measured: worst ? `worst ${worst.workload}/${worst.inputs} inputs/${worst.gpus} GPU: ${x2(worst.speedup)}× (${pct(1 / worst.speedup - 1)} vs baseline)` : 'n/a', pass: worst !== undefined && worst.speedup >= 1 / 1.05 },
     { name: 'prefill achieved/LB on every 4-GPU cell (agentlake)', target: '≤ 1.15', measured: `max ${x3(worstPrefill)} over ${ours4.length} cells`, pass: ours4.length > 0 && worstPrefill <= 1.15 },
-    { name: 'cross-tenant: together vs sequential (agentlake)', target: '≥ 1.37×', measured: cross ? `${x2(cross.agentlake.speedup)}× (baseline ${x2(cross.baseline.speedup)}×)` : 'not run', pass: cross !== undefined && cross.agentlake.speedup >= 1.37 },
+    { name: 'cross-tenant: together vs sequential (agentlake)', target: '≥ 1.37×', measured: cross ? `${x2(cross.agentlake.speedup)}× (baseline ${x2(cross.baseline.speedup)}×; ceiling on cold GPUs: ${x2(crossCeiling(cross))}×)` : 'not run', pass: cross !== undefined && cross.agentlake.speedup >= 1.37 },
     { name: `optimizer: scheduleBatch on ${opt.schedule.workload} × ${opt.schedule.inputs} inputs, ${opt.schedule.gpus} GPUs (${opt.schedule.contractedNodes} contracted nodes)`, target: `≤ ${opt.targetMs} ms`, measured: `${opt.schedule.medianMs} ms (median)`, pass: opt.schedule.contractedNodes >= 50 && opt.schedule.medianMs <= opt.targetMs },
     { name: `optimizer: whole optimizer (rewrite rules + scheduleBatch) on the same batch`, target: `≤ ${opt.targetMs} ms`, measured: `${opt.schedule.optimizeMedianMs} ms (median)`, pass: opt.schedule.optimizeMedianMs <= opt.targetMs },
     { name: 'optimizer: planEpochs on syntheticBatch, 50 nodes × 4 GPUs, scheduleBatch\'s budget', target: `≤ ${opt.targetMs} ms`, measured: `${epochMs} ms (worst median of ${opt.epochs.length} seeds; a 20× deeper search: ${deepMs} ms)`, pass: epochMs <= opt.targetMs },
