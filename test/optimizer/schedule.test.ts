@@ -152,6 +152,29 @@ describe('scheduleBatch on hand-built batches', () => {
     expect(report.estimatedMakespanS).toBeLessThan(90);
   });
 
+  it('costs a diffusion call its denoising time, so an image-heavy model gets the GPUs it needs', () => {
+    // 8 inputs, each a short LLM prompt and 10 images (the simulator renders one image at a time:
+    // 0.2 s per 512×512 image for a 6B model at 8 steps, 16 s in all).
+    const ZIMAGE: ModelRef = { name: 'zimage', kind: 'diffusion', endpoint: 'sim://', modelName: 'Tongyi-MAI/Z-Image-Turbo', paramsB: 6, version: 1 };
+    const actions: Action[] = [];
+    for (let i = 0; i < 8; i++) {
+      actions.push(llm(`t${i}`, QWEN8, [], i, { prompt: [text(`Title ${i}`)], decoding: { temperature: 0, maxTokens: 8 } }));
+      for (let k = 0; k < 10; k++) actions.push({ kind: 'image', id: `img${i}_${k}`, step: 'render', input: i, deps: [], model: ZIMAGE, system: [], prompt: [text(`Picture ${i}.${k}`)], decoding: { temperature: 1, maxTokens: 0, seed: k, width: 512, height: 512 } });
+    }
+    const dag = dagOf(actions);
+    const one = scheduleBatch(dag, { gpus: 1 }).report;
+    // One GPU: two cold loads and all 16 s of denoising, serially.
+    expect(one.estimatedMakespanS).toBeGreaterThan(60 + 16);
+    const { plan, report } = scheduleBatch(dag, { gpus: 4 });
+    expectValidPlan(dag, plan, 4);
+    // Four GPUs, four input shards of 4 s of denoising each: the diffusion model gets at least two
+    // GPUs (two shards each at most), so the plan ends after one load and 8 s of images, not 16 s.
+    const gpusOf = (model: string): number => [...plan.order.entries()].filter(([w, ids]) => w.startsWith('gpu:') && ids.some((id) => dag.actions.find((a) => a.id === id && 'model' in a && a.model.name === model))).length;
+    expect(gpusOf('zimage')).toBeGreaterThanOrEqual(2);
+    expect(report.estimatedMakespanS).toBeGreaterThan(30 + 16 / 4);
+    expect(report.estimatedMakespanS).toBeLessThan(30 + 16 / 2 + 1);
+  });
+
   it('on one GPU groups two VLM chains by model even when nothing is contracted', () => {
     const dag = dagOf([vlm('p0', LLAVA, [], 0, 'p0'), vlm('q0', QWEN_VL, [], 0, 'q0'), vlm('p1', LLAVA, ['p0'], 0, 'p1'), vlm('q1', QWEN_VL, ['q0'], 0, 'q1'), vlm('p2', LLAVA, ['p1'], 0, 'p2'), vlm('q2', QWEN_VL, ['q1'], 0, 'q2')]);
     const { plan, report } = scheduleBatch(dag, { gpus: 1 });
