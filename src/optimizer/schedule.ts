@@ -167,7 +167,7 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
     { schedule: replay(compiled, minSwitchDecisions(compiled)), name: 'min_switch' },
     { schedule: replay(compiled, greedyDecisions(compiled)), name: 'greedy' },
   ];
-  const placements: Placement[] = [...candidates.map((c) => fromEpochs(c.name, c.schedule)), ...partitions(nodes, gpus.map((g) => g.id))];
+  const placements: Placement[] = [...candidates.map((c) => fromEpochs(c.name, c.schedule)), partitioned(nodes, gpus.map((g) => g.id))];
   const timed = placements.map((p) => ({ ...p, makespanS: replayWithEarlyLoads(nodes, p.order, problem.switchS ?? switchCostOf(DEFAULT_SWITCH_COSTS)) }));
   const chosen = timed.reduce((a, b) => (b.makespanS < a.makespanS - 1e-9 ? b : a));
   const chosenEpochs = candidates.find((c) => c.name === chosen.name)?.schedule;
@@ -307,49 +307,24 @@ function fromEpochs(name: string, schedule: EpochSchedule): Placement {
 }
 
 /**
- * Partitioned placements: the proportional split, and each split one GPU away from it (a GPU moved
- * from one model to another, every model keeping one), since work estimates miss chain latency: a
- * model feeding others (a VLM before its readers) may finish the batch sooner with more GPUs.
+ * The partitioned placement: GPUs split among the models in proportion to their estimated work
+ * (each model at least one GPU when there are enough; else models packed onto the least-loaded
+ * GPU), a model's nodes spread over its GPUs by input shard. No switch after the first load.
  */
-function partitions(nodes: readonly PlanNode[], gpus: readonly string[]): Placement[] {
-  const base = partitioned(nodes, gpus);
-  const counts = base.counts;
-  if (!counts || counts.size < 2) return [base];
-  const out: Placement[] = [base];
-  const models = [...counts.keys()];
-  for (const from of models) {
-    for (const to of models) {
-      if (from === to || (counts.get(from) ?? 0) < 2) continue;
-      const next = new Map(counts);
-      next.set(from, (next.get(from) ?? 0) - 1);
-      next.set(to, (next.get(to) ?? 0) + 1);
-      out.push({ ...partitioned(nodes, gpus, next), name: 'partitioned_shifted' });
-    }
-  }
-  return out;
-}
-
-/**
- * The partitioned placement: GPUs split among the models in proportion to their estimated work, or
- * as `split` says (each model at least one GPU when there are enough; else models packed onto the
- * least-loaded GPU), a model's nodes spread over its GPUs by input shard. No switch after the first load.
- */
-function partitioned(nodes: readonly PlanNode[], gpus: readonly string[], split?: ReadonlyMap<string, number>): Placement & { counts?: Map<string, number> } {
+function partitioned(nodes: readonly PlanNode[], gpus: readonly string[]): Placement {
   const work = new Map<string, number>();
   for (const n of nodes) if (n.kind === 'gpu') work.set(n.model, (work.get(n.model) ?? 0) + n.eligibleS + n.invariantS);
   const models = [...work.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const gpusOf = new Map<string, string[]>();
-  let counts: Map<string, number> | undefined;
   if (models.length === 0) {
     // No simulated GPU work: nothing to place.
   } else if (gpus.length >= models.length) {
     const total = models.reduce((t, [, w]) => t + w, 0) || 1;
-    const share = models.map(([m, w]) => ({ m, n: split?.get(m) ?? 1, want: (w / total) * gpus.length }));
-    for (let extra = split ? 0 : gpus.length - models.length; extra > 0; extra--) {
+    const share = models.map(([m, w]) => ({ m, n: 1, want: (w / total) * gpus.length }));
+    for (let extra = gpus.length - models.length; extra > 0; extra--) {
       const best = share.reduce((a, b) => (b.want - b.n > a.want - a.n ? b : a));
       best.n++;
     }
-    counts = new Map(share.map((x) => [x.m, x.n]));
     let next = 0;
     for (const { m, n } of share) {
       gpusOf.set(m, gpus.slice(next, next + n));
@@ -378,7 +353,7 @@ function partitioned(nodes: readonly PlanNode[], gpus: readonly string[], split?
     const g = own[shard % Math.max(1, own.length)];
     if (g !== undefined) order[g]?.push(n.id);
   });
-  return { name: 'partitioned', order, epochOf, ...(counts ? { counts } : {}) };
+  return { name: 'partitioned', order, epochOf };
 }
 
 /** Longest chain of dependencies among `actions` inside the group (1 for independent calls). */
