@@ -2,11 +2,11 @@
 // sim:// models: (a) cross-tenant merging (bench/multitenant.ts), (b) priority scheduling
 // (bench/multitenant-priority.ts), both through the JobManager and the serve runner. Writes
 // bench/results/multitenant.json and multitenant.md (--quick: smaller sizes, *.quick.* files).
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { codeVersion } from './code-version.ts';
 import { BenchLakehouses } from './lakehouse.ts';
 import { runCrossTenant, type CrossTenantFigures, type CrossTenantResult, type CrossTenantSpec } from './multitenant.ts';
 import { runPriority, type PriorityResult, type PrioritySpec } from './multitenant-priority.ts';
@@ -15,15 +15,6 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-function codeVersion(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim().length > 0;
-    return `${head}${dirty ? ' + uncommitted src/ changes' : ''}`;
-  } catch {
-    return 'unknown (no git)';
-  }
-}
 
 function specs(quick: boolean): { cross: CrossTenantSpec; priority: PrioritySpec } {
   return {

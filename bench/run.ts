@@ -2,12 +2,12 @@
 // response cache off, a fresh lakehouse copy and session per cell), the cross-tenant case (Q1 and
 // Q2-text together vs one after the other) and the optimizer timings; writes bench/results/latest.json,
 // latest.md and makespan.svg. `--quick`: 40 inputs, 1 and 4 GPUs (files *.quick.*). Progress on stderr.
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ENGINES, runCell, type CellResult, type CellSpec, type Engine } from './cell.ts';
+import { codeVersion } from './code-version.ts';
 import { BenchLakehouses } from './lakehouse.ts';
 import { timeOptimizer } from './optimizer-timing.ts';
 import { renderMarkdown } from './report-md.ts';
@@ -36,17 +36,6 @@ function parseArgs(argv: readonly string[]): Args {
     } else throw new Error(`bench: unknown argument '${a}' (try --help)`);
   }
   return { quick, only, cross };
-}
-
-/** The commit the bench ran on, and whether src/ had uncommitted changes (results describe that code). */
-function codeVersion(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim().length > 0;
-    return `${head}${dirty ? ' + uncommitted src/ changes' : ''}`;
-  } catch {
-    return 'unknown (no git)';
-  }
 }
 
 /** Simulated GPUs of the optimizer-timing batch (its input shards, hence its contracted nodes). */

@@ -56,13 +56,17 @@ export interface Summary {
   readonly targets: readonly Target[];
 }
 
+/** No engine ends before this on cold GPUs: every GPU loads a model before its first call. */
+function coldFloor(lb: CellResult['lbTime']): number {
+  return Math.max(lb.criticalPathS, DEFAULT_SWITCH_COSTS.coldLoadS + lb.throughputS);
+}
+
 /**
  * The most any engine could gain by running the tenants together: agentlake's sequential makespan
  * over the together batch's cold-GPU floor, max(critical path, load + throughput term).
  */
 export function crossCeiling(cross: CrossTenant): number {
-  const lb = cross.agentlake.together.lbTime;
-  const floor = Math.max(lb.criticalPathS, DEFAULT_SWITCH_COSTS.coldLoadS + lb.throughputS);
+  const floor = coldFloor(cross.agentlake.together.lbTime);
   return floor > 0 ? cross.agentlake.sequential.makespanS / floor : 1;
 }
 
@@ -74,7 +78,7 @@ export function speedups(cells: readonly CellResult[]): Speedup[] {
     const b = cells.find((c) => c.engine === 'baseline' && c.workload === a.workload && c.inputs === a.inputs && c.gpus === a.gpus);
     if (!b) continue;
     const lb = [a.lbTime, b.lbTime].reduce((x, y) => (y.seconds < x.seconds ? y : x));
-    const coldFloorS = Math.max(lb.criticalPathS, DEFAULT_SWITCH_COSTS.coldLoadS + lb.throughputS);
+    const coldFloorS = coldFloor(lb);
     out.push({ workload: a.workload, inputs: a.inputs, gpus: a.gpus, baselineS: b.makespanS, agentlakeS: a.makespanS, lbTimeS: lb.seconds, coldFloorS, speedup: a.makespanS > 0 ? b.makespanS / a.makespanS : 1, ceiling: coldFloorS > 0 ? b.makespanS / coldFloorS : 1 });
   }
   return out;

@@ -3,17 +3,13 @@
 // exactly the overlapping deterministic actions, each once with both tenants as sharers; at
 // temperature > 0 no model call is shared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindQuery } from '../../src/bind/bind-query.ts';
-import { engineProbe } from '../../src/engine/engine-probe.ts';
 import type { Session } from '../../src/engine/session.ts';
 import type { Action, ActionDag } from '../../src/ir/action-dag.ts';
 import { isModelCall } from '../../src/ir/action-dag.ts';
-import { lowerSite } from '../../src/lower/lower-query.ts';
 import { groupSharedActions, type SharedExecution, type TenantDag } from '../../src/jobs/cross-tenant.ts';
 import { computeSignatures } from '../../src/optimizer/signatures.ts';
-import type { SqlStatement } from '../../src/sql/ast.ts';
-import { parseScript } from '../../src/sql/parse.ts';
 import { demoSession } from '../helpers/lakehouse.ts';
+import { lowerFirstSite } from '../helpers/lower.ts';
 
 let session: Session;
 let dispose: () => Promise<void>;
@@ -38,13 +34,7 @@ beforeAll(async () => {
 
 afterAll(() => dispose());
 
-async function lower(sql: string): Promise<ActionDag> {
-  const stmt = parseScript({ name: 'q.sql', text: sql }).script.statements[0] as SqlStatement;
-  const bound = await bindQuery(stmt, { catalog: session.catalog.snapshot, db: session.lakehouse.db });
-  const site = bound.sites[0];
-  if (!site) throw new Error('no call site');
-  return lowerSite(site, engineProbe(session.lakehouse));
-}
+const lower = (sql: string): Promise<ActionDag> => lowerFirstSite(session, sql);
 
 const symbols = (offset: number): string => `(SELECT symbol FROM symbols ORDER BY symbol LIMIT 2 OFFSET ${offset})`;
 const actionOf = (dag: ActionDag, id: string): Action | undefined => dag.actions.find((a) => a.id === id);
