@@ -2,11 +2,12 @@
 // targets, notices while a statement runs. Every message handler is wrapped: a bad statement is an
 // ErrorResponse, a malformed message a FATAL 08P01 that closes only this connection.
 import { UserError, diag } from '../../diag/diagnostic.ts';
+import type { Column } from '../../storage/duckdb.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
 import { PgSettings, SettingError } from './pg-settings.ts';
 import { pgType, textValue, OID } from './pg-types.ts';
 import { ParameterError, parameterLiteral } from './parameters.ts';
-import type { PsqlCatalog } from './psql-catalog.ts';
+import type { PgCatalog } from './pg-catalog.ts';
 import * as msg from './protocol.ts';
 import { MessageReader, ProtocolViolation } from './protocol.ts';
 import { errorFields } from './sqlstate.ts';
@@ -26,13 +27,15 @@ interface Portal {
   readonly sql: string;
   readonly toQuery: (offset: number) => number;
   result?: QueryResult;
+  /** The row shape a Describe promised without running ([] = NoData); Execute must match it. */
+  described?: readonly Column[];
   sent: number;
 }
 
 /** What a connection needs from its server. */
 export interface ConnectionDeps {
   readonly executor: QueryExecutor;
-  readonly catalog: PsqlCatalog;
+  readonly catalog: PgCatalog;
   readonly user: string;
   readonly tenant: string;
   readonly agentlakeVersion: string;
@@ -215,16 +218,47 @@ export class PgConnection {
       const n = parameterCount(stmt.query);
       yield msg.parameterDescription(Array.from({ length: n }, (_, i) => stmt.paramOids[i] || OID.text));
       const probe = substituteParameters(stmt.query, Array.from({ length: n }, () => 'NULL')).text.trim();
-      const columns = probe === '' || !this.deps.executor.describe ? undefined : await this.deps.executor.describe(probe, { user: this.deps.user, tenant: this.deps.tenant, signal: new AbortController().signal });
-      yield columns && columns.length > 0 ? msg.rowDescription(columns.map((c) => ({ name: c.name, typeOid: pgType(c.type).oid, typeSize: pgType(c.type).size }))) : msg.noData();
+      const columns = await this.shapeOf(probe);
+      yield columns && columns.length > 0 ? this.rowDescription(columns) : msg.noData();
       return;
     }
     if (kind !== 'P') throw new ProtocolViolation(`invalid Describe target '${kind}'`);
     const portal = this.portals.get(name);
     if (!portal) throw new StatementError({ severity: 'ERROR', code: '34000', message: `portal "${name}" does not exist` });
-    // Row shapes are known only by running the statement; Execute then sends the kept result.
-    portal.result ??= yield* this.run(portal.sql, portal.toQuery, portal.query);
-    yield portal.result.kind === 'rows' && portal.result.columns.length > 0 ? this.rowDescription(portal.result) : msg.noData();
+    if (portal.result === undefined && portal.described === undefined) {
+      const shape = await this.shapeOf(portal.sql);
+      if (shape) portal.described = shape;
+      // Only running tells the shape (model calls, catalog answers, SHOW, EXPLAIN): Execute then
+      // sends the kept result.
+      else portal.result = yield* this.run(portal.sql, portal.toQuery, portal.query);
+    }
+    const columns = portal.described ?? (portal.result?.kind === 'rows' ? portal.result.columns : []);
+    yield columns.length > 0 ? this.rowDescription(columns) : msg.noData();
+  }
+
+  /**
+   * A statement's row shape without running it ([] = no rows), or undefined when only running it
+   * can tell. Trusted only where the executor's describe is the whole story: a plain read query
+   * (SELECT/WITH/VALUES/FROM/TABLE) DuckDB can prepare, or INSERT/UPDATE/DELETE (no rows: agentlake
+   * has no RETURNING). Statements answered here (settings, catalog queries) are never described.
+   */
+  private async shapeOf(sql: string): Promise<readonly Column[] | undefined> {
+    if (sql === '') return [];
+    const keyword = firstWords(sql);
+    const read = /^(SELECT|WITH|VALUES|FROM|TABLE)\b/.test(keyword);
+    const write = /^(INSERT|UPDATE|DELETE)\b/.test(keyword) && !/\bRETURNING\b/i.test(sql);
+    if ((!read && !write) || !this.deps.executor.describe || this.deps.catalog.recognizes(sql)) return undefined;
+    // version() and current_setting() are SELECTs answered by PgSettings (pure: no SET among them).
+    if (read && this.settings.answer(sql) !== undefined) return undefined;
+    let columns: readonly Column[] | undefined;
+    try {
+      columns = await this.deps.executor.describe(sql, { user: this.deps.user, tenant: this.deps.tenant, signal: new AbortController().signal });
+    } catch {
+      return undefined;
+    }
+    if (!columns) return undefined;
+    if (write) return [];
+    return columns.length > 0 ? columns : undefined;
   }
 
   private async *execute(body: MessageReader): AsyncGenerator<Uint8Array> {
@@ -238,6 +272,9 @@ export class PgConnection {
     }
     portal.result ??= yield* this.run(portal.sql, portal.toQuery, portal.query);
     const result = portal.result;
+    if (portal.described && !sameShape(portal.described, result)) {
+      throw new StatementError({ severity: 'ERROR', code: 'XX000', message: 'internal error: the statement\'s result columns differ from the row description sent for it' });
+    }
     const total = result.kind === 'rows' ? result.rows.length : 0;
     const end = maxRows > 0 ? Math.min(total, portal.sent + maxRows) : total;
     yield* this.sendResult(result, portal.sql, portal.sent, end, false);
@@ -293,8 +330,8 @@ export class PgConnection {
     }
   }
 
-  private rowDescription(result: Extract<QueryResult, { kind: 'rows' }>): Uint8Array {
-    return msg.rowDescription(result.columns.map((c) => ({ name: c.name, typeOid: pgType(c.type).oid, typeSize: pgType(c.type).size })));
+  private rowDescription(columns: readonly Column[]): Uint8Array {
+    return msg.rowDescription(columns.map((c) => ({ name: c.name, typeOid: pgType(c.type).oid, typeSize: pgType(c.type).size })));
   }
 
   /** RowDescription (simple protocol only), DataRows [from, to) and CommandComplete. */
@@ -303,7 +340,7 @@ export class PgConnection {
       yield msg.commandComplete(commandTag(sql, result.kind === 'command' ? result.rowCount : undefined));
       return;
     }
-    if (withDescription) yield this.rowDescription(result);
+    if (withDescription) yield this.rowDescription(result.columns);
     const end = withDescription ? result.rows.length : to;
     const types = result.columns.map((c) => c.type);
     let batch: Uint8Array[] = [];
@@ -319,4 +356,10 @@ export class PgConnection {
     const keyword = firstWords(sql);
     yield msg.commandComplete(keyword.startsWith('SHOW') ? 'SHOW' : `SELECT ${end - (withDescription ? 0 : from)}`);
   }
+}
+
+/** The result has exactly the described columns (names and wire types; [] = no result set). */
+function sameShape(described: readonly Column[], result: QueryResult): boolean {
+  const columns = result.kind === 'rows' ? result.columns : [];
+  return columns.length === described.length && columns.every((c, i) => c.name === described[i]?.name && pgType(c.type).oid === pgType(described[i]?.type ?? '').oid);
 }

@@ -3,6 +3,7 @@
 // pg_am and the rest. Lakehouse tables (temporary views over Parquet) are listed as tables. Any other
 // query is not recognized here and goes to the executor unchanged.
 import type { Value } from '../../storage/duckdb.ts';
+import { CatalogOids } from './catalog-oids.ts';
 import type { QueryResult } from './executor.ts';
 import { pgType, pgTypeName } from './pg-types.ts';
 
@@ -28,16 +29,10 @@ const text = (name: string): { name: string; type: string } => ({ name, type: 'V
 
 /** Answers psql's catalog queries; oids are stable for the server's lifetime. */
 export class PsqlCatalog {
-  private readonly oids = new Map<string, number>();
+  constructor(private readonly oids: CatalogOids = new CatalogOids()) {}
 
   private oidOf(schema: string, name: string): number {
-    const key = `${schema}.${name}`;
-    let oid = this.oids.get(key);
-    if (oid === undefined) {
-      oid = 16384 + this.oids.size;
-      this.oids.set(key, oid);
-    }
-    return oid;
+    return this.oids.relation(schema, name);
   }
 
   /** The answer to a psql catalog query, or undefined when `sql` is not one. */
@@ -101,12 +96,7 @@ export class PsqlCatalog {
   }
 
   private nameOf(oid: number): { schema: string; name: string } | undefined {
-    for (const [key, o] of this.oids) {
-      if (o !== oid) continue;
-      const dot = key.indexOf('.');
-      return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
-    }
-    return undefined;
+    return this.oids.relationOf(oid);
   }
 
   /** The per-table queries of `\d name`. */

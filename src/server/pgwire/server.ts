@@ -8,7 +8,7 @@ import { PostgresConnection } from 'pg-gateway';
 import { Authenticator, type PgUser } from './auth.ts';
 import { PgConnection } from './connection.ts';
 import type { QueryExecutor } from './executor.ts';
-import { PsqlCatalog } from './psql-catalog.ts';
+import { PgCatalog } from './pg-catalog.ts';
 import * as msg from './protocol.ts';
 import { socketDuplex } from './socket-stream.ts';
 import { PG_VERSION } from './pg-settings.ts';
@@ -46,7 +46,7 @@ export async function startPgServer(opts: PgServerOptions): Promise<PgServer> {
   const sockets = new Set<Socket>();
   const log = opts.log ?? (() => undefined);
   const version = opts.agentlakeVersion ?? '0.1.0';
-  const catalog = new PsqlCatalog();
+  const catalog = new PgCatalog();
 
   const server: Server = createServer((socket) => {
     sockets.add(socket);
