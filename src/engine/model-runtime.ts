@@ -39,11 +39,14 @@ export class ModelRuntime {
     this.cache = new ResponseCache(db, opts.cache !== false, () => this.clock.hold());
   }
 
-  /** The client for a model (through the response cache). */
-  clientFor(model: ModelRef): ModelClient {
+  /**
+   * The client for a model, through the response cache (`cache` false: in-flight sharing only, no
+   * stored answers; default: the runtime's cache option).
+   */
+  clientFor(model: ModelRef, cache = this.cache.enabled): ModelClient {
     const inner = model.endpoint.startsWith('sim://') ? this.sim : this.remoteClient(model);
     return {
-      call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal),
+      call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal, cache),
       forget: (c: ModelCall): Promise<void> => this.cache.forget(c),
       ...(inner.prepare ? { prepare: (m: ModelRef, gpu: number): void => inner.prepare?.(m, gpu) } : {}),
     };

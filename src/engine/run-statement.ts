@@ -12,7 +12,7 @@ import type { DataProbe } from '../lower/data-probe.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import { executeDag } from '../runtime/executor.ts';
-import { errorBatch, errorOf, outputOf, textBatch } from '../runtime/action-output.ts';
+import { errorBatch, errorOf, outputOf, textBatch, type ActionOutput } from '../runtime/action-output.ts';
 import { renderSegments } from '../runtime/render-prompt.ts';
 import { assembleStatement, type ExecutedSite } from '../runtime/assemble-query.ts';
 import type { ModelClient } from '../runtime/model-client.ts';
@@ -76,49 +76,106 @@ export interface Progress {
 }
 
 /** Executes a bound statement whose query calls models. */
-export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery, deps: RunDeps): Promise<RunResult> {
+export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery, deps: RunDeps, job?: BatchStatement['job']): Promise<RunResult> {
+  const [r] = await runModelStatements(lakehouse, [{ bound, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}), ...(job ? { job } : {}) }], deps);
+  if (r === undefined) throw new InternalError('runModelStatements answered nothing');
+  if (!r.ok) throw r.error;
+  return r.result;
+}
+
+/** One statement of a batch (`runModelStatements`). */
+export interface BatchStatement {
+  readonly bound: BoundQuery;
+  /** This statement's model calls done and total so far, cache hits. */
+  readonly onProgress?: (p: Progress) => void;
+  /** The job and tenant it runs for (`agentlake serve`), recorded in its run and provenance rows. */
+  readonly job?: { readonly id: string; readonly tenant: string };
+}
+
+/** How one statement of a batch ended. */
+export type BatchResult = { readonly ok: true; readonly result: RunResult } | { readonly ok: false; readonly error: unknown };
+
+/** A statement of the batch while it runs. */
+interface Item {
+  readonly k: number;
+  readonly runId: string;
+  readonly stmt: BatchStatement;
+  /** `j<k+1>/` when the batch has several statements, so their action ids stay apart. */
+  readonly prefix: string;
+  readonly parts: { site: CallSite; dag: ActionDag }[];
+  readonly lowered: ActionDag;
+  readonly siteOf: Map<ActionId, CallSite>;
+  readonly events: ProvenanceEvent[];
+  readonly n: { calls: number; cacheHits: number; deduped: number; skipped: number; promptTokens: number; cachedTokens: number; errors: number; merged: number; total: number };
+}
+
+/**
+ * Executes statements whose queries call models as one batch: every call site of every statement is
+ * lowered, the DAGs are concatenated (ids prefixed `j<k>/` per statement) and rewritten, planned and
+ * executed together, so identical deterministic actions of different statements (different tenants'
+ * jobs) execute once: the statement whose action was merged away records, in its provenance, the run
+ * and action it shares. Each statement then gets its own result, run id, provenance and figures (the
+ * batch's makespan and GPU time are shared). A statement that fails (its shape, its lowering, its final
+ * SQL) fails alone; the batch signal stops them all.
+ */
+export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly BatchStatement[], deps: RunDeps): Promise<BatchResult[]> {
   const wallStart = performance.now();
   const startedAt = new Date().toISOString().replace('T', ' ').slice(0, 19);
   // Every in-flight call listens on the run's signal: thousands at once is expected, not a leak.
   setMaxListeners(0, deps.signal);
-  const runId = randomUUID().slice(0, 8);
   const db = lakehouse.db;
-  await checkShape(lakehouse, bound, runId);
+  const results: (BatchResult | undefined)[] = stmts.map(() => undefined);
   const probe = engineProbe(lakehouse);
   const sql = sqlBatcher(probe.sqlBatches);
-  const events: ProvenanceEvent[] = [];
-  let calls = 0;
-  let cacheHits = 0;
-  let deduped = 0;
-  let skipped = 0;
-  let promptTokens = 0;
-  let cachedTokens = 0;
-  let errors = 0;
   const busyStart = deps.gpuBusySeconds?.() ?? 0;
   const switchesStart = deps.modelSwitches?.() ?? 0;
   const t0 = deps.clock();
-  const { parts, lowered } = await lowerStatement(bound, probe);
-  const siteOf = new Map<ActionId, CallSite>();
-  for (const p of parts) for (const a of p.dag.actions) siteOf.set(a.id, p.site);
+  const items: Item[] = [];
+  for (const [k, stmt] of stmts.entries()) {
+    const runId = randomUUID().slice(0, 8);
+    try {
+      await checkShape(lakehouse, stmt.bound, runId);
+      const { parts, lowered } = await lowerStatement(stmt.bound, probe);
+      const siteOf = new Map<ActionId, CallSite>();
+      for (const p of parts) for (const a of p.dag.actions) siteOf.set(a.id, p.site);
+      const n = { calls: 0, cacheHits: 0, deduped: 0, skipped: 0, promptTokens: 0, cachedTokens: 0, errors: 0, merged: 0, total: 0 };
+      items.push({ k, runId, stmt, prefix: stmts.length > 1 ? `j${k + 1}/` : '', parts, lowered, siteOf, events: [], n });
+    } catch (e) {
+      results[k] = { ok: false, error: e };
+    }
+  }
+  const itemAt = new Map(items.map((it) => [it.k + 1, it]));
+  /** The statement an action of the batch belongs to, and its id there. */
+  const owner = (id: ActionId): { item: Item; local: ActionId } | undefined => {
+    if (stmts.length === 1) return items[0] ? { item: items[0], local: id } : undefined;
+    const m = /^j(\d+)\//.exec(id);
+    const item = m ? itemAt.get(Number(m[1])) : undefined;
+    return item && m ? { item, local: id.slice(m[0].length) } : undefined;
+  };
   // Actions a rewrite made (an image encode) belong to the site whose id prefix they carry.
-  const siteFor = (id: ActionId): CallSite | undefined =>
-    siteOf.get(id) ?? (parts.length === 1 ? parts[0]?.site : parts[Number(/^c(\d+)\//.exec(id)?.[1] ?? 0) - 1]?.site);
-  const callsPlanned = lowered.actions.filter(isModelCall).length;
+  const siteFor = (item: Item, local: ActionId): CallSite | undefined =>
+    item.siteOf.get(local) ?? (item.parts.length === 1 ? item.parts[0]?.site : item.parts[Number(/^c(\d+)\//.exec(local)?.[1] ?? 0) - 1]?.site);
+  const lowered = items.length === 1 && items[0] && items[0].prefix === '' ? items[0].lowered : concatDags(stmts.map((s) => s.bound.statement.text).join('\n'), items.map((it) => prefixActionIds(it.lowered, it.prefix)));
+  const callsPlanned = new Map(items.map((it) => [it, it.lowered.actions.filter(isModelCall).length]));
   const planStart = performance.now();
   // The optimizer's rewrites (dedup, absorption), then the plan of the rewritten batch.
-  const optimized = deps.optimize?.(lowered);
+  const optimized = items.length > 0 ? deps.optimize?.(lowered) : undefined;
   const rewritten = optimized?.rewritten ?? { dag: lowered, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] };
   const batch = rewritten.dag;
   const plan = optimized?.plan;
   const optimizerSeconds = (performance.now() - planStart) / 1000;
-  const total = batch.actions.filter(isModelCall).length;
+  for (const a of batch.actions) {
+    const own = isModelCall(a) ? owner(a.id) : undefined;
+    if (own) own.item.n.total++;
+  }
   const byId = new Map(lowered.actions.map((a) => [a.id, a]));
-  const merged = [...rewritten.aliases.keys()].filter((id) => {
+  for (const id of rewritten.aliases.keys()) {
     const a = byId.get(id);
-    return a !== undefined && isModelCall(a);
-  }).length;
+    const own = a !== undefined && isModelCall(a) ? owner(id) : undefined;
+    if (own) own.item.n.merged++;
+  }
   const finished = new Map<ActionId, ActionEvent>();
-  const outputs = await executeDag(batch, {
+  const outputs = items.length === 0 ? new Map<ActionId, ActionOutput>() : await executeDag(batch, {
     db,
     sql,
     readObject: (key) => lakehouse.readObject(key),
@@ -133,34 +190,45 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     deterministic: deps.simulated,
     onEvent: (e) => {
       deps.onEvent?.(e);
+      const own = owner(e.action.id);
+      if (own === undefined) return;
+      const { item, local } = own;
+      const n = item.n;
       if (isModelCall(e.action)) {
-        calls++;
-        if (e.cacheHit) cacheHits++;
-        if (e.deduped) deduped++;
-        if (e.skipped) skipped++;
-        promptTokens += e.usage?.promptTokens ?? 0;
-        cachedTokens += e.usage?.cachedTokens ?? 0;
-        deps.onProgress?.({ done: calls, total, cacheHits });
+        n.calls++;
+        if (e.cacheHit) n.cacheHits++;
+        if (e.deduped) n.deduped++;
+        if (e.skipped) n.skipped++;
+        n.promptTokens += e.usage?.promptTokens ?? 0;
+        n.cachedTokens += e.usage?.cachedTokens ?? 0;
+        item.stmt.onProgress?.({ done: n.calls, total: n.total, cacheHits: n.cacheHits });
       }
-      if (errorOf(e.output)) errors++;
+      if (errorOf(e.output)) n.errors++;
       finished.set(e.action.id, e);
-      const site = siteFor(e.action.id);
-      if (site) events.push(eventRow(runId, site, e));
+      const site = siteFor(item, local);
+      if (site) item.events.push(eventRow(item.runId, site, { ...e, action: { ...e.action, id: local, deps: e.action.deps.map((d) => owner(d)?.local ?? d) } }));
     },
   });
   // Actions the rewrites removed get the output of the action that computed it for them, and a
-  // provenance row saying whose execution they share.
+  // provenance row saying whose execution they share (in another statement's run: `run/action`).
   const all = new Map(outputs);
   for (const [id, kept] of rewritten.aliases) {
     const o = outputs.get(kept);
     const a = byId.get(id);
-    const site = siteOf.get(id);
+    const own = owner(id);
+    const by = owner(kept);
     const e = finished.get(kept);
     if (o) all.set(id, o);
-    if (a && site && e && o) {
-      if (errorOf(o)) errors++;
-      events.push({ ...eventRow(runId, site, { action: a, worker: e.worker, output: o, startedAt: e.startedAt, endedAt: e.endedAt }), shared_with: kept, output_ref: `${runId}/${kept}` });
-    }
+    if (!a || !own || !by || !e || !o) continue;
+    const site = own.item.siteOf.get(own.local);
+    if (!site) continue;
+    if (errorOf(o)) own.item.n.errors++;
+    const sameRun = own.item === by.item;
+    own.item.events.push({
+      ...eventRow(own.item.runId, site, { action: { ...a, id: own.local, deps: a.deps.map((d) => owner(d)?.local ?? d) }, worker: e.worker, output: o, startedAt: e.startedAt, endedAt: e.endedAt, ...(e.promptHash !== undefined ? { promptHash: e.promptHash } : {}) }),
+      shared_with: sameRun ? by.local : `${by.item.runId}/${by.local}`,
+      output_ref: `${by.item.runId}/${by.local}`,
+    });
   }
   // Formats folded into their readers' prompts: their text, rendered the same way, for provenance.
   for (const a of lowered.actions) {
@@ -168,14 +236,46 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
     if (into === undefined || a.kind !== 'format') continue;
     const failed = a.deps.map((d) => errorOf(all.get(d))).find((x) => x !== undefined);
     const o = outputOf([failed ? errorBatch('E0301', `an input failed: ${failed.message}`) : textBatch(renderSegments(a.parts, all))]);
-    if (failed) errors++;
     all.set(a.id, o);
+    const own = owner(a.id);
+    if (!own) continue;
+    if (failed) own.item.n.errors++;
     const e = finished.get(into);
-    const site = siteOf.get(a.id);
-    if (site && e) events.push({ ...eventRow(runId, site, { action: a, worker: e.worker, output: o, startedAt: e.startedAt, endedAt: e.startedAt }), shared_with: into });
+    const site = own.item.siteOf.get(own.local);
+    if (site && e) own.item.events.push({ ...eventRow(own.item.runId, site, { action: { ...a, id: own.local, deps: a.deps.map((d) => owner(d)?.local ?? d) }, worker: e.worker, output: o, startedAt: e.startedAt, endedAt: e.startedAt }), shared_with: owner(into)?.local ?? into });
   }
-  const executed: ExecutedSite[] = parts.map((p) => ({ ...p, outputs: all }));
   const makespan = deps.clock() - t0;
+  const busy = (deps.gpuBusySeconds?.() ?? 0) - busyStart;
+  const switches = (deps.modelSwitches?.() ?? 0) - switchesStart;
+  for (const item of items) {
+    try {
+      results[item.k] = { ok: true, result: await finishItem(lakehouse, item, all, { makespan, busy, switches, optimizerSeconds, wallStart, startedAt, callsPlanned: callsPlanned.get(item) ?? 0 }, deps) };
+    } catch (e) {
+      results[item.k] = { ok: false, error: e };
+    }
+  }
+  return results.map((r) => r ?? { ok: false, error: new InternalError('a statement of the batch has no result') });
+}
+
+/** One statement's part after the batch executed: its final SQL, provenance, run row and figures. */
+async function finishItem(
+  lakehouse: Lakehouse,
+  item: Item,
+  all: ReadonlyMap<ActionId, ActionOutput>,
+  batch: { makespan: number; busy: number; switches: number; optimizerSeconds: number; wallStart: number; startedAt: string; callsPlanned: number },
+  deps: RunDeps,
+): Promise<RunResult> {
+  const db = lakehouse.db;
+  const { runId, n } = item;
+  const bound = item.stmt.bound;
+  // The statement's outputs under its own action ids.
+  let outputs: ReadonlyMap<ActionId, ActionOutput> = all;
+  if (item.prefix !== '') {
+    const own = new Map<ActionId, ActionOutput>();
+    for (const [id, o] of all) if (id.startsWith(item.prefix)) own.set(id.slice(item.prefix.length), o);
+    outputs = own;
+  }
+  const executed: ExecutedSite[] = item.parts.map((p) => ({ ...p, outputs }));
   const final = await assembleStatement(db, bound, executed, runId);
   let result: Rows;
   try {
@@ -190,28 +290,30 @@ export async function runModelStatement(lakehouse: Lakehouse, bound: BoundQuery,
   }
   const govStart = performance.now();
   await ensureProvenanceTables(db);
-  await writeProvenance(db, events);
+  const job = item.stmt.job;
+  await writeProvenance(db, job ? item.events.map((e) => ({ ...e, job_id: job.id, tenant: job.tenant })) : item.events);
   const governanceSeconds = (performance.now() - govStart) / 1000;
   const stats: RunStats = {
-    calls_total: callsPlanned,
-    calls_executed: calls - cacheHits - deduped - skipped,
-    response_cache_hits: cacheHits,
-    dedup_saved: deduped + merged,
-    prompt_tokens: promptTokens,
-    cached_tokens: cachedTokens,
-    errors,
+    calls_total: batch.callsPlanned,
+    calls_executed: n.calls - n.cacheHits - n.deduped - n.skipped,
+    response_cache_hits: n.cacheHits,
+    dedup_saved: n.deduped + n.merged,
+    prompt_tokens: n.promptTokens,
+    cached_tokens: n.cachedTokens,
+    errors: n.errors,
     simulated: deps.simulated,
-    simulated_makespan_seconds: deps.simulated ? round(makespan) : 0,
-    simulated_gpu_busy_seconds: deps.simulated ? round((deps.gpuBusySeconds?.() ?? 0) - busyStart) : 0,
-    simulated_model_switches: deps.simulated ? (deps.modelSwitches?.() ?? 0) - switchesStart : 0,
-    optimizer_wall_seconds: round(optimizerSeconds),
+    simulated_makespan_seconds: deps.simulated ? round(batch.makespan) : 0,
+    simulated_gpu_busy_seconds: deps.simulated ? round(batch.busy) : 0,
+    simulated_model_switches: deps.simulated ? batch.switches : 0,
+    optimizer_wall_seconds: round(batch.optimizerSeconds),
     governance_wall_seconds: round(governanceSeconds),
-    wall_seconds: round((performance.now() - wallStart) / 1000),
+    wall_seconds: round((performance.now() - batch.wallStart) / 1000),
   };
   await writeRun(db, {
-    run_id: runId, statement: bound.statement.text, started_at: startedAt, wall_seconds: stats.wall_seconds,
-    simulated: stats.simulated, makespan_seconds: round(makespan), calls_total: stats.calls_total, calls_executed: stats.calls_executed,
+    run_id: runId, statement: bound.statement.text, started_at: batch.startedAt, wall_seconds: stats.wall_seconds,
+    simulated: stats.simulated, makespan_seconds: round(batch.makespan), calls_total: stats.calls_total, calls_executed: stats.calls_executed,
     response_cache_hits: stats.response_cache_hits, prompt_tokens: stats.prompt_tokens, cached_tokens: stats.cached_tokens, errors: stats.errors, status: 'ok',
+    ...(job ? { job_id: job.id, tenant: job.tenant } : {}),
   });
   return { columns: result.columns, rows: result.rows, stats, runId };
 }

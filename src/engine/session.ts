@@ -14,7 +14,7 @@ import { optimizeBatch, type OptimizeOptions } from '../optimizer/optimize.ts';
 import type { DeclaredWorker } from '../optimizer/schedule.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
-import { copyTarget, statementError, runModelStatement, type Progress, type RunStats } from './run-statement.ts';
+import { copyTarget, statementError, runModelStatement, runModelStatements, type BatchStatement, type Progress, type RunDeps, type RunStats } from './run-statement.ts';
 import { ModelRuntime } from './model-runtime.ts';
 import type { FaultOptions } from '../sim/faults.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
@@ -37,6 +37,36 @@ export interface RunOptions {
   readonly onEvent?: (e: ActionEvent) => void;
 }
 
+/** The agentlake.* settings a statement runs under. */
+export interface Settings {
+  readonly gpus: number;
+  readonly cache: boolean;
+  readonly optimizer: boolean;
+  readonly priority: 'high' | 'medium' | 'low';
+}
+
+/** What a statement runs for and reports to (all optional). */
+export interface ExecContext {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+  readonly onEvent?: (e: ActionEvent) => void;
+  /** The job and tenant of `agentlake serve`, recorded in provenance. */
+  readonly job?: { readonly id: string; readonly tenant: string };
+}
+
+/** One script of a batch (`Session.runBatch`). */
+export interface BatchScript extends ExecContext {
+  readonly source: Source;
+  /**
+   * agentlake.* settings to start from (a connection's SETs) over the session's own; the script's
+   * own SETs last until its end only.
+   */
+  readonly settings?: Partial<Pick<Settings, 'cache' | 'optimizer' | 'priority'>>;
+}
+
+/** How one script of a batch ended. */
+export type ScriptResult = { readonly ok: true; readonly outcome: Outcome } | { readonly ok: false; readonly error: unknown };
+
 export interface SessionOptions {
   /** Lakehouse folder (default ./lakehouse) or `s3://bucket/prefix`. */
   readonly lakehouse: string;
@@ -53,6 +83,11 @@ export interface SessionOptions {
    * finish, FIFO at the server, GPUs split statically among the models, no dedup, no response cache.
    */
   readonly baseline?: boolean;
+  /**
+   * The GPU count is the owner's (`agentlake serve --gpus`): `SET agentlake.gpus` is refused, since
+   * the simulated cluster is shared by everyone's statements. Default false.
+   */
+  readonly fixedGpus?: boolean;
 }
 
 /** An open session. Close it to release the lakehouse's DuckDB file. */
@@ -80,18 +115,25 @@ export class Session {
     return this.settings.gpus;
   }
 
-  /** The session's model clients and simulated cluster (made on first use). */
+  /** The session's model clients and simulated cluster (made on first use; again after the GPU count changes). */
   modelRuntime(): ModelRuntime {
-    this.models ??= new ModelRuntime(this.lakehouse.db, () => this.catalog.snapshot, {
-      gpus: this.settings.gpus,
-      cache: this.settings.cache,
-      ...(this.opts.faults !== undefined ? { faults: this.opts.faults } : {}),
-    });
+    if (this.models === undefined || this.models.cluster.gpus.length !== this.settings.gpus) {
+      this.models = new ModelRuntime(this.lakehouse.db, () => this.catalog.snapshot, {
+        gpus: this.settings.gpus,
+        cache: this.opts.cache ?? true,
+        ...(this.opts.faults !== undefined ? { faults: this.opts.faults } : {}),
+      });
+    }
     return this.models;
   }
 
   /** Session settings, from the options and `SET agentlake.<name> = value`. */
-  private readonly settings: { gpus: number; cache: boolean; optimizer: boolean; priority: 'high' | 'medium' | 'low' } = { gpus: 1, cache: true, optimizer: true, priority: 'medium' };
+  private settings: { -readonly [K in keyof Settings]: Settings[K] } = { gpus: 1, cache: true, optimizer: true, priority: 'medium' };
+
+  /** The settings statements run under now. */
+  get current(): Settings {
+    return this.settings;
+  }
 
   /** `SET agentlake.cache = false`, `SET agentlake.gpus = 4`, `SET agentlake.priority = 'low'` (and RESET). */
   private applySetting(stmt: SqlStatement): Outcome | undefined {
@@ -108,6 +150,7 @@ export class Session {
       if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.optimizer is on or off, not '${raw}'`, at);
       this.settings.optimizer = reset ? true : raw === 'true' || raw === 'on';
     } else if (name === 'gpus') {
+      if (this.opts.fixedGpus === true && !reset) fail('B0133', `agentlake.gpus is set by the server (--gpus ${this.opts.gpus ?? 1}) for everyone`, at);
       const n = reset ? (this.opts.gpus ?? 1) : Number(raw);
       if (!Number.isInteger(n) || n < 1 || n > 64) fail('B0131', `agentlake.gpus is a whole number from 1 to 64, not '${raw}'`, at);
       this.settings.gpus = n;
@@ -117,8 +160,8 @@ export class Session {
     } else {
       fail('B0132', `unknown setting 'agentlake.${name}'`, at, { help: didYouMean(name, ['cache', 'gpus', 'optimizer', 'priority']) ?? 'settings: agentlake.cache, agentlake.gpus, agentlake.optimizer, agentlake.priority' });
     }
-    // The model runtime is rebuilt with the new settings on its next use.
-    this.models = undefined;
+    // Settings are read per statement; SET agentlake.gpus makes a new (cold) simulated cluster.
+    if (name === 'gpus') this.models = undefined;
     return { kind: 'ok', message: `${reset ? 'reset' : 'set'} agentlake.${name}` };
   }
 
@@ -146,20 +189,91 @@ export class Session {
     try {
       return await this.runStatements(source, mode, opts);
     } catch (e) {
-      // An unknown table in a lakehouse without tables: most likely the demo data was never generated.
-      if (e instanceof UserError && this.lakehouse.tables.length === 0 && e.diagnostics.some((d) => d.code === 'B0401')) {
-        throw new UserError(e.diagnostics.map((d) => (d.code === 'B0401' ? { ...d, help: `the lakehouse ${this.lakehouse.dir} has no tables yet; 'npm run demo:data' generates the demo tables` } : d)));
-      }
-      throw e;
+      throw this.withHint(e);
     }
   }
 
-  private async runStatements(source: Source, mode: 'run' | 'explain', opts: RunOptions): Promise<Outcome> {
+  /**
+   * Runs several scripts as one batch (`agentlake serve` runs a batch of jobs so). Each script runs
+   * its statements but the last in order, under its own settings; then the last statements that call
+   * models run together as one DAG (runModelStatements: identical deterministic actions of different
+   * scripts execute once, each script's provenance records the sharing), one batch per distinct
+   * settings; other last statements run alone. A script's failure is its own; `signal` (shutdown)
+   * stops them all, a script's own signal stops it (its share of a merged batch stops when every
+   * script of the batch has been stopped).
+   */
+  async runBatch(scripts: readonly BatchScript[], signal: AbortSignal = new AbortController().signal): Promise<ScriptResult[]> {
+    const results: (ScriptResult | undefined)[] = scripts.map(() => undefined);
+    const base = this.settings;
+    const merge: { k: number; stmt: BatchStatement; settings: Settings; simulated: boolean; signal: AbortSignal }[] = [];
+    for (const [k, script] of scripts.entries()) {
+      const own = script.signal ? AbortSignal.any([script.signal, signal]) : signal;
+      const ctx: ExecContext = { ...script, signal: own };
+      this.settings = { ...base, ...script.settings };
+      try {
+        const stmts = await this.parseChecked(script.source);
+        for (const stmt of stmts.slice(0, -1)) await this.execute(stmt, script.source, ctx);
+        const last = stmts[stmts.length - 1] as Statement;
+        await this.refreshLakeObjects(last);
+        const bound = last.kind === 'sql' && last.form !== 'other' ? await this.bindSql(last) : undefined;
+        own.throwIfAborted();
+        if (bound) {
+          const stmt: BatchStatement = { bound, ...(script.onProgress ? { onProgress: script.onProgress } : {}), ...(script.job ? { job: script.job } : {}) };
+          merge.push({ k, stmt, settings: { ...this.settings }, simulated: bound.sites.some(usesSim), signal: own });
+        } else results[k] = { ok: true, outcome: await this.execute(last, script.source, ctx) };
+      } catch (e) {
+        results[k] = { ok: false, error: this.withHint(e) };
+      } finally {
+        this.settings = base;
+      }
+    }
+    const groups = new Map<string, typeof merge>();
+    for (const m of merge) {
+      const key = JSON.stringify([m.settings.cache, m.settings.optimizer, m.simulated]);
+      groups.set(key, [...(groups.get(key) ?? []), m]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0];
+      if (!first) continue;
+      this.settings = { ...base, ...first.settings };
+      try {
+        const done = await runModelStatements(this.lakehouse, group.map((m) => m.stmt), this.modelDeps(first.simulated, allAborted(group.map((m) => m.signal))));
+        for (const [i, r] of done.entries()) {
+          const m = group[i];
+          if (!m) continue;
+          // Stopped on its own while the others ran on: its part of the batch is discarded.
+          if (m.signal.aborted) results[m.k] = { ok: false, error: m.signal.reason };
+          else results[m.k] = r.ok ? { ok: true, outcome: { kind: 'rows', columns: r.result.columns, rows: r.result.rows, stats: r.result.stats } } : { ok: false, error: this.withHint(r.error) };
+        }
+      } catch (e) {
+        for (const m of group) results[m.k] = { ok: false, error: this.withHint(e) };
+      } finally {
+        this.settings = base;
+      }
+    }
+    return results.map((r) => r ?? { ok: false, error: new Error('the script has no result') });
+  }
+
+  /** An unknown table in a lakehouse without tables: most likely the demo data was never generated. */
+  private withHint(e: unknown): unknown {
+    if (e instanceof UserError && this.lakehouse.tables.length === 0 && e.diagnostics.some((d) => d.code === 'B0401')) {
+      return new UserError(e.diagnostics.map((d) => (d.code === 'B0401' ? { ...d, help: `the lakehouse ${this.lakehouse.dir} has no tables yet; 'npm run demo:data' generates the demo tables` } : d)));
+    }
+    return e;
+  }
+
+  /** The script's statements; parse and DuckDB syntax errors, all at once, before anything runs. */
+  private async parseChecked(source: Source): Promise<readonly Statement[]> {
     const parsed = parseScript(source);
     const syntax = await this.checkSqlSyntax(parsed.script.statements);
     if (parsed.diagnostics.length > 0 || syntax.length > 0) throw new UserError([...parsed.diagnostics, ...syntax]);
     const stmts = parsed.script.statements;
     if (stmts.length === 0) fail('P0003', 'the script has no statements', { start: 0, end: Math.min(1, source.text.length) });
+    return stmts;
+  }
+
+  private async runStatements(source: Source, mode: 'run' | 'explain', opts: RunOptions): Promise<Outcome> {
+    const stmts = await this.parseChecked(source);
     let last: Outcome = { kind: 'ok', message: 'ok' };
     for (const [i, stmt] of stmts.entries()) {
       const isLast = i === stmts.length - 1;
@@ -170,13 +284,13 @@ export class Session {
       } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
         // explain mode runs only catalog and plain statements before the one it explains.
         continue;
-      } else last = await this.execute(stmt, source, opts.signal, opts.onProgress, opts.onEvent);
+      } else last = await this.execute(stmt, source, opts);
     }
     return last;
   }
 
   /** Runs one statement. */
-  async execute(stmt: Statement, source: Source, signal: AbortSignal = new AbortController().signal, onProgress?: (p: Progress) => void, onEvent?: (e: ActionEvent) => void): Promise<Outcome> {
+  async execute(stmt: Statement, source: Source, ctx: ExecContext = {}): Promise<Outcome> {
     await this.refreshLakeObjects(stmt);
     switch (stmt.kind) {
       case 'create_model':
@@ -189,7 +303,7 @@ export class Session {
       case 'explain':
         return explainStatement(this, stmt, source);
       case 'sql':
-        return this.executeSql(stmt, signal, onProgress, onEvent);
+        return this.executeSql(stmt, ctx);
     }
   }
 
@@ -227,28 +341,13 @@ export class Session {
     return bound.sites.length > 0 ? bound : undefined;
   }
 
-  private async executeSql(stmt: SqlStatement, signal: AbortSignal, onProgress?: (p: Progress) => void, onEvent?: (e: ActionEvent) => void): Promise<Outcome> {
+  private async executeSql(stmt: SqlStatement, ctx: ExecContext): Promise<Outcome> {
     const setting = stmt.form === 'other' ? this.applySetting(stmt) : undefined;
     if (setting) return setting;
     const bound = await this.bindSql(stmt);
     if (bound) {
-      const models = this.modelRuntime();
-      // Simulated runs measure time on the simulator's virtual clock; real ones on the wall clock.
-      const simulated = bound.sites.some(usesSim);
-      const gpus = this.settings.gpus;
-      const r = await runModelStatement(this.lakehouse, bound, {
-        clientFor: (m) => (this.opts.baseline === true ? models.directClientFor(m) : models.clientFor(m)),
-        optimize: (dag: ActionDag) => optimizeBatch(dag, { engine: this.engine(), gpus, workers: this.declaredWorkers() }),
-        endpointOf: (worker: string) => this.catalog.snapshot.workers.get(worker.replace(/^worker:/, ''))?.endpoint,
-        clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
-        hold: () => models.clock.hold(),
-        simulated,
-        gpuBusySeconds: () => models.gpuBusySeconds(),
-        modelSwitches: () => models.modelSwitches(),
-        signal,
-        ...(onProgress ? { onProgress } : {}),
-        ...(onEvent ? { onEvent } : {}),
-      });
+      const deps = this.modelDeps(bound.sites.some(usesSim), ctx.signal ?? new AbortController().signal);
+      const r = await runModelStatement(this.lakehouse, bound, { ...deps, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}), ...(ctx.onEvent ? { onEvent: ctx.onEvent } : {}) }, ctx.job);
       return { kind: 'rows', columns: r.columns, rows: r.rows, stats: r.stats };
     }
     const copy = copyTarget(stmt);
@@ -270,10 +369,40 @@ export class Session {
     }
   }
 
+  /** How a model statement reaches its clients under the current settings; simulated runs measure time on the simulator's virtual clock, real ones on the wall clock. */
+  private modelDeps(simulated: boolean, signal: AbortSignal): RunDeps {
+    const models = this.modelRuntime();
+    const { gpus, cache } = this.settings;
+    const engine = this.engine();
+    return {
+      clientFor: (m) => (this.opts.baseline === true ? models.directClientFor(m) : models.clientFor(m, cache)),
+      optimize: (dag: ActionDag) => optimizeBatch(dag, { engine, gpus, workers: this.declaredWorkers() }),
+      endpointOf: (worker: string) => this.catalog.snapshot.workers.get(worker.replace(/^worker:/, ''))?.endpoint,
+      clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
+      hold: () => models.clock.hold(),
+      simulated,
+      gpuBusySeconds: () => models.gpuBusySeconds(),
+      modelSwitches: () => models.modelSwitches(),
+      signal,
+    };
+  }
+
   /** Closes the lakehouse: its DuckDB file at once, then (S3 lakehouses) the catalog upload, which the promise waits for. */
   async close(): Promise<void> {
     await this.lakehouse.close();
   }
+}
+
+/** A signal aborted once every one of `signals` is (with the last one's reason). */
+function allAborted(signals: readonly AbortSignal[]): AbortSignal {
+  const ctrl = new AbortController();
+  const check = (): void => {
+    const last = signals.at(-1);
+    if (signals.every((s) => s.aborted)) ctrl.abort(last?.reason);
+  };
+  for (const s of signals) s.addEventListener('abort', check, { once: true });
+  check();
+  return ctrl.signal;
 }
 
 /** True when a call site reaches a sim:// model (its figures are simulated). */

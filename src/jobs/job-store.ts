@@ -29,9 +29,9 @@ const DDL = `CREATE TABLE IF NOT EXISTS agentlake_jobs (
   id VARCHAR PRIMARY KEY, tenant VARCHAR NOT NULL, "user" VARCHAR NOT NULL, priority VARCHAR NOT NULL,
   sql VARCHAR NOT NULL, state VARCHAR NOT NULL, created_at DOUBLE NOT NULL, started_at DOUBLE,
   finished_at DOUBLE, error VARCHAR, inputs JSON NOT NULL, slice_size INTEGER NOT NULL,
-  profile JSON NOT NULL, progress JSON NOT NULL)`;
+  profile JSON NOT NULL, progress JSON NOT NULL, settings JSON NOT NULL DEFAULT '{}')`;
 
-const COLUMNS = 'id, tenant, "user", priority, sql, state, created_at, started_at, finished_at, error, inputs, slice_size, profile, progress';
+const COLUMNS = 'id, tenant, "user", priority, sql, state, created_at, started_at, finished_at, error, inputs, slice_size, profile, progress, settings';
 
 /** agentlake_jobs in a lakehouse's DuckDB. Writes are serialized (one connection). */
 export class DuckJobStore implements JobStore {
@@ -42,13 +42,15 @@ export class DuckJobStore implements JobStore {
   /** Creates the table when missing. */
   static async open(db: Database): Promise<DuckJobStore> {
     await db.run(DDL);
+    // Lakehouses from before job settings existed.
+    await db.run(`ALTER TABLE agentlake_jobs ADD COLUMN IF NOT EXISTS settings JSON DEFAULT '{}'`);
     return new DuckJobStore(db);
   }
 
   save(job: Job): Promise<void> {
     const params: Value[] = [
       job.id, job.tenant, job.user, job.priority, job.sql, job.state, job.createdAt, job.startedAt, job.finishedAt, job.error,
-      JSON.stringify(job.inputs), job.sliceSize, JSON.stringify(job.profile), JSON.stringify(job.progress),
+      JSON.stringify(job.inputs), job.sliceSize, JSON.stringify(job.profile), JSON.stringify(job.progress), JSON.stringify(job.settings),
     ];
     const sql = `INSERT OR REPLACE INTO agentlake_jobs (${COLUMNS}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})`;
     return this.serialize(() => this.db.run(sql, params));
@@ -126,7 +128,14 @@ function rowToJob(r: Record<string, Value>): Job {
     startedAt: optNum('started_at'),
     finishedAt: optNum('finished_at'),
     error: r['error'] === null ? null : str('error'),
+    settings: r['settings'] === null ? {} : (toSettings(json('settings')) ?? bad('settings')),
   };
+}
+
+function toSettings(x: unknown): Record<string, string> | undefined {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return undefined;
+  const entries = Object.entries(x);
+  return entries.every(([, v]) => typeof v === 'string') ? (Object.fromEntries(entries) as Record<string, string>) : undefined;
 }
 
 const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');

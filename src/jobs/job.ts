@@ -54,6 +54,11 @@ export interface Job {
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
   readonly error: string | null;
+  /**
+   * Session settings the job runs under, by name without the `agentlake.` prefix (a connection's
+   * `SET agentlake.cache = off`); the runner interprets them.
+   */
+  readonly settings: Readonly<Record<string, string>>;
 }
 
 /** True for a string naming a priority. */

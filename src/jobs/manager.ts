@@ -24,6 +24,8 @@ export interface SubmitRequest {
   readonly sliceSize?: number;
   /** What affinity compares: models called, system prompt text, model calls per input. */
   readonly profile?: { readonly models?: readonly string[]; readonly systemPrompt?: string; readonly callsPerInput?: number };
+  /** Session settings for the runner (job.ts `settings`); default none. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export interface JobManagerOptions {
@@ -37,6 +39,11 @@ export interface JobManagerOptions {
   readonly quanta?: Quanta;
   /** Default inputs per slice (default 1). */
   readonly sliceSize?: number;
+  /**
+   * Milliseconds to wait, when nothing runs, between the first queued slice and forming a batch, so
+   * jobs submitted at nearly the same moment share one batch (default 0: form at once).
+   */
+  readonly gatherMs?: number;
   /** Milliseconds; default Date.now. */
   readonly clock?: () => number;
   /** Job ids; default random UUIDs. */
@@ -67,6 +74,8 @@ export class JobManager {
   private started = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private gathering: ReturnType<typeof setTimeout> | undefined;
+  private gathered = false;
 
   private constructor(
     private readonly opts: JobManagerOptions,
@@ -117,6 +126,7 @@ export class JobManager {
       startedAt: null,
       finishedAt: null,
       error: null,
+      settings: { ...req.settings },
     };
     if (this.jobs.has(job.id)) throw new RangeError(`job id '${job.id}' is taken`);
     await this.put(job);
@@ -175,6 +185,7 @@ export class JobManager {
   /** Stops forming batches; resolves once the batches in flight have ended. */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopGathering();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -187,6 +198,7 @@ export class JobManager {
   async close(): Promise<void> {
     this.started = false;
     this.closed = true;
+    this.stopGathering();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -197,10 +209,28 @@ export class JobManager {
   }
 
   private pump(): void {
+    const gather = this.opts.gatherMs ?? 0;
+    if (this.started && gather > 0 && !this.gathered && this.inFlight.size === 0 && this.queues.size > 0) {
+      this.gathering ??= setTimeout(() => {
+        this.gathering = undefined;
+        this.gathered = true;
+        try {
+          this.pump();
+        } finally {
+          this.gathered = false;
+        }
+      }, gather);
+      return;
+    }
     for (let p = this.started ? this.dispatch() : undefined; p !== undefined; p = this.started ? this.dispatch() : undefined) {
       p.catch((e: unknown) => (this.opts.onError ?? ((x: unknown) => console.error('agentlake: job batch failed:', x)))(e));
     }
     this.checkIdle();
+  }
+
+  private stopGathering(): void {
+    if (this.gathering !== undefined) clearTimeout(this.gathering);
+    this.gathering = undefined;
   }
 
   private checkIdle(): void {

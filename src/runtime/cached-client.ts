@@ -55,8 +55,11 @@ export class ResponseCache {
     private readonly hold: () => () => void = () => () => undefined,
   ) {}
 
-  /** Calls through the cache: deterministic calls are looked up, shared while in flight, and stored. */
-  async call(client: ModelClient, c: ModelCall, signal: AbortSignal): Promise<ModelResult> {
+  /**
+   * Calls through the cache: deterministic calls are looked up, shared while in flight, and stored.
+   * `useStore` false (a session with SET agentlake.cache = off) skips the lookup and the store only.
+   */
+  async call(client: ModelClient, c: ModelCall, signal: AbortSignal, useStore = this.enabled): Promise<ModelResult> {
     if (!isDeterministic(c.decoding)) return { ...(await client.call(c, signal)), cacheHit: false, deduped: false };
     const key = callKey(c);
     const pending = this.inFlight.get(key);
@@ -68,12 +71,12 @@ export class ResponseCache {
     const ctrl = new AbortController();
     const shared: Shared = { ctrl, callers: 0, work: Promise.resolve({ usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 } }) };
     shared.work = (async (): Promise<ModelResult & { hit?: boolean }> => {
-      if (this.enabled) {
+      if (useStore) {
         const hit = await this.held(() => this.lookup(key));
         if (hit) return { ...hit, hit: true };
       }
       const r = await client.call(c, ctrl.signal);
-      if (this.enabled) await this.held(() => this.store(key, r));
+      if (useStore) await this.held(() => this.store(key, r));
       return r;
     })();
     this.inFlight.set(key, shared);

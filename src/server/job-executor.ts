@@ -1,9 +1,10 @@
 // The Postgres-wire executor of `agentlake serve`: every statement is a job of the connection's
-// tenant and user, at the priority `SET agentlake.priority = 'low'|'medium'|'high'` chose for the
-// connection (default medium; answered here, per connection, never by the shared Session). The
-// executor waits for the job, forwards its progress as notices and turns a cancel into a job cancel.
+// tenant and user. `SET agentlake.priority | cache | optimizer` are answered here, per connection,
+// never by the shared Session: the priority places the connection's jobs in the queues (default
+// medium), cache and optimizer travel with each job as its settings; agentlake.gpus is the server's.
+// The executor waits for the job, forwards its progress as notices and turns a cancel into a job cancel.
 import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
-import { isPriority, type Priority } from '../jobs/job.ts';
+import type { Priority } from '../jobs/job.ts';
 import type { JobManager } from '../jobs/manager.ts';
 import type { Column } from '../storage/duckdb.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './pgwire/executor.ts';
@@ -18,23 +19,37 @@ export interface JobExecutorDeps {
   readonly runner: SessionRunner;
   readonly results: JobResults;
   readonly events: JobEvents;
+  /** The server's simulated GPUs (SHOW agentlake.gpus). */
+  readonly gpus: number;
   /** Result columns of plain SQL without running it (statement Describe); undefined when unknown. */
   readonly describe: (sql: string) => Promise<readonly Column[] | undefined>;
 }
 
 const PRIORITY_VAR = 'agentlake.priority';
-const SET_PRIORITY = /^\s*(SET|RESET)\s+(?:SESSION\s+)?agentlake\.priority\b\s*(?:(?:=|TO)\s*(.*?))?\s*;?\s*$/is;
-const SHOW_PRIORITY = /^\s*SHOW\s+agentlake\.priority\s*;?\s*$/i;
+const SET_VAR = /^\s*(SET|RESET)\s+(?:SESSION\s+|LOCAL\s+)?agentlake\.([A-Za-z_]+)\b\s*(?:(?:=|TO)\s*(.*?))?\s*;?\s*$/is;
+const SHOW_VAR = /^\s*SHOW\s+agentlake\.([A-Za-z_]+)\s*;?\s*$/i;
+
+/** The per-connection settings: their values (lowercase) and defaults. */
+const CONNECTION_SETTINGS: Readonly<Record<string, { values: readonly string[]; fallback: string; says: string }>> = {
+  priority: { values: ['high', 'medium', 'low'], fallback: 'medium', says: "'high', 'medium' or 'low'" },
+  cache: { values: ['true', 'false', 'on', 'off'], fallback: 'on', says: 'on or off' },
+  optimizer: { values: ['true', 'false', 'on', 'off'], fallback: 'on', says: 'on or off' },
+};
 
 /** A QueryExecutor that runs each statement as a job. */
 export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
   return {
     async run(sql: string, ctx: QueryContext): Promise<QueryResult> {
-      const local = prioritySetting(sql, ctx);
+      const local = connectionSetting(sql, ctx, deps.gpus);
       if (local) return local;
       ctx.signal.throwIfAborted();
       const priority = (ctx.vars?.get(PRIORITY_VAR) ?? 'medium') as Priority;
-      const job = await deps.manager.submit({ tenant: ctx.tenant, user: ctx.user, priority, sql });
+      const settings: Record<string, string> = {};
+      for (const name of ['cache', 'optimizer']) {
+        const v = ctx.vars?.get(`agentlake.${name}`);
+        if (v !== undefined) settings[name] = v;
+      }
+      const job = await deps.manager.submit({ tenant: ctx.tenant, user: ctx.user, priority, sql, settings });
       const unwatch = deps.runner.watch(job.id, progressNotices(ctx));
       const onAbort = (): void => void deps.manager.cancel(job.id, ctx.tenant).catch(() => undefined);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -62,22 +77,39 @@ export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
   };
 }
 
-/** SET / RESET / SHOW agentlake.priority, answered per connection; undefined for anything else. */
-function prioritySetting(sql: string, ctx: QueryContext): QueryResult | undefined {
-  if (SHOW_PRIORITY.test(sql)) return { kind: 'rows', columns: [{ name: PRIORITY_VAR, type: 'VARCHAR' }], rows: [[ctx.vars?.get(PRIORITY_VAR) ?? 'medium']] };
-  const m = SET_PRIORITY.exec(sql);
+/**
+ * SET / RESET / SHOW agentlake.priority | cache | optimizer, answered per connection (SHOW
+ * agentlake.gpus too; setting it is refused: the simulated cluster is everyone's); undefined for
+ * anything else.
+ */
+function connectionSetting(sql: string, ctx: QueryContext, gpus: number): QueryResult | undefined {
+  const show = SHOW_VAR.exec(sql);
+  if (show) {
+    const name = (show[1] ?? '').toLowerCase();
+    if (name === 'gpus') return { kind: 'rows', columns: [{ name: 'agentlake.gpus', type: 'VARCHAR' }], rows: [[String(gpus)]] };
+    const def = CONNECTION_SETTINGS[name];
+    if (!def) return undefined;
+    return { kind: 'rows', columns: [{ name: `agentlake.${name}`, type: 'VARCHAR' }], rows: [[ctx.vars?.get(`agentlake.${name}`) ?? def.fallback]] };
+  }
+  const m = SET_VAR.exec(sql);
   if (!m) return undefined;
+  const name = (m[2] ?? '').toLowerCase();
+  const at = sql.search(/agentlake\./i);
+  const nameSpan = { start: at, end: at + 'agentlake.'.length + name.length };
+  if (name === 'gpus') throw new UserError([diag('B0133', `agentlake.gpus is set by the server (--gpus ${gpus}) for everyone`, nameSpan)]);
+  const def = CONNECTION_SETTINGS[name];
+  if (!def) throw new UserError([diag('B0132', `unknown setting 'agentlake.${name}'`, nameSpan, { help: `per-connection settings: ${Object.keys(CONNECTION_SETTINGS).map((k) => `agentlake.${k}`).join(', ')}` })]);
+  const key = `agentlake.${name}`;
   if ((m[1] ?? '').toUpperCase() === 'RESET') {
-    ctx.vars?.delete(PRIORITY_VAR);
-    return { kind: 'command', message: 'reset agentlake.priority' };
+    ctx.vars?.delete(key);
+    return { kind: 'command', message: `reset ${key}` };
   }
-  const raw = (m[2] ?? '').trim();
+  const raw = (m[3] ?? '').trim();
   const value = raw.replace(/^'(.*)'$/s, '$1').toLowerCase();
-  if (!isPriority(value)) {
-    const start = Math.max(0, sql.indexOf(raw, sql.search(/agentlake\.priority/i)));
-    throw new UserError([diag('B0131', `agentlake.priority is 'high', 'medium' or 'low', not '${value}'`, { start, end: start + Math.max(1, raw.length) })]);
+  if (!def.values.includes(value)) {
+    const start = Math.max(0, sql.indexOf(raw, at));
+    throw new UserError([diag('B0131', `${key} is ${def.says}, not '${value}'`, { start, end: start + Math.max(1, raw.length) })]);
   }
-  ctx.vars?.set(PRIORITY_VAR, value);
-  return { kind: 'command', message: 'set agentlake.priority' };
+  ctx.vars?.set(key, value);
+  return { kind: 'command', message: `set ${key}` };
 }
-

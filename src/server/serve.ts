@@ -33,6 +33,10 @@ export interface ServeOptions {
   readonly cache?: boolean;
   /** Do not start running jobs (tests: submit, then close before anything runs). Default false. */
   readonly paused?: boolean;
+  /** Most jobs per batch: the jobs that run together, sharing identical actions (default 8; 1: one at a time). */
+  readonly batchSize?: number;
+  /** Milliseconds the manager waits for more jobs before forming a batch when idle (default 50). */
+  readonly gatherMs?: number;
   /** HTTP body limit in bytes (default 1 MiB). */
   readonly maxBody?: number;
   /** Connection-level problems and internal errors (default: nowhere). */
@@ -57,7 +61,8 @@ export interface RunningServer {
 
 /** Starts the server; resolves once both endpoints listen. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const session = await Session.open({ lakehouse: opts.lakehouse, ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}), ...(opts.cache !== undefined ? { cache: opts.cache } : {}) });
+  const session = await Session.open({ lakehouse: opts.lakehouse, fixedGpus: true, ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}), ...(opts.cache !== undefined ? { cache: opts.cache } : {}) });
+  const batchSize = opts.batchSize ?? 8;
   let pg: PgServer | undefined;
   let http: HttpServer | undefined;
   let manager: JobManager | undefined;
@@ -74,10 +79,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     const db = session.lakehouse.db;
     const results = await JobResults.open(db);
-    runner = await SessionRunner.open(session, results);
+    runner = await SessionRunner.open(session, results, { batchSize });
     const log = opts.log ?? (() => undefined);
     manager = await JobManager.open({
       runner,
+      batchSize,
+      gatherMs: opts.gatherMs ?? 50,
       store: new RetryingJobStore(await DuckJobStore.open(db)),
       onChange: events.changed,
       onError: (e) => log(`jobs: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
@@ -93,7 +100,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return undefined;
       }
     };
-    pg = await startPgServer({ port: opts.pgPort, host, executor: jobExecutor({ manager, runner, results, events, describe }), log, ...users });
+    pg = await startPgServer({ port: opts.pgPort, host, executor: jobExecutor({ manager, runner, results, events, describe, gpus: session.gpus }), log, ...users });
     http = await startHttpServer({
       port: opts.httpPort,
       host,

@@ -1,11 +1,14 @@
-// The job runner of `agentlake serve`: runs each slice's SQL script on the server's one Session. The
-// lakehouse has one DuckDB connection and the Session keeps shared state (settings, the simulated
-// cluster's clock), so slices run one at a time: capacity is 1, and the manager's fair order decides
-// which job runs next. Progress comes from the Session's onProgress; a cancelled job's signal aborts
-// the run and interrupts DuckDB; each job's result and the provenance runs it wrote are kept.
+// The job runner of `agentlake serve`: runs each batch of slices the manager formed on the server's one
+// Session, as one Session.runBatch: every job's script runs under its own settings, and the last
+// statements that call models run together as one DAG, so identical deterministic actions of
+// different tenants' jobs execute once and each job's provenance records the sharing. The lakehouse
+// has one DuckDB connection, so one batch runs at a time: capacity is the batch size while idle and
+// nothing while a batch runs (the queue fills meanwhile; the next batch takes the manager's fair
+// order and affinity). Progress comes from each job's onProgress; a cancelled job's signal stops its
+// part (and interrupts DuckDB); each job's result and the provenance runs it wrote are kept.
 import { UserError } from '../diag/diagnostic.ts';
 import type { Progress } from '../engine/run-statement.ts';
-import type { Session } from '../engine/session.ts';
+import type { BatchScript, ScriptResult, Session } from '../engine/session.ts';
 import { ensureProvenanceTables } from '../governance/provenance.ts';
 import type { BatchRun, JobRunner, SliceOutcome, SliceRun } from '../jobs/runner.ts';
 import { retryInterrupted } from './interrupt-retry.ts';
@@ -22,29 +25,31 @@ export class SessionRunner implements JobRunner {
   private readonly watchers = new Map<string, Set<(p: Progress) => void>>();
   private readonly shutdown = new AbortController();
   private tail: Promise<unknown> = Promise.resolve();
+  private running = 0;
 
   private constructor(
     private readonly session: Session,
     private readonly results: JobResults,
     private readonly now: () => number,
+    private readonly batchSize: number,
   ) {}
 
-  /** A runner over `session`; makes sure the provenance tables exist (run ids are read from them). */
-  static async open(session: Session, results: JobResults, opts: { now?: () => number } = {}): Promise<SessionRunner> {
+  /**
+   * A runner over `session` taking up to `batchSize` slices per batch (default 8; 1 runs jobs one by
+   * one); makes sure the provenance tables exist (run ids are read from them).
+   */
+  static async open(session: Session, results: JobResults, opts: { now?: () => number; batchSize?: number } = {}): Promise<SessionRunner> {
     await ensureProvenanceTables(session.lakehouse.db);
-    return new SessionRunner(session, results, opts.now ?? Date.now);
+    return new SessionRunner(session, results, opts.now ?? Date.now, Math.max(1, opts.batchSize ?? 8));
   }
 
   capacity(): number {
-    return this.shutdown.signal.aborted ? 0 : 1;
+    return this.shutdown.signal.aborted || this.running > 0 ? 0 : this.batchSize;
   }
 
   run(batch: BatchRun): Promise<readonly SliceOutcome[]> {
-    const next = this.tail.then(async () => {
-      const out: SliceOutcome[] = [];
-      for (const r of batch.slices) out.push(await this.runSlice(r));
-      return out;
-    });
+    this.running++;
+    const next = this.tail.then(() => this.runBatch(batch.slices)).finally(() => this.running--);
     this.tail = next.catch(() => undefined);
     return next;
   }
@@ -70,65 +75,85 @@ export class SessionRunner implements JobRunner {
     this.shutdown.abort(new Error('the server is shutting down'));
   }
 
-  private async runSlice(r: SliceRun): Promise<SliceOutcome> {
-    const { job } = r;
-    const sliceId = r.slice.id;
-    if (job.inputs.length > 0) return { sliceId, ok: false, error: 'the session runner runs jobs without inputs only' };
-    const signal = AbortSignal.any([r.signal, this.shutdown.signal]);
-    if (signal.aborted) return { sliceId, ok: false, error: 'cancelled' };
+  private async runBatch(runs: readonly SliceRun[]): Promise<SliceOutcome[]> {
+    const out = new Map<string, SliceOutcome>();
+    const live: { r: SliceRun; signal: AbortSignal; last: () => Progress }[] = [];
+    for (const r of runs) {
+      const sliceId = r.slice.id;
+      if (r.job.inputs.length > 0) out.set(sliceId, { sliceId, ok: false, error: 'the session runner runs jobs without inputs only' });
+      else if (this.shutdown.signal.aborted || r.signal.aborted) out.set(sliceId, { sliceId, ok: false, error: 'cancelled' });
+      else live.push({ r, signal: AbortSignal.any([r.signal, this.shutdown.signal]), last: () => ({ done: 0, total: 0, cacheHits: 0 }) });
+    }
     const db = this.session.lakehouse.db;
     // A long plain-SQL statement only stops when DuckDB is interrupted; model calls watch the signal.
     const onAbort = (): void => db.connection.interrupt();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const startedAt = this.now();
-    this.live.set(job.id, { done: 0, total: 0, cacheHits: 0, startedAt, updatedAt: startedAt });
-    let last: Progress = { done: 0, total: 0, cacheHits: 0 };
-    const onProgress = (p: Progress): void => {
-      last = p;
-      this.live.set(job.id, { ...p, startedAt, updatedAt: this.now() });
-      for (const w of this.watchers.get(job.id) ?? []) w(p);
-    };
-    let result: JobResult;
-    let outcome: SliceOutcome;
-    const before = await retryInterrupted(() => lastRunRow(this.session));
+    const scripts: BatchScript[] = live.map((l) => {
+      const { job } = l.r;
+      l.signal.addEventListener('abort', onAbort, { once: true });
+      const startedAt = this.now();
+      this.live.set(job.id, { done: 0, total: 0, cacheHits: 0, startedAt, updatedAt: startedAt });
+      let last: Progress = { done: 0, total: 0, cacheHits: 0 };
+      l.last = () => last;
+      const onProgress = (p: Progress): void => {
+        last = p;
+        this.live.set(job.id, { ...p, startedAt, updatedAt: this.now() });
+        for (const w of this.watchers.get(job.id) ?? []) w(p);
+      };
+      return { source: { name: `job ${job.id}`, text: job.sql }, settings: jobSettings(job.settings), signal: l.signal, onProgress, job: { id: job.id, tenant: job.tenant } };
+    });
+    let done: readonly ScriptResult[];
     try {
-      const o = await this.session.runScript({ name: `job ${job.id}`, text: job.sql }, 'run', { signal, onProgress });
-      result = resultOf(o);
-      const calls = last.done > 0 ? last.done : o.kind === 'rows' ? (o.stats?.calls_total ?? 0) : 0;
-      const cacheHits = last.done > 0 ? last.cacheHits : o.kind === 'rows' ? (o.stats?.response_cache_hits ?? 0) : 0;
-      outcome = { sliceId, ok: true, calls, cacheHits };
-    } catch (e) {
-      if (signal.aborted) {
+      done = live.length === 0 ? [] : await this.session.runBatch(scripts, this.shutdown.signal);
+    } finally {
+      for (const l of live) {
+        l.signal.removeEventListener('abort', onAbort);
+        this.live.delete(l.r.job.id);
+      }
+    }
+    for (const [i, l] of live.entries()) {
+      const { job, slice } = l.r;
+      const sliceId = slice.id;
+      const d = done[i] ?? { ok: false, error: new Error('the session answered nothing for this job') };
+      let result: JobResult;
+      let outcome: SliceOutcome;
+      if (l.signal.aborted) {
         result = { kind: 'cancelled' };
         outcome = { sliceId, ok: false, error: 'cancelled' };
-      } else if (e instanceof UserError) {
-        result = { kind: 'error', diagnostics: e.diagnostics };
-        outcome = { sliceId, ok: false, error: e.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ') };
+      } else if (d.ok) {
+        const o = d.outcome;
+        result = resultOf(o);
+        const last = l.last();
+        const calls = last.done > 0 ? last.done : o.kind === 'rows' ? (o.stats?.calls_total ?? 0) : 0;
+        const cacheHits = last.done > 0 ? last.cacheHits : o.kind === 'rows' ? (o.stats?.response_cache_hits ?? 0) : 0;
+        outcome = { sliceId, ok: true, calls, cacheHits };
+      } else if (d.error instanceof UserError) {
+        result = { kind: 'error', diagnostics: d.error.diagnostics };
+        outcome = { sliceId, ok: false, error: d.error.diagnostics.map((x) => `${x.code}: ${x.message}`).join('; ') };
       } else {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = d.error instanceof Error ? d.error.message : String(d.error);
         result = { kind: 'internal', message };
         outcome = { sliceId, ok: false, error: `internal error: ${message}` };
       }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      this.live.delete(job.id);
+      out.set(sliceId, outcome);
+      // Shutting down: the job runs again on the next start; it has no result yet.
+      if (this.shutdown.signal.aborted) continue;
+      const runIds = await retryInterrupted(() => runsOf(this.session, job.id));
+      await this.results.save({ jobId: job.id, tenant: job.tenant, result, runIds });
     }
-    // Shutting down: the job runs again on the next start; it has no result yet.
-    if (this.shutdown.signal.aborted) return outcome;
-    const runIds = await retryInterrupted(() => runsSince(this.session, before));
-    await this.results.save({ jobId: job.id, tenant: job.tenant, result, runIds });
-    return outcome;
+    return runs.map((r) => out.get(r.slice.id) ?? { sliceId: r.slice.id, ok: false, error: 'no outcome' });
   }
 }
 
-/** The rowid of agentlake_runs' last row (-1 when empty): runs after it are the job's. */
-async function lastRunRow(session: Session): Promise<number> {
-  const rows = await session.lakehouse.db.all('SELECT coalesce(max(rowid), -1) AS r FROM agentlake_runs');
-  return Number(rows[0]?.['r'] ?? -1);
+/** The session settings a job carries (`SET agentlake.cache|optimizer` on its connection). */
+function jobSettings(s: Readonly<Record<string, string>>): NonNullable<BatchScript['settings']> {
+  const on = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : ['true', 'on'].includes(v.toLowerCase()));
+  const cache = on(s['cache']);
+  const optimizer = on(s['optimizer']);
+  return { ...(cache !== undefined ? { cache } : {}), ...(optimizer !== undefined ? { optimizer } : {}) };
 }
 
-/** Run ids written after row `after` (slices run one at a time, so they are this slice's). */
-async function runsSince(session: Session, after: number): Promise<string[]> {
-  const rows = await session.lakehouse.db.all('SELECT run_id FROM agentlake_runs WHERE rowid > $1 ORDER BY rowid', [after]);
+/** The runs a job's model statements wrote, in order. */
+async function runsOf(session: Session, jobId: string): Promise<string[]> {
+  const rows = await session.lakehouse.db.all('SELECT run_id FROM agentlake_runs WHERE job_id = $1 ORDER BY rowid', [jobId]);
   return rows.map((r) => String(r['run_id']));
 }

@@ -40,6 +40,7 @@ describe('DuckJobStore', () => {
       startedAt: 1_700_000_000_200,
       finishedAt: null,
       error: null,
+      settings: { cache: 'off' },
     };
     const failed: Job = { ...handJob('j-2'), state: 'failed', createdAt: 1_700_000_000_500, startedAt: 1, finishedAt: 2, error: 'boom' };
     const a = await open(dir);

@@ -53,6 +53,7 @@ export function handJob(id: string, opts: { tenant?: string; user?: string; prio
     startedAt: null,
     finishedAt: null,
     error: null,
+    settings: {},
   };
 }
 

@@ -1,11 +1,12 @@
 // Two tenants submit the same workflow (q1_social) over overlapping symbols at the same time through
-// the HTTP API of `agentlake serve`: both get identical rows for the shared symbols, the shared model
-// calls execute once in total, and each tenant's provenance holds only its own runs, the later job's
-// rows for the shared calls marked as served from the shared execution (response_cache_hit).
-// Cross-tenant sharing in serve currently goes through the response cache (on by default in serve):
-// the Session runner runs one job at a time, so the later job finds the earlier job's calls there.
-// Which tenant's job runs first is the fair order's choice; the test finds out and asserts either way.
-// The control restarts the server with the cache off: no hits, every job executes all its calls.
+// the HTTP API of `agentlake serve`. The job manager puts both jobs in one batch and the runner runs
+// their statements as one DAG: the shared symbols' calls execute once (no response cache involved:
+// the lakehouse is fresh), both tenants get identical rows for them, and each tenant's provenance
+// holds only its own rows, the merged-away job's shared calls pointing at the run and action that
+// executed them (shared_with = output_ref = "<run>/<action>"). The server starts paused so that both
+// jobs are queued before the first batch forms. The controls: with batches of one job and the cache
+// off, each job executes all of its calls; with batches of one job and the cache on, the later job
+// finds the shared calls in the response cache.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerToken, http, pollJob, startServe, type JobJson, type ServeFixture, type TableJson } from './http-helpers.ts';
 
@@ -33,6 +34,7 @@ describe('two tenants, overlapping workflows, concurrently (serve)', () => {
         { name: 'alice', tenant: 'acme', password: 'wonderland' },
         { name: 'bob', tenant: 'globex', password: 'builder' },
       ],
+      paused: true,
     });
     port = f.server.httpPort;
   }, 60_000);
@@ -40,96 +42,107 @@ describe('two tenants, overlapping workflows, concurrently (serve)', () => {
     await f?.dispose();
   });
 
-  it('identical rows for shared symbols, shared calls executed once, provenance per tenant', async () => {
-    // acme: symbols 1-3; globex: symbols 2-4. Symbols 2 and 3 are shared.
+  /** acme: symbols 1-3; globex: symbols 2-4 (2 and 3 shared); both queued, then the server runs. */
+  async function submitBoth(): Promise<{ ja: JobJson; jb: JobJson; ra: TableJson; rb: TableJson }> {
     const [a, b] = await Promise.all([
       http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(0, 3), type: 'text/plain', token: alice }),
       http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(1, 3), type: 'text/plain', token: bob }),
     ]);
     expect([a.status, b.status]).toEqual([202, 202]);
+    f.server.manager.start();
     const [ja, jb] = await Promise.all([pollJob(port, a.json.id, { token: alice }), pollJob(port, b.json.id, { token: bob })]);
     expect([ja.state, jb.state]).toEqual(['done', 'done']);
-
     const ra = (await http<TableJson>(port, 'GET', `/v1/jobs/${ja.id}/result`, { token: alice })).json;
     const rb = (await http<TableJson>(port, 'GET', `/v1/jobs/${jb.id}/result`, { token: bob })).json;
     expect(ra.rows).toHaveLength(3);
     expect(rb.rows).toHaveLength(3);
-    const symA = ra.rows.map((r) => String(r[0]));
-    const symB = rb.rows.map((r) => String(r[0]));
-    const shared = symA.filter((s) => symB.includes(s));
-    expect(shared).toHaveLength(2);
-    expect(shared).toEqual(symA.slice(1));
-    expect(shared).toEqual(symB.slice(0, 2));
     // Identical rows (every column: outlook and summary of the typed report) for the shared symbols.
     expect(rb.rows.slice(0, 2)).toEqual(ra.rows.slice(1));
+    return { ja, jb, ra, rb };
+  }
+
+  it('one batch: identical rows for shared symbols, shared calls executed once, provenance per tenant', async () => {
+    const { ja, jb, ra, rb } = await submitBoth();
+    const symA = ra.rows.map((r) => String(r[0]));
+    const symB = rb.rows.map((r) => String(r[0]));
+    expect(symA.filter((s) => symB.includes(s))).toEqual(symA.slice(1));
     for (const row of ra.rows) expect(String(row[row.length - 1]).length).toBeGreaterThan(0);
 
-    // Stats: 3 symbols × 17 calls asked by each job; the later job's shared calls are cache hits.
+    // Stats: 3 symbols × 17 calls asked by each job; nothing came from the response cache; over both
+    // jobs every distinct call (4 symbols) executed exactly once, one job's 34 shared calls merged away.
     const sa = ra.stats ?? {};
     const sb = rb.stats ?? {};
     expect([sa['calls_total'], sb['calls_total']]).toEqual([3 * CALLS_PER_SYMBOL, 3 * CALLS_PER_SYMBOL]);
-    const hits = [Number(sa['response_cache_hits']), Number(sb['response_cache_hits'])];
-    expect([...hits].sort((x, y) => x - y)).toEqual([0, 2 * CALLS_PER_SYMBOL]);
-    const executed = Number(sa['calls_executed']) + Number(sb['calls_executed']);
-    // 4 distinct symbols: every distinct call executed exactly once over both jobs.
-    expect(executed).toBe(4 * CALLS_PER_SYMBOL);
-    const laterIsB = hits[1] === 2 * CALLS_PER_SYMBOL;
-    const [first, later] = laterIsB ? [ja, jb] : [jb, ja];
-    const [firstToken, laterToken] = laterIsB ? [alice, bob] : [bob, alice];
-    expect(Number((laterIsB ? sb : sa)['calls_executed'])).toBe(CALLS_PER_SYMBOL);
-    // The job status says the same (progress.cacheHits).
-    expect(later.progress.cacheHits).toBe(2 * CALLS_PER_SYMBOL);
-    expect(first.progress.cacheHits).toBe(0);
+    expect([sa['response_cache_hits'], sb['response_cache_hits']]).toEqual([0, 0]);
+    expect(Number(sa['calls_executed']) + Number(sb['calls_executed'])).toBe(4 * CALLS_PER_SYMBOL);
+    const saved = [Number(sa['dedup_saved']), Number(sb['dedup_saved'])];
+    expect([...saved].sort((x, y) => x - y)).toEqual([0, 2 * CALLS_PER_SYMBOL]);
+    const sharerIsB = saved[1] === 2 * CALLS_PER_SYMBOL;
+    const [executor, sharer] = sharerIsB ? [ja, jb] : [jb, ja];
+    const [executorToken, sharerToken] = sharerIsB ? [alice, bob] : [bob, alice];
+    expect(Number((sharerIsB ? sb : sa)['calls_executed'])).toBe(CALLS_PER_SYMBOL);
 
-    // Provenance: each tenant sees its own job's runs only.
-    const pFirst = await http<TableJson>(port, 'GET', `/v1/jobs/${first.id}/provenance`, { token: firstToken });
-    const pLater = await http<TableJson>(port, 'GET', `/v1/jobs/${later.id}/provenance`, { token: laterToken });
-    expect([pFirst.status, pLater.status]).toEqual([200, 200]);
-    expect((await http(port, 'GET', `/v1/jobs/${first.id}/provenance`, { token: laterToken })).status).toBe(404);
-    expect((await http(port, 'GET', `/v1/jobs/${later.id}/provenance`, { token: firstToken })).status).toBe(404);
-    const runsFirst = new Set(pFirst.json.runIds ?? []);
-    const runsLater = new Set(pLater.json.runIds ?? []);
-    expect(runsFirst.size).toBeGreaterThan(0);
-    expect(runsLater.size).toBeGreaterThan(0);
-    expect([...runsFirst].filter((r) => runsLater.has(r))).toEqual([]);
-    const run = column(pFirst.json, 'run_id');
-    for (const row of pFirst.json.rows) expect(runsFirst.has(String(row[run]))).toBe(true);
-    for (const row of pLater.json.rows) expect(runsLater.has(String(row[run]))).toBe(true);
+    // Provenance: each tenant sees its own job's runs and rows only, tagged with its job and tenant.
+    const pEx = await http<TableJson>(port, 'GET', `/v1/jobs/${executor.id}/provenance`, { token: executorToken });
+    const pSh = await http<TableJson>(port, 'GET', `/v1/jobs/${sharer.id}/provenance`, { token: sharerToken });
+    expect([pEx.status, pSh.status]).toEqual([200, 200]);
+    expect((await http(port, 'GET', `/v1/jobs/${executor.id}/provenance`, { token: sharerToken })).status).toBe(404);
+    expect((await http(port, 'GET', `/v1/jobs/${sharer.id}/provenance`, { token: executorToken })).status).toBe(404);
+    const runsEx = pEx.json.runIds ?? [];
+    const runsSh = pSh.json.runIds ?? [];
+    expect(runsEx).toHaveLength(1);
+    expect(runsSh).toHaveLength(1);
+    expect(runsEx[0]).not.toBe(runsSh[0]);
+    for (const [p, job, tenant] of [[pEx.json, executor, sharerIsB ? 'acme' : 'globex'], [pSh.json, sharer, sharerIsB ? 'globex' : 'acme']] as const) {
+      for (const row of p.rows) {
+        expect(row[column(p, 'job_id')]).toBe(job.id);
+        expect(row[column(p, 'tenant')]).toBe(tenant);
+      }
+    }
 
     // The model calls (llm rows) by prompt hash: the shared ones are the same calls in both tenants'
-    // provenance; the first tenant's rows executed them, the later tenant's say cache hit.
+    // provenance; the executor's rows ran them, the sharer's point at the executor's run and action.
     const llmRows = (t: TableJson): (readonly unknown[])[] => t.rows.filter((r) => r[column(t, 'kind')] === 'llm');
     const hashOf = (t: TableJson, r: readonly unknown[]): string => String(r[column(t, 'prompt_hash')]);
-    const hitOf = (t: TableJson, r: readonly unknown[]): unknown => r[column(t, 'response_cache_hit')];
-    const firstCalls = llmRows(pFirst.json);
-    const laterCalls = llmRows(pLater.json);
-    expect(firstCalls).toHaveLength(3 * CALLS_PER_SYMBOL);
-    expect(laterCalls).toHaveLength(3 * CALLS_PER_SYMBOL);
-    const firstHashes = new Set(firstCalls.map((r) => hashOf(pFirst.json, r)));
-    expect(firstHashes.size).toBe(3 * CALLS_PER_SYMBOL);
-    for (const r of firstCalls) expect(hitOf(pFirst.json, r)).toBe(false);
-    const sharedCalls = laterCalls.filter((r) => firstHashes.has(hashOf(pLater.json, r)));
-    const ownCalls = laterCalls.filter((r) => !firstHashes.has(hashOf(pLater.json, r)));
+    const exCalls = llmRows(pEx.json);
+    const shCalls = llmRows(pSh.json);
+    expect(exCalls).toHaveLength(3 * CALLS_PER_SYMBOL);
+    expect(shCalls).toHaveLength(3 * CALLS_PER_SYMBOL);
+    const exByHash = new Map(exCalls.map((r) => [hashOf(pEx.json, r), r]));
+    expect(exByHash.size).toBe(3 * CALLS_PER_SYMBOL);
+    for (const r of exCalls) expect([r[column(pEx.json, 'shared_with')], r[column(pEx.json, 'response_cache_hit')]]).toEqual([null, false]);
+    const sharedCalls = shCalls.filter((r) => exByHash.has(hashOf(pSh.json, r)));
+    const ownCalls = shCalls.filter((r) => !exByHash.has(hashOf(pSh.json, r)));
     expect(sharedCalls).toHaveLength(2 * CALLS_PER_SYMBOL);
     expect(ownCalls).toHaveLength(CALLS_PER_SYMBOL);
-    for (const r of sharedCalls) expect(hitOf(pLater.json, r)).toBe(true);
-    for (const r of ownCalls) expect(hitOf(pLater.json, r)).toBe(false);
+    for (const r of sharedCalls) {
+      const ex = exByHash.get(hashOf(pSh.json, r)) ?? [];
+      const ref = `${runsEx[0]}/${String(ex[column(pEx.json, 'action')])}`;
+      expect(r[column(pSh.json, 'shared_with')]).toBe(ref);
+      expect(r[column(pSh.json, 'output_ref')]).toBe(ref);
+      expect(ex[column(pEx.json, 'output_ref')]).toBe(ref);
+    }
+    for (const r of ownCalls) expect(r[column(pSh.json, 'shared_with')]).toBeNull();
   }, 120_000);
 
-  it('the control: with the response cache off, each job executes all of its calls', async () => {
-    await f.restart({ cache: false });
+  it('the controls: one job per batch, cache off: each job executes all its calls; cache on: the later one hits the cache', async () => {
+    await f.restart({ cache: false, batchSize: 1, paused: true });
     port = f.server.httpPort;
+    const off = await submitBoth();
+    expect([off.ra.stats?.['response_cache_hits'], off.rb.stats?.['response_cache_hits']]).toEqual([0, 0]);
+    expect([off.ra.stats?.['calls_executed'], off.rb.stats?.['calls_executed']]).toEqual([3 * CALLS_PER_SYMBOL, 3 * CALLS_PER_SYMBOL]);
+    expect([off.ra.stats?.['dedup_saved'], off.rb.stats?.['dedup_saved']]).toEqual([0, 0]);
+
+    await f.restart({ batchSize: 1, paused: true });
+    port = f.server.httpPort;
+    // The first test's calls are in the cache already: ask for new symbols (5-7 and 6-8).
     const [a, b] = await Promise.all([
-      http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(0, 3), type: 'text/plain', token: alice }),
-      http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(1, 3), type: 'text/plain', token: bob }),
+      http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(4, 3), type: 'text/plain', token: alice }),
+      http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(5, 3), type: 'text/plain', token: bob }),
     ]);
+    f.server.manager.start();
     const [ja, jb] = await Promise.all([pollJob(port, a.json.id, { token: alice }), pollJob(port, b.json.id, { token: bob })]);
-    expect([ja.state, jb.state]).toEqual(['done', 'done']);
-    const ra = (await http<TableJson>(port, 'GET', `/v1/jobs/${ja.id}/result`, { token: alice })).json;
-    const rb = (await http<TableJson>(port, 'GET', `/v1/jobs/${jb.id}/result`, { token: bob })).json;
-    expect([ra.stats?.['response_cache_hits'], rb.stats?.['response_cache_hits']]).toEqual([0, 0]);
-    expect([ra.stats?.['calls_executed'], rb.stats?.['calls_executed']]).toEqual([3 * CALLS_PER_SYMBOL, 3 * CALLS_PER_SYMBOL]);
-    // The simulator is deterministic: the shared symbols' rows are the same without sharing.
-    expect(rb.rows.slice(0, 2)).toEqual(ra.rows.slice(1));
-  }, 120_000);
+    const hits = [ja.progress.cacheHits, jb.progress.cacheHits].sort((x, y) => x - y);
+    expect(hits).toEqual([0, 2 * CALLS_PER_SYMBOL]);
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 // Postgres wire through the job manager (startServer): every statement is a job of the connection's
 // tenant and user; plain SQL with parameters, an LLM query with progress notices, a workflow, errors
-// with SQLSTATE and position, SET/SHOW/RESET agentlake.priority per connection (the jobs carry it),
+// with SQLSTATE and position, SET/SHOW/RESET agentlake.priority, cache and optimizer per connection
+// (the jobs carry them; agentlake.gpus is the server's),
 // a CancelRequest cancelling the job, and psql's \dt answered through the executor.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +74,40 @@ describe('pgwire through the job manager', () => {
     await c.query('SELECT 4 AS four');
     expect(lastJob()?.priority).toBe('medium');
   });
+
+  it('SET agentlake.cache and agentlake.optimizer are per connection, carried by its jobs; agentlake.gpus is the server\'s', async () => {
+    const sql = "SELECT symbol, llm('qwen3_8b', 'One word for ' || symbol, max_tokens => 6) AS w FROM (SELECT symbol FROM symbols ORDER BY symbol LIMIT 2) ORDER BY symbol";
+    const first = await c.query(sql);
+    expect(lastJob()).toMatchObject({ state: 'done', settings: {} });
+    await c.query('SET agentlake.cache = off');
+    await c.query("SET agentlake.optimizer TO 'off'");
+    expect((await c.query('SHOW agentlake.cache')).rows).toEqual([{ 'agentlake.cache': 'off' }]);
+    const again = await c.query(sql);
+    expect(again.rows).toEqual(first.rows);
+    const job = f.server.manager.list('default').at(-1) as { settings: Record<string, string>; progress: { cacheHits: number; callsDone: number } } | undefined;
+    expect(job?.settings).toEqual({ cache: 'off', optimizer: 'off' });
+    // Cache off for this connection: the same calls executed again, no hits.
+    expect(job?.progress).toMatchObject({ callsDone: 2, cacheHits: 0 });
+    const other = await pgClient(f.server.pgPort, { user: 'other' });
+    try {
+      expect((await other.query('SHOW agentlake.cache')).rows).toEqual([{ 'agentlake.cache': 'on' }]);
+      expect((await other.query(sql)).rows).toEqual(first.rows);
+      const theirs = f.server.manager.list('default').at(-1) as { settings: Record<string, string>; progress: { cacheHits: number } } | undefined;
+      expect(theirs?.settings).toEqual({});
+      expect(theirs?.progress.cacheHits).toBe(2);
+      expect((await other.query('SHOW agentlake.gpus')).rows).toEqual([{ 'agentlake.gpus': '2' }]);
+      const gpus = await rejection(other.query('SET agentlake.gpus = 8'));
+      expect(gpus['message']).toMatch(/set by the server/);
+      const unknown = await rejection(other.query('SET agentlake.cahce = off'));
+      expect(unknown['message']).toMatch(/unknown setting 'agentlake.cahce'/);
+    } finally {
+      await other.end();
+    }
+    await c.query('RESET agentlake.cache');
+    await c.query('RESET agentlake.optimizer');
+    await c.query(sql);
+    expect(lastJob()).toMatchObject({ settings: {} });
+  }, 60_000);
 
   it('errors carry SQLSTATE and the position; the connection goes on', async () => {
     const syntax = await rejection(c.query('SELECT 1 FROM symbols WHERE'));
