@@ -10,6 +10,7 @@ import type { Column } from '../storage/duckdb.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './pgwire/executor.ts';
 import { progressNotices, queryResultOf } from './pgwire/outcome-result.ts';
 import type { JobEvents } from './job-events.ts';
+import type { JobTraits } from './job-profile.ts';
 import type { JobResults } from './job-results.ts';
 import type { SessionRunner } from './session-runner.ts';
 
@@ -19,6 +20,8 @@ export interface JobExecutorDeps {
   readonly runner: SessionRunner;
   readonly results: JobResults;
   readonly events: JobEvents;
+  /** Submit-time priority and affinity profile of a script (job-profile.ts). */
+  readonly traits: (sql: string) => Promise<JobTraits>;
   /** The server's simulated GPUs (SHOW agentlake.gpus). */
   readonly gpus: number;
   /** Result columns of plain SQL without running it (statement Describe); undefined when unknown. */
@@ -43,13 +46,15 @@ export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
       const local = connectionSetting(sql, ctx, deps.gpus);
       if (local) return local;
       ctx.signal.throwIfAborted();
-      const priority = (ctx.vars?.get(PRIORITY_VAR) ?? 'medium') as Priority;
+      const traits = await deps.traits(sql);
+      // A run_workflow(..., priority => ...) in the statement outranks the connection's setting.
+      const priority = traits.priority ?? ((ctx.vars?.get(PRIORITY_VAR) ?? 'medium') as Priority);
       const settings: Record<string, string> = {};
       for (const name of ['cache', 'optimizer']) {
         const v = ctx.vars?.get(`agentlake.${name}`);
         if (v !== undefined) settings[name] = v;
       }
-      const job = await deps.manager.submit({ tenant: ctx.tenant, user: ctx.user, priority, sql, settings });
+      const job = await deps.manager.submit({ tenant: ctx.tenant, user: ctx.user, priority, sql, settings, ...(traits.profile ? { profile: traits.profile } : {}) });
       const unwatch = deps.runner.watch(job.id, progressNotices(ctx));
       const onAbort = (): void => void deps.manager.cancel(job.id, ctx.tenant).catch(() => undefined);
       ctx.signal.addEventListener('abort', onAbort, { once: true });

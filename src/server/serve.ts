@@ -11,6 +11,7 @@ import { startHttpServer, type HttpServer } from './http/server.ts';
 import { RetryingJobStore } from './interrupt-retry.ts';
 import { JobEvents } from './job-events.ts';
 import { jobExecutor } from './job-executor.ts';
+import { jobTraits, type JobTraits } from './job-profile.ts';
 import { JobResults } from './job-results.ts';
 import type { PgUser } from './pgwire/auth.ts';
 import { startPgServer, type PgServer } from './pgwire/server.ts';
@@ -93,6 +94,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (opts.paused !== true) manager.start();
     const host = opts.host ?? (opts.users ? '0.0.0.0' : '127.0.0.1');
     const users = opts.users ? { users: opts.users } : {};
+    const traits = (sql: string): Promise<JobTraits> => jobTraits(session, sql);
     const describe = async (sql: string): Promise<readonly { name: string; type: string }[] | undefined> => {
       try {
         return (await db.describe(sql)).columns;
@@ -100,12 +102,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return undefined;
       }
     };
-    pg = await startPgServer({ port: opts.pgPort, host, executor: jobExecutor({ manager, runner, results, events, describe, gpus: session.gpus }), log, ...users });
+    pg = await startPgServer({ port: opts.pgPort, host, executor: jobExecutor({ manager, runner, results, events, describe, traits, gpus: session.gpus }), log, ...users });
     http = await startHttpServer({
       port: opts.httpPort,
       host,
       auth: new HttpAuth(opts.users),
-      api: { manager, runner, results, db, ...(opts.maxBody !== undefined ? { maxBody: opts.maxBody } : {}) },
+      api: { manager, runner, results, db, traits, ...(opts.maxBody !== undefined ? { maxBody: opts.maxBody } : {}) },
       log,
     });
     let closing: Promise<void> | undefined;

@@ -33,10 +33,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** A job submission: SQL text, and a priority (default medium). */
+/** A job submission: SQL text, and the priority asked for (none: the statement's run_workflow priority, else medium). */
 export interface Submission {
   readonly sql: string;
-  readonly priority: Priority;
+  readonly priority?: Priority;
 }
 
 /**
@@ -46,7 +46,7 @@ export interface Submission {
 export function parseSubmission(body: string, contentType: string | undefined, query: URLSearchParams): Submission {
   const type = (contentType ?? 'text/plain').split(';')[0]?.trim().toLowerCase() ?? '';
   let sql: unknown;
-  let priority: unknown = query.get('priority') ?? 'medium';
+  let priority: unknown = query.get('priority') ?? undefined;
   if (type === 'application/json' || type.endsWith('+json')) {
     let json: unknown;
     try {
@@ -67,6 +67,6 @@ export function parseSubmission(body: string, contentType: string | undefined, q
     throw new HttpError(415, { error: { code: 'H0415', message: `content type '${type}' is not accepted: send SQL as text/plain or JSON { "sql": ... }` } });
   }
   if (typeof sql !== 'string' || sql.trim() === '') throw HttpError.of(400, 'the job has no SQL: send the script as the body or as JSON { "sql": "..." }');
-  if (!isPriority(priority)) throw HttpError.of(400, `priority is 'high', 'medium' or 'low', not '${String(priority)}'`);
-  return { sql, priority };
+  if (priority !== undefined && !isPriority(priority)) throw HttpError.of(400, `priority is 'high', 'medium' or 'low', not '${String(priority)}'`);
+  return { sql, ...(priority !== undefined ? { priority } : {}) };
 }

@@ -19,6 +19,7 @@ import { parseSubmission, readBody } from './body.ts';
 import { arrowBytes, CONTENT_TYPES, csvText, isResultFormat, jsonText, type ResultFormat } from './encode.ts';
 import { diagnosticBody, HttpError } from './errors.ts';
 import { jobView } from './job-view.ts';
+import type { JobTraits } from '../job-profile.ts';
 
 /** What the routes work with. */
 export interface ApiDeps {
@@ -29,6 +30,8 @@ export interface ApiDeps {
   readonly db: Database;
   /** Body size limit in bytes. */
   readonly maxBody: number;
+  /** Submit-time priority and affinity profile of a script (job-profile.ts). */
+  readonly traits: (sql: string) => Promise<JobTraits>;
   readonly now: () => number;
 }
 
@@ -53,7 +56,10 @@ export async function route(req: IncomingMessage, url: URL, who: Identity, deps:
     allow('GET', 'POST');
     if (method === 'GET') return json(200, { jobs: deps.manager.list(who.tenant).map((j) => jobView(j, deps.runner.progress(j.id), deps.now())) });
     const sub = parseSubmission(await readBody(req, deps.maxBody), req.headers['content-type'], url.searchParams);
-    const job = await deps.manager.submit({ tenant: who.tenant, user: who.user, priority: sub.priority, sql: sub.sql });
+    const traits = await deps.traits(sub.sql);
+    // A run_workflow(..., priority => ...) in the statement outranks the request's priority.
+    const priority = traits.priority ?? sub.priority ?? 'medium';
+    const job = await deps.manager.submit({ tenant: who.tenant, user: who.user, priority, sql: sub.sql, ...(traits.profile ? { profile: traits.profile } : {}) });
     return json(202, jobView(job, undefined, deps.now()), { Location: `/v1/jobs/${encodeURIComponent(job.id)}` });
   }
   let id: string;
