@@ -25,10 +25,10 @@ function status(f: () => unknown): number | undefined {
 }
 
 describe('HTTP bodies and encodings', () => {
-  it('reads SQL text and JSON submissions, with the priority from either', () => {
-    expect(parseSubmission('SELECT 1', 'text/plain; charset=utf-8', q())).toEqual({ sql: 'SELECT 1', priority: 'medium' });
+  it('reads SQL text and JSON submissions, with the priority from either (none given: none, the route decides)', () => {
+    expect(parseSubmission('SELECT 1', 'text/plain; charset=utf-8', q())).toEqual({ sql: 'SELECT 1' });
     expect(parseSubmission('SELECT 1', undefined, q('priority=low'))).toEqual({ sql: 'SELECT 1', priority: 'low' });
-    expect(parseSubmission('SELECT 1', 'application/x-www-form-urlencoded', q())).toEqual({ sql: 'SELECT 1', priority: 'medium' });
+    expect(parseSubmission('SELECT 1', 'application/x-www-form-urlencoded', q())).toEqual({ sql: 'SELECT 1' });
     expect(parseSubmission('{"sql":"SELECT 2","priority":"high"}', 'application/json', q('priority=low'))).toEqual({ sql: 'SELECT 2', priority: 'high' });
   });
 
