@@ -1,4 +1,5 @@
-// Part (b) of the multi-tenant benchmark: priority scheduling on the serve runner (one job at a time).
+// Part (b) of the multi-tenant benchmark: priority scheduling on the serve runner with batches of one
+// job (priorities are about order: with one job per batch, completion order is the manager's order).
 // Medium users with equal demand and one low job are queued first; a stream of high jobs keeps
 // arriving (a few queued at the start, one more each time any job finishes), so the high lane never
 // runs dry until the stream ends. Reported: completion positions per priority, wall and simulated
@@ -109,7 +110,7 @@ export async function runPriority(lakes: BenchLakehouses, spec: PrioritySpec, lo
     if (job.priority === 'low') lowAt = { highSubmitted };
     if (highSubmitted < spec.highJobs) submitHigh();
   };
-  return withManager(lakes, { gpus: spec.gpus, cache: false, onChange }, async (m, results, session) => {
+  return withManager(lakes, { gpus: spec.gpus, cache: false, batchSize: 1, onChange }, async (m, results, session) => {
     manager = m;
     // Load the model first (not a job): simulated latencies then hold no 30 s cold load.
     await session.runScript({ name: 'bench:multitenant:warm-up', text: `${jobSql('warm-up', 0, spec.gpus * 4)};` }, 'run');
