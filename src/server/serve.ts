@@ -12,6 +12,8 @@ import { RetryingJobStore } from './interrupt-retry.ts';
 import { JobEvents } from './job-events.ts';
 import { jobExecutor } from './job-executor.ts';
 import { jobTraits, type JobTraits } from './job-profile.ts';
+import { InputTables, renameInputs } from './job-inputs.ts';
+import type { Value } from '../storage/duckdb.ts';
 import { JobResults } from './job-results.ts';
 import type { PgUser } from './pgwire/auth.ts';
 import { startPgServer, type PgServer } from './pgwire/server.ts';
@@ -80,7 +82,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     const db = session.lakehouse.db;
     const results = await JobResults.open(db);
-    runner = await SessionRunner.open(session, results, { batchSize });
+    const inputTables = new InputTables(db);
+    runner = await SessionRunner.open(session, results, { batchSize, inputTables });
     const log = opts.log ?? (() => undefined);
     manager = await JobManager.open({
       runner,
@@ -94,7 +97,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (opts.paused !== true) manager.start();
     const host = opts.host ?? (opts.users ? '0.0.0.0' : '127.0.0.1');
     const users = opts.users ? { users: opts.users } : {};
-    const traits = (sql: string): Promise<JobTraits> => jobTraits(session, sql);
+    // A job over inputs is bound with its first input as job_inputs.
+    const traits = async (sql: string, inputs?: readonly Value[]): Promise<JobTraits> => {
+      if (!inputs || inputs.length === 0) return jobTraits(session, sql);
+      const name = await inputTables.create(inputs.slice(0, 1), 0);
+      try {
+        return await jobTraits(session, renameInputs(sql, name));
+      } finally {
+        await inputTables.drop(name).catch(() => undefined);
+      }
+    };
     const describe = async (sql: string): Promise<readonly { name: string; type: string }[] | undefined> => {
       try {
         return (await db.describe(sql)).columns;

@@ -56,7 +56,8 @@ export interface JobJson {
   readonly user: string;
   readonly sql: string;
   readonly startedAt: string | null;
-  readonly progress: { readonly callsDone: number; readonly callsTotal: number | null; readonly cacheHits: number; readonly etaSeconds: number | null };
+  readonly finishedAt: string | null;
+  readonly progress: { readonly callsDone: number; readonly callsTotal: number | null; readonly cacheHits: number; readonly etaSeconds: number | null; readonly slicesDone: number; readonly slicesTotal: number };
   readonly error: string | null;
 }
 

@@ -10,6 +10,9 @@ export interface ProgressView {
   readonly callsTotal: number | null;
   readonly cacheHits: number;
   readonly etaSeconds: number | null;
+  /** Slices finished and in all (a job over inputs has one per slice_size inputs; others one). */
+  readonly slicesDone: number;
+  readonly slicesTotal: number;
 }
 
 export interface JobView {
@@ -44,14 +47,21 @@ export function jobView(job: Job, live: LiveProgress | undefined, now: number): 
 }
 
 function progressView(job: Job, live: LiveProgress | undefined, now: number): ProgressView {
-  if (job.state === 'running' && live) {
+  const p = job.progress;
+  const slices = { slicesDone: p.slicesDone, slicesTotal: p.slicesTotal };
+  if (job.state === 'running' && live && p.slicesTotal <= 1) {
     const elapsed = (now - live.startedAt) / 1000;
     const eta = live.done > 0 && live.total >= live.done ? round((elapsed / live.done) * (live.total - live.done)) : null;
-    return { callsDone: live.done, callsTotal: live.total > 0 ? live.total : null, cacheHits: live.cacheHits, etaSeconds: eta };
+    return { callsDone: live.done, callsTotal: live.total > 0 ? live.total : null, cacheHits: live.cacheHits, etaSeconds: eta, ...slices };
   }
-  const p = job.progress;
-  if (job.state === 'done') return { callsDone: p.callsDone, callsTotal: p.callsDone, cacheHits: p.cacheHits, etaSeconds: 0 };
-  return { callsDone: p.callsDone, callsTotal: null, cacheHits: p.cacheHits, etaSeconds: null };
+  if (job.state === 'running' && p.slicesTotal > 1) {
+    // A sliced job: finished slices' calls plus the running ones'; the ETA from the slice rate so far.
+    const elapsed = job.startedAt === null ? 0 : (now - job.startedAt) / 1000;
+    const eta = p.slicesDone > 0 ? round((elapsed / p.slicesDone) * (p.slicesTotal - p.slicesDone)) : null;
+    return { callsDone: p.callsDone + (live?.done ?? 0), callsTotal: null, cacheHits: p.cacheHits + (live?.cacheHits ?? 0), etaSeconds: eta, ...slices };
+  }
+  if (job.state === 'done') return { callsDone: p.callsDone, callsTotal: p.callsDone, cacheHits: p.cacheHits, etaSeconds: 0, ...slices };
+  return { callsDone: p.callsDone, callsTotal: null, cacheHits: p.cacheHits, etaSeconds: null, ...slices };
 }
 
 function round(x: number): number {

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { JobManager } from '../../jobs/manager.ts';
 import type { Job } from '../../jobs/job.ts';
-import { quoteString, type Database } from '../../storage/duckdb.ts';
+import { quoteString, type Database, type Value } from '../../storage/duckdb.ts';
 import { retryInterrupted } from '../interrupt-retry.ts';
 import { resultTable, type JobResults } from '../job-results.ts';
 import type { SessionRunner } from '../session-runner.ts';
@@ -31,7 +31,7 @@ export interface ApiDeps {
   /** Body size limit in bytes. */
   readonly maxBody: number;
   /** Submit-time priority and affinity profile of a script (job-profile.ts). */
-  readonly traits: (sql: string) => Promise<JobTraits>;
+  readonly traits: (sql: string, inputs?: readonly Value[]) => Promise<JobTraits>;
   readonly now: () => number;
 }
 
@@ -56,10 +56,15 @@ export async function route(req: IncomingMessage, url: URL, who: Identity, deps:
     allow('GET', 'POST');
     if (method === 'GET') return json(200, { jobs: deps.manager.list(who.tenant).map((j) => jobView(j, deps.runner.progress(j.id), deps.now())) });
     const sub = parseSubmission(await readBody(req, deps.maxBody), req.headers['content-type'], url.searchParams);
-    const traits = await deps.traits(sub.sql);
+    const traits = await deps.traits(sub.sql, sub.inputs);
     // A run_workflow(..., priority => ...) in the statement outranks the request's priority.
     const priority = traits.priority ?? sub.priority ?? 'medium';
-    const job = await deps.manager.submit({ tenant: who.tenant, user: who.user, priority, sql: sub.sql, ...(traits.profile ? { profile: traits.profile } : {}) });
+    const job = await deps.manager.submit({
+      tenant: who.tenant, user: who.user, priority, sql: sub.sql,
+      ...(traits.profile ? { profile: traits.profile } : {}),
+      ...(sub.inputs ? { inputs: sub.inputs } : {}),
+      ...(sub.sliceSize !== undefined ? { sliceSize: sub.sliceSize } : {}),
+    });
     return json(202, jobView(job, undefined, deps.now()), { Location: `/v1/jobs/${encodeURIComponent(job.id)}` });
   }
   let id: string;

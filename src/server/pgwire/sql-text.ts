@@ -9,7 +9,7 @@ export interface StatementText {
 }
 
 /** Calls `visit(i)` for every offset of `sql` outside strings, identifiers and comments. */
-function scan(sql: string, visit: (i: number) => void): void {
+export function scan(sql: string, visit: (i: number) => void): void {
   let i = 0;
   const n = sql.length;
   while (i < n) {
