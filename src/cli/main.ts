@@ -35,6 +35,8 @@ options:
   --http-port H               serve: HTTP API port (default 8080; 0 picks a free one)
   --users FILE                serve: JSON array of { "name", "tenant", "password" }; without it the
                               server binds 127.0.0.1 only and trusts every connection
+  --batch-size N              serve: most job slices run together as one batch, sharing identical
+                              model calls (default 8; 1 runs jobs one at a time)
   -e, --execute SQL           take the script from the argument instead of a file
   -h, --help                  show this help
 `;
@@ -60,6 +62,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         'pg-port': { type: 'string', default: '5433' },
         'http-port': { type: 'string', default: '8080' },
         users: { type: 'string' },
+        'batch-size': { type: 'string', default: '8' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -71,7 +74,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (command === 'sim-serve') return await simServe(values.port, values['time-scale'], values.gpus, out, err);
     if (command === 'serve') {
       if (file !== undefined) return usageError(err, `unexpected argument '${file}'`);
-      return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
+      return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, batchSize: values['batch-size'], cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
     }
     if (command !== 'explain' && command !== 'run') return usageError(err, `unknown command '${command}'`);
     if (extra.length > 0) return usageError(err, `unexpected argument '${extra[0] ?? ''}'`);
