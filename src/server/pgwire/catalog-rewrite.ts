@@ -3,6 +3,7 @@
 // PostgreSQL-only spellings BI drivers use (`'x'::regclass`, CAST(.. AS REGCLASS), partial-match
 // `~`, format_type, json_build_object, array_upper) become DuckDB equivalents. Strings and comments
 // are never touched; a query without catalog relations comes back unchanged (undefined).
+import { lex } from './sql-text.ts';
 
 /** The relations replaced, by lower-case `schema.name` (pg_catalog ones also unqualified). */
 export type CatalogRelations = ReadonlyMap<string, string>;
@@ -21,50 +22,19 @@ const CATALOG_NAMES = /^(pg_class|pg_namespace|pg_attribute|pg_type|pg_attrdef|p
 /** Words that may follow a table reference without being its alias. */
 const NOT_ALIAS = /^(where|join|left|right|inner|outer|full|cross|natural|on|using|group|order|limit|offset|union|except|intersect|having|window|qualify|returning|fetch|for|as)$/i;
 
-/** Offsets of string literals and comments blanked out (same length), so patterns never match inside them. */
+/**
+ * `sql` with comments, dollar-quoted text and the insides of string literals blanked out (same length;
+ * a string's quotes stay to mark its extent; quoted identifiers stay), so patterns never match inside them.
+ */
 export function maskLiterals(sql: string): string {
   const out = sql.split('');
   const blank = (from: number, to: number): void => {
     for (let k = from; k < to && k < out.length; k++) out[k] = out[k] === '\n' ? '\n' : ' ';
   };
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      blank(i, end < 0 ? n : end);
-      i = end < 0 ? n : end;
-    } else if (c === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      blank(i, end < 0 ? n : end + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (c === "'") {
-      const escapes = i > 0 && /[eE]/.test(sql[i - 1]!) && (i < 2 || !/[\w$]/.test(sql[i - 2]!));
-      let j = i + 1;
-      while (j < n) {
-        if (escapes && sql[j] === '\\') j += 2;
-        else if (sql[j] === "'" && sql[j + 1] === "'") j += 2;
-        else if (sql[j] === "'") break;
-        else j++;
-      }
-      blank(i + 1, j); // the quotes stay: they mark the literal's extent
-      i = j + 1;
-    } else if (c === '"') {
-      const end = sql.indexOf('"', i + 1);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '$' && (i === 0 || !/[\w$]/.test(sql[i - 1]!))) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      if (!tag) {
-        i++;
-        continue;
-      }
-      const end = sql.indexOf(tag[0], i + tag[0].length);
-      blank(i, end < 0 ? n : end + tag[0].length);
-      i = end < 0 ? n : end + tag[0].length;
-    } else i++;
-  }
+  lex(sql, () => undefined, (kind, from, to) => {
+    if (kind === 'string') blank(from + 1, to - 1);
+    else if (kind !== 'identifier') blank(from, to);
+  });
   return out.join('');
 }
 

@@ -8,16 +8,25 @@ export interface StatementText {
   readonly start: number;
 }
 
-/** Calls `visit(i)` for every offset of `sql` outside strings, identifiers and comments. */
-export function scan(sql: string, visit: (i: number) => void): void {
+/** What the lexer skips over: a comment, a quoted string, a quoted identifier or dollar-quoted text. */
+export type SkippedKind = 'comment' | 'string' | 'identifier' | 'dollar';
+
+/**
+ * Walks `sql`: calls `visit(i)` for every offset outside strings, quoted identifiers, dollar-quoted
+ * text and comments (nested block comments included), and `skipped(kind, from, to)` for each of
+ * those regions [from, to), quotes and comment markers included.
+ */
+export function lex(sql: string, visit: (i: number) => void, skipped: (kind: SkippedKind, from: number, to: number) => void = () => undefined): void {
   let i = 0;
   const n = sql.length;
   while (i < n) {
     const c = sql[i]!;
     const next = sql[i + 1];
+    const from = i;
     if (c === '-' && next === '-') {
       const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
+      i = end < 0 ? n : end;
+      skipped('comment', from, i);
     } else if (c === '/' && next === '*') {
       let depth = 1;
       i += 2;
@@ -26,6 +35,7 @@ export function scan(sql: string, visit: (i: number) => void): void {
         else if (sql[i] === '*' && sql[i + 1] === '/') (depth--, (i += 2));
         else i++;
       }
+      skipped('comment', from, i);
     } else if (c === "'" || c === '"') {
       const escapes = c === "'" && i > 0 && /[eE]/.test(sql[i - 1]!) && (i < 2 || !/[\w$]/.test(sql[i - 2]!));
       i++;
@@ -35,12 +45,14 @@ export function scan(sql: string, visit: (i: number) => void): void {
         else if (sql[i] === c) break;
         else i++;
       }
-      i++;
+      i = Math.min(n, i + 1);
+      skipped(c === "'" ? 'string' : 'identifier', from, i);
     } else if (c === '$' && (i === 0 || !/[\w$]/.test(sql[i - 1]!))) {
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
       if (tag) {
         const end = sql.indexOf(tag[0], i + tag[0].length);
         i = end < 0 ? n : end + tag[0].length;
+        skipped('dollar', from, i);
       } else {
         visit(i);
         i++;
@@ -50,6 +62,11 @@ export function scan(sql: string, visit: (i: number) => void): void {
       i++;
     }
   }
+}
+
+/** Calls `visit(i)` for every offset of `sql` outside strings, identifiers and comments. */
+export function scan(sql: string, visit: (i: number) => void): void {
+  lex(sql, visit);
 }
 
 /** The statements of a query string (empty ones dropped), split at semicolons outside parentheses. */
