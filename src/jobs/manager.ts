@@ -41,7 +41,8 @@ export interface JobManagerOptions {
   readonly sliceSize?: number;
   /**
    * Milliseconds to wait, when nothing runs, between the first queued slice and forming a batch, so
-   * jobs submitted at nearly the same moment share one batch (default 0: form at once).
+   * jobs submitted at nearly the same moment share one batch (default 0: form at once). Only when a
+   * slice next in line calls models (its profile names some): plain SQL never waits.
    */
   readonly gatherMs?: number;
   /** Milliseconds; default Date.now. */
@@ -210,7 +211,7 @@ export class JobManager {
 
   private pump(): void {
     const gather = this.opts.gatherMs ?? 0;
-    if (this.started && gather > 0 && !this.gathered && this.inFlight.size === 0 && this.queues.size > 0) {
+    if (this.started && gather > 0 && !this.gathered && this.inFlight.size === 0 && this.queues.size > 0 && this.worthGathering()) {
       this.gathering ??= setTimeout(() => {
         this.gathering = undefined;
         this.gathered = true;
@@ -226,6 +227,11 @@ export class JobManager {
       p.catch((e: unknown) => (this.opts.onError ?? ((x: unknown) => console.error('agentlake: job batch failed:', x)))(e));
     }
     this.checkIdle();
+  }
+
+  /** Waiting only helps jobs that call models (they may share calls); plain SQL runs at once. */
+  private worthGathering(): boolean {
+    return this.queues.fairOrder(this.opts.batchSize ?? 8).some((s) => s.profile.models.length > 0);
   }
 
   private stopGathering(): void {

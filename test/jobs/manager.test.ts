@@ -153,14 +153,14 @@ describe('JobManager', () => {
     expect(m.queued).toBe(0);
   });
 
-  it('with gatherMs, jobs submitted moments apart while nothing runs share one batch', async () => {
-    const batchesOf = async (gatherMs: number): Promise<string[][]> => {
+  it('with gatherMs, model jobs submitted moments apart while nothing runs share one batch', async () => {
+    const batchesOf = async (gatherMs: number, profile: { profile?: { models: string[] } } = { profile: { models: ['qwen3_8b'] } }): Promise<string[][]> => {
       const runner = new FakeRunner();
       const m = await JobManager.open({ runner, gatherMs, ...counters() });
       m.start();
-      await m.submit({ tenant: 'a', user: 'u', sql: 'q' });
+      await m.submit({ tenant: 'a', user: 'u', sql: 'q', ...profile });
       await new Promise((r) => setTimeout(r, 5));
-      await m.submit({ tenant: 'b', user: 'v', sql: 'q' });
+      await m.submit({ tenant: 'b', user: 'v', sql: 'q', ...profile });
       await m.idle();
       await m.stop();
       expect(m.list('a').map((j) => j.state)).toEqual(['done']);
@@ -169,6 +169,8 @@ describe('JobManager', () => {
     };
     expect(await batchesOf(0)).toEqual([['job-1:0'], ['job-2:0']]);
     expect(await batchesOf(100)).toEqual([['job-1:0', 'job-2:0']]);
+    // Jobs that call no model (plain SQL) never wait.
+    expect(await batchesOf(100, {})).toEqual([['job-1:0'], ['job-2:0']]);
   });
 
   it('runs a slice bigger than the whole capacity alone rather than never', async () => {
