@@ -1,13 +1,16 @@
 // The real `agentlake serve` command: it prints where it listens (parseable `listening` lines), says
 // that it trusts local connections when no users are given, serves HTTP and Postgres wire, and stops
-// cleanly on SIGINT (exit code 0). A --users file it cannot read is a usage error.
+// cleanly on SIGINT (exit code 0). Killed with SIGKILL in the middle of a job, the next process on
+// the same lakehouse resumes the job and finishes it without running a finished call again. A
+// --users file it cannot read is a usage error.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
 import { pgClient } from './pgwire-helpers.ts';
-import { bearerToken, http, runJob, type TableJson } from './http-helpers.ts';
+import { Database } from '../../src/storage/duckdb.ts';
+import { bearerToken, bigWorkflow, http, pollJob, runJob, type JobJson, type TableJson } from './http-helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'agentlake.js');
 
@@ -61,6 +64,46 @@ describe('agentlake serve (the CLI)', () => {
     expect(await s.exit).toBe(0);
     expect(s.out()).toMatch(/stopping/);
   }, 120_000);
+
+  it('SIGKILL mid-job: the next process finishes the job with every row, calls done before the kill not run again', async () => {
+    const dir = await freshLakehouse({ demo: true });
+    dirs.push(dir);
+    const first = await serveCli(['--lakehouse', dir, '--gpus', '2']);
+    children.push(first.child);
+    const submitted = await http<JobJson>(first.httpPort, 'POST', '/v1/jobs', { body: bigWorkflow(12) });
+    expect(submitted.status).toBe(202);
+    const id = submitted.json.id;
+    const before = await pollJob(first.httpPort, id, { until: (j) => j.progress.callsDone >= 10 || j.state !== 'queued' && j.state !== 'running' });
+    expect(before.state).toBe('running');
+    first.child.kill('SIGKILL');
+    await first.exit;
+    // What the killed process had finished: the response cache rows it committed (DuckDB replays its WAL).
+    const db = await Database.open(join(dir, 'agentlake.duckdb'));
+    let finishedBefore: number;
+    try {
+      finishedBefore = Number((await db.all('SELECT count(*) AS n FROM agentlake_response_cache'))[0]?.['n']);
+      expect((await db.all('SELECT state FROM agentlake_jobs WHERE id = $1', [id]))[0]?.['state']).toBe('running');
+    } finally {
+      db.close();
+    }
+    expect(finishedBefore).toBeGreaterThan(0);
+
+    const second = await serveCli(['--lakehouse', dir, '--gpus', '2']);
+    children.push(second.child);
+    expect(second.out()).toMatch(/1 job\(s\) resumed/);
+    const job = await pollJob(second.httpPort, id, { timeoutMs: 120_000 });
+    expect(job.state).toBe('done');
+    const r = (await http<TableJson>(second.httpPort, 'GET', `/v1/jobs/${id}/result`)).json;
+    expect(r.rows).toHaveLength(12);
+    expect(new Set(r.rows.map((row) => row[0])).size).toBe(12);
+    const stats = r.stats ?? {};
+    // Every call finished before the kill is answered by the cache; the rest ran once each.
+    expect(stats['response_cache_hits']).toBe(finishedBefore);
+    expect(finishedBefore).toBeLessThan(Number(stats['calls_total']));
+    expect(Number(stats['calls_executed']) + finishedBefore).toBe(Number(stats['calls_total']) - Number(stats['dedup_saved']));
+    second.child.kill('SIGINT');
+    expect(await second.exit).toBe(0);
+  }, 240_000);
 
   it('checks credentials with --users and refuses an unreadable users file', async () => {
     const dir = await freshLakehouse({ demo: false });
