@@ -118,6 +118,7 @@ export class Session {
   /** The session's model clients and simulated cluster (made on first use; again after the GPU count changes). */
   modelRuntime(): ModelRuntime {
     if (this.models === undefined || this.models.cluster.gpus.length !== this.settings.gpus) {
+      if (this.models) this.retired = Promise.all([this.retired, this.models.cache.flush()]);
       this.models = new ModelRuntime(this.lakehouse.db, () => this.catalog.snapshot, {
         gpus: this.settings.gpus,
         cache: this.opts.cache ?? true,
@@ -161,7 +162,10 @@ export class Session {
       fail('B0132', `unknown setting 'agentlake.${name}'`, at, { help: didYouMean(name, ['cache', 'gpus', 'optimizer', 'priority']) ?? 'settings: agentlake.cache, agentlake.gpus, agentlake.optimizer, agentlake.priority' });
     }
     // Settings are read per statement; SET agentlake.gpus makes a new (cold) simulated cluster.
-    if (name === 'gpus') this.models = undefined;
+    if (name === 'gpus' && this.models) {
+      this.retired = Promise.all([this.retired, this.models.cache.flush()]);
+      this.models = undefined;
+    }
     return { kind: 'ok', message: `${reset ? 'reset' : 'set'} agentlake.${name}` };
   }
 
@@ -389,8 +393,13 @@ export class Session {
 
   /** Closes the lakehouse: its DuckDB file at once, then (S3 lakehouses) the catalog upload, which the promise waits for. */
   async close(): Promise<void> {
+    // Answers the response cache still has to write (it writes behind the calls).
+    await Promise.all([this.retired, this.models?.cache.flush()]);
     await this.lakehouse.close();
   }
+
+  /** Writes still pending in model runtimes replaced by a new GPU count. */
+  private retired: Promise<unknown> = Promise.resolve();
 }
 
 /** A signal aborted once every one of `signals` is (with the last one's reason). */

@@ -60,9 +60,27 @@ describe('ResponseCache', () => {
     const again = await cache.call(client, chat('store me'), never);
     expect(again).toMatchObject({ text: 'echo:store me#1', cacheHit: true, deduped: false, usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 } });
     expect(client.calls).toBe(1);
-    // A new cache object over the same table (a new session) hits too.
+    // Written behind the call: once flushed (as a session does before it closes), the row is there and
+    // a new cache object over the same table (a new session) hits too.
+    await cache.flush();
+    expect((await db.all('SELECT count(*) AS n FROM agentlake_response_cache'))[0]?.['n']).toBeGreaterThanOrEqual(1);
     const other = new ResponseCache(db, true);
     expect(await other.call(client, chat('store me'), never)).toMatchObject({ cacheHit: true, text: 'echo:store me#1' });
+  });
+
+  it('a burst of answers is readable at once (before its writes commit) and all written by flush', async () => {
+    const cache = new ResponseCache(db, true);
+    const client = scripted();
+    const calls = Array.from({ length: 40 }, (_, i) => chat(`burst ${i}`));
+    const out = await Promise.all(calls.map((c) => cache.call(client, c, never)));
+    expect(out.every((r) => r.cacheHit === false)).toBe(true);
+    // Before the writes commit, the same calls already hit (read your own writes).
+    const again = await Promise.all(calls.map((c) => cache.call(client, c, never)));
+    expect(again.every((r) => r.cacheHit === true)).toBe(true);
+    await cache.flush();
+    const rows = await db.all("SELECT count(*) AS n FROM agentlake_response_cache WHERE response LIKE '%burst %'");
+    expect(Number(rows[0]?.['n'])).toBe(40);
+    expect(client.calls).toBe(40);
   });
 
   it('never stores or shares a sampled call without a seed; a seed makes it cacheable', async () => {
