@@ -90,6 +90,11 @@ export interface BatchStatement {
   readonly onProgress?: (p: Progress) => void;
   /** The job and tenant it runs for (`agentlake serve`), recorded in its run and provenance rows. */
   readonly job?: { readonly id: string; readonly tenant: string };
+  /**
+   * Stops this statement alone: its actions that no other statement of the batch shares are not
+   * started any more, and it ends with the signal's reason (no rows, no provenance).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How one statement of a batch ended. */
@@ -174,6 +179,26 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
     const own = a !== undefined && isModelCall(a) ? owner(id) : undefined;
     if (own) own.item.n.merged++;
   }
+  // Who needs each action: its own statement and those whose identical actions were merged into it.
+  const needers = new Map<ActionId, Set<Item>>();
+  for (const a of batch.actions) {
+    const own = owner(a.id);
+    if (own) needers.set(a.id, new Set([own.item]));
+  }
+  for (const [id, kept] of rewritten.aliases) {
+    const own = owner(id);
+    if (own) needers.get(kept)?.add(own.item);
+  }
+  const cancelled = (id: ActionId): unknown => {
+    const who = needers.get(id);
+    if (!who || who.size === 0) return undefined;
+    let reason: unknown;
+    for (const it of who) {
+      if (!it.stmt.signal?.aborted) return undefined;
+      reason = it.stmt.signal.reason ?? 'cancelled';
+    }
+    return reason;
+  };
   const finished = new Map<ActionId, ActionEvent>();
   const outputs = items.length === 0 ? new Map<ActionId, ActionOutput>() : await executeDag(batch, {
     db,
@@ -188,6 +213,7 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
   }, {
     ...(plan ? { plan } : {}),
     deterministic: deps.simulated,
+    ...(stmts.some((s) => s.signal) ? { cancelled } : {}),
     onEvent: (e) => {
       deps.onEvent?.(e);
       const own = owner(e.action.id);
@@ -248,6 +274,10 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
   const busy = (deps.gpuBusySeconds?.() ?? 0) - busyStart;
   const switches = (deps.modelSwitches?.() ?? 0) - switchesStart;
   for (const item of items) {
+    if (item.stmt.signal?.aborted) {
+      results[item.k] = { ok: false, error: item.stmt.signal.reason ?? new Error('cancelled') };
+      continue;
+    }
     try {
       results[item.k] = { ok: true, result: await finishItem(lakehouse, item, all, { makespan, busy, switches, optimizerSeconds, wallStart, startedAt, callsPlanned: callsPlanned.get(item) ?? 0 }, deps) };
     } catch (e) {

@@ -222,7 +222,7 @@ export class Session {
         const bound = last.kind === 'sql' && last.form !== 'other' ? await this.bindSql(last) : undefined;
         own.throwIfAborted();
         if (bound) {
-          const stmt: BatchStatement = { bound, ...(script.onProgress ? { onProgress: script.onProgress } : {}), ...(script.job ? { job: script.job } : {}) };
+          const stmt: BatchStatement = { bound, signal: own, ...(script.onProgress ? { onProgress: script.onProgress } : {}), ...(script.job ? { job: script.job } : {}) };
           merge.push({ k, stmt, settings: { ...this.settings }, simulated: bound.sites.some(usesSim), signal: own });
         } else results[k] = { ok: true, outcome: await this.execute(last, script.source, ctx) };
       } catch (e) {

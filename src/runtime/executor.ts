@@ -134,6 +134,11 @@ export interface ExecuteOptions {
    * in which calls reach the simulator (and every simulated figure) is the same on every run.
    */
   readonly deterministic?: boolean;
+  /**
+   * Why an action must not start (everyone who needs it has gone: a cancelled job of a batch), or
+   * undefined to run it. Such an action ends at once as an E0002 error; calls already sent finish.
+   */
+  readonly cancelled?: (id: ActionId) => unknown;
 }
 
 /** Runs every action of `dag`; returns each action's output. Rejects only when cancelled. */
@@ -247,7 +252,10 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
     const run = async (action: Action, worker: string): Promise<void> => {
       const startedAt = ctx.clock();
       const failed = action.deps.map((d) => errorOf(outputs.get(d))).find((e) => e !== undefined);
-      const result = failed
+      const gone = opts.cancelled?.(action.id);
+      const result = gone !== undefined
+        ? { output: outputOf([errorBatch('E0002', `cancelled: ${gone instanceof Error ? gone.message : String(gone)}`)]), skipped: true }
+        : failed
         ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
         : await drain(OPERATORS[action.kind](action as never, outputs, { ...ctx, worker }));
       opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });

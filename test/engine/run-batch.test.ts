@@ -95,6 +95,27 @@ describe('Session.runBatch', () => {
     expect(again.stats?.response_cache_hits).toBe(2 * PER_SYMBOL);
   });
 
+  it('a job cancelled mid-batch starts no more of its own calls; the other job gets its rows', async () => {
+    const alone = rowsOf((await session.runBatch([script(q1(20, 2))]))[0]);
+    const requests = (): number => session.modelRuntime().cluster.metrics().reduce((n, m) => n + m.requestSuccess.stop + m.requestSuccess.length, 0);
+    const before = requests();
+    const ctrl = new AbortController();
+    const out = await session.runBatch([
+      script(q1(20, 2)),
+      script(q1(22, 6), { signal: ctrl.signal, onProgress: (p) => (p.done >= 3 ? ctrl.abort(new Error('stopped by its owner')) : undefined) }),
+    ]);
+    expect(rowsOf(out[0]).rows).toEqual(alone.rows);
+    expect(out[1]?.ok).toBe(false);
+    expect(String(out[1]?.ok === false ? out[1].error : '')).toMatch(/stopped by its owner/);
+    // The first job's 2 × 17 calls all ran; of the cancelled job's 6 × 17, only those already sent did.
+    const sent = requests() - before;
+    expect(sent).toBeGreaterThanOrEqual(2 * PER_SYMBOL);
+    expect(sent).toBeLessThan(2 * PER_SYMBOL + 6 * PER_SYMBOL);
+    // It wrote no run: a cancelled statement leaves no provenance.
+    const runs = await session.lakehouse.db.all("SELECT count(*) AS n FROM agentlake_runs WHERE statement LIKE '%OFFSET 22%'");
+    expect(Number(runs[0]?.['n'])).toBe(0);
+  });
+
   it("one script's error or cancellation is its own", async () => {
     const cancelled = new AbortController();
     cancelled.abort(new Error('cancelled by the test'));
