@@ -151,7 +151,11 @@ export class Session {
       if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.optimizer is on or off, not '${raw}'`, at);
       this.settings.optimizer = reset ? true : raw === 'true' || raw === 'on';
     } else if (name === 'gpus') {
-      if (this.opts.fixedGpus === true && !reset) fail('B0133', `agentlake.gpus is set by the server (--gpus ${this.opts.gpus ?? 1}) for everyone`, at);
+      if (this.opts.fixedGpus === true) {
+        if (!reset) fail('B0133', `agentlake.gpus is set by the server (--gpus ${this.opts.gpus ?? 1}) for everyone`, at);
+        // RESET changes nothing: the shared cluster stays as it is (warm).
+        return { kind: 'ok', message: 'reset agentlake.gpus' };
+      }
       const n = reset ? (this.opts.gpus ?? 1) : Number(raw);
       if (!Number.isInteger(n) || n < 1 || n > 64) fail('B0131', `agentlake.gpus is a whole number from 1 to 64, not '${raw}'`, at);
       this.settings.gpus = n;
@@ -203,8 +207,8 @@ export class Session {
    * models run together as one DAG (runModelStatements: identical deterministic actions of different
    * scripts execute once, each script's provenance records the sharing), one batch per distinct
    * settings; other last statements run alone. A script's failure is its own; `signal` (shutdown)
-   * stops them all, a script's own signal stops it (its share of a merged batch stops when every
-   * script of the batch has been stopped).
+   * stops them all, a script's own signal stops it (in a merged batch: the actions no other script
+   * shares are not started any more).
    */
   async runBatch(scripts: readonly BatchScript[], signal: AbortSignal = new AbortController().signal): Promise<ScriptResult[]> {
     const results: (ScriptResult | undefined)[] = scripts.map(() => undefined);

@@ -5,7 +5,8 @@
 // has one DuckDB connection, so one batch runs at a time: capacity is the batch size while idle and
 // nothing while a batch runs (the queue fills meanwhile; the next batch takes the manager's fair
 // order and affinity). Progress comes from each job's onProgress; a cancelled job's signal stops its
-// part (and interrupts DuckDB); each job's result and the provenance runs it wrote are kept.
+// part (DuckDB is interrupted only when every job of the batch is cancelled: the connection is
+// shared); each job's result and the provenance runs it wrote are kept.
 import { diag, UserError } from '../diag/diagnostic.ts';
 import type { Progress, RunStats } from '../engine/run-statement.ts';
 import type { BatchScript, ScriptResult, Session } from '../engine/session.ts';
@@ -99,7 +100,10 @@ export class SessionRunner implements JobRunner {
         }
       }
       // A long plain-SQL statement only stops when DuckDB is interrupted; model calls watch the signal.
-      const onAbort = (): void => db.connection.interrupt();
+      // The connection is the whole batch's: interrupt it only once every job of the batch has gone.
+      const onAbort = (): void => {
+        if (live.every((l) => l.signal.aborted)) db.connection.interrupt();
+      };
       const scripts: BatchScript[] = live.map((l) => {
         const { job, slice } = l.r;
         l.signal.addEventListener('abort', onAbort, { once: true });
