@@ -6,7 +6,8 @@
 // executed them (shared_with = output_ref = "<run>/<action>"). The server starts paused so that both
 // jobs are queued before the first batch forms. The controls: with batches of one job and the cache
 // off, each job executes all of its calls; with batches of one job and the cache on, the later job
-// finds the shared calls in the response cache.
+// finds the shared calls in the response cache. Cancelling one job of a merged batch leaves the
+// other job's rows whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerToken, http, pollJob, startServe, type JobJson, type ServeFixture, type TableJson } from './http-helpers.ts';
 
@@ -144,5 +145,26 @@ describe('two tenants, overlapping workflows, concurrently (serve)', () => {
     const [ja, jb] = await Promise.all([pollJob(port, a.json.id, { token: alice }), pollJob(port, b.json.id, { token: bob })]);
     const hits = [ja.progress.cacheHits, jb.progress.cacheHits].sort((x, y) => x - y);
     expect(hits).toEqual([0, 2 * CALLS_PER_SYMBOL]);
+  }, 180_000);
+  it('cancelling one job of a merged batch leaves the other job whole', async () => {
+    await f.restart({ cache: false, paused: true });
+    port = f.server.httpPort;
+    const [a, b] = await Promise.all([
+      http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(10, 3), type: 'text/plain', token: alice }),
+      http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(13, 8), type: 'text/plain', token: bob }),
+    ]);
+    f.server.manager.start();
+    const running = await pollJob(port, b.json.id, { token: bob, until: (j) => j.progress.callsDone >= 5 || j.state === 'done' });
+    expect(running.state).toBe('running');
+    expect((await http(port, 'POST', `/v1/jobs/${b.json.id}/cancel`, { token: bob })).status).toBeLessThan(300);
+    const [ja, jb] = await Promise.all([pollJob(port, a.json.id, { token: alice }), pollJob(port, b.json.id, { token: bob })]);
+    expect([ja.state, jb.state]).toEqual(['done', 'cancelled']);
+    const ra = (await http<TableJson>(port, 'GET', `/v1/jobs/${ja.id}/result`, { token: alice })).json;
+    expect(ra.rows).toHaveLength(3);
+    expect(ra.stats?.['errors']).toBe(0);
+    // The same job alone gives the same rows (the simulator is deterministic).
+    const again = await http<JobJson>(port, 'POST', '/v1/jobs', { body: q1(10, 3), type: 'text/plain', token: alice });
+    await pollJob(port, again.json.id, { token: alice });
+    expect((await http<TableJson>(port, 'GET', `/v1/jobs/${again.json.id}/result`, { token: alice })).json.rows).toEqual(ra.rows);
   }, 180_000);
 });
