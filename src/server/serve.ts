@@ -83,7 +83,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const db = session.lakehouse.db;
     const results = await JobResults.open(db);
     const inputTables = new InputTables(db);
-    runner = await SessionRunner.open(session, results, { batchSize, inputTables });
+    // Several tenants share the DuckDB: their SQL reads only their own provenance and runs.
+    runner = await SessionRunner.open(session, results, { batchSize, inputTables, tenantScoped: opts.users !== undefined });
     const log = opts.log ?? (() => undefined);
     manager = await JobManager.open({
       runner,

@@ -16,6 +16,7 @@ import type { BatchRun, JobRunner, SliceOutcome, SliceRun } from '../jobs/runner
 import { sliceCount } from '../jobs/slicing.ts';
 import type { Value } from '../storage/duckdb.ts';
 import { InputTables, renameInputs } from './job-inputs.ts';
+import { scopeToTenant, tenantScriptProblems, tenantViews as tenantViewsOf } from './tenant-scope.ts';
 import { retryInterrupted } from './interrupt-retry.ts';
 import { resultOf, type JobResult, type JobResults } from './job-results.ts';
 
@@ -38,15 +39,16 @@ export class SessionRunner implements JobRunner {
     private readonly now: () => number,
     private readonly batchSize: number,
     private readonly inputTables: InputTables,
+    private readonly tenantScoped: boolean,
   ) {}
 
   /**
    * A runner over `session` taking up to `batchSize` slices per batch (default 8; 1 runs jobs one by
    * one); makes sure the provenance tables exist (run ids are read from them).
    */
-  static async open(session: Session, results: JobResults, opts: { now?: () => number; batchSize?: number; inputTables?: InputTables } = {}): Promise<SessionRunner> {
+  static async open(session: Session, results: JobResults, opts: { now?: () => number; batchSize?: number; inputTables?: InputTables; tenantScoped?: boolean } = {}): Promise<SessionRunner> {
     await ensureProvenanceTables(session.lakehouse.db);
-    return new SessionRunner(session, results, opts.now ?? Date.now, Math.max(1, opts.batchSize ?? 8), opts.inputTables ?? new InputTables(session.lakehouse.db));
+    return new SessionRunner(session, results, opts.now ?? Date.now, Math.max(1, opts.batchSize ?? 8), opts.inputTables ?? new InputTables(session.lakehouse.db), opts.tenantScoped === true);
   }
 
   capacity(): number {
@@ -93,7 +95,10 @@ export class SessionRunner implements JobRunner {
     try {
       for (const r of runs) {
         const sliceId = r.slice.id;
+        // Several tenants: a job may not read the server's tables (tenant-scope.ts).
+        const problems = this.tenantScoped ? tenantScriptProblems(r.job.sql) : [];
         if (this.shutdown.signal.aborted || r.signal.aborted) out.set(sliceId, { sliceId, ok: false, error: 'cancelled' });
+        else if (problems.length > 0) out.set(sliceId, await this.finish(r, r.signal, { ok: false, error: new UserError(problems) }, { done: 0, total: 0, cacheHits: 0 }));
         else {
           const table = r.inputs.length > 0 ? await this.inputTables.create(r.inputs, r.slice.start) : undefined;
           live.push({ r, signal: AbortSignal.any([r.signal, this.shutdown.signal]), ...(table ? { table } : {}), last: () => ({ done: 0, total: 0, cacheHits: 0 }) });
@@ -104,6 +109,8 @@ export class SessionRunner implements JobRunner {
       const onAbort = (): void => {
         if (live.every((l) => l.signal.aborted)) db.connection.interrupt();
       };
+      const tenantViews = new Map<string, ReadonlyMap<string, string>>();
+      if (this.tenantScoped) for (const l of live) if (!tenantViews.has(l.r.job.tenant)) tenantViews.set(l.r.job.tenant, await retryInterrupted(() => tenantViewsOf(db, l.r.job.tenant)));
       const scripts: BatchScript[] = live.map((l) => {
         const { job, slice } = l.r;
         l.signal.addEventListener('abort', onAbort, { once: true });
@@ -116,7 +123,9 @@ export class SessionRunner implements JobRunner {
           this.live.set(slice.id, { ...p, startedAt, updatedAt: this.now() });
           for (const w of this.watchers.get(job.id) ?? []) w(p);
         };
-        const text = l.table ? renameInputs(job.sql, l.table) : job.sql;
+        const views = tenantViews.get(job.tenant);
+        const scoped = views ? scopeToTenant(job.sql, views) : job.sql;
+        const text = l.table ? renameInputs(scoped, l.table) : scoped;
         return { source: { name: `job ${job.id}`, text }, settings: jobSettings(job.settings), signal: l.signal, onProgress, job: { id: job.id, tenant: job.tenant } };
       });
       let done: readonly ScriptResult[];
