@@ -81,6 +81,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
   try {
     const db = session.lakehouse.db;
+    // Several tenants: DuckDB may touch the lakehouse's files only, and its settings are locked.
+    if (opts.users !== undefined) await session.lakehouse.sandbox();
     const results = await JobResults.open(db);
     const inputTables = new InputTables(db);
     // Several tenants share the DuckDB: their SQL reads only their own provenance and runs.

@@ -4,8 +4,8 @@
 // Parquet files are read through the object cache and the DuckDB file through a local CatalogReplica.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CatalogReplica } from './catalog-replica.ts';
 import { Database, quoteIdent, quoteString } from './duckdb.ts';
@@ -232,6 +232,31 @@ export class Lakehouse {
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  /**
+   * Confines DuckDB's file access to the lakehouse's table files, objects and scratch space (and the
+   * object cache of an S3 lakehouse), and locks its configuration: SQL can then neither read nor write
+   * other files (a users file, /etc) nor change settings that every user of the database shares.
+   * For a server of several tenants; irreversible for this database handle.
+   */
+  async sandbox(): Promise<void> {
+    const local = !this.location.startsWith('s3://');
+    const dirs = local ? [join(this.location, 'tables'), join(this.location, 'objects'), this.scratch] : [this.scratch, this.cache.dir];
+    await mkdir(this.scratch, { recursive: true });
+    // DuckDB checks the files it opens by their real paths: table files linked in from elsewhere
+    // need their real folders allowed too.
+    for (const d of [...dirs]) {
+      dirs.push(await realpath(d));
+      if (!local) continue;
+      for (const e of await readdir(d, { withFileTypes: true, recursive: true })) {
+        if (e.isSymbolicLink()) dirs.push(dirname(await realpath(join(e.parentPath, e.name))));
+      }
+    }
+    const list = [...new Set(dirs.map((d) => `${resolve(d)}/`))].map(quoteString).join(', ');
+    await this.db.run(`SET allowed_directories = [${list}]`);
+    await this.db.run('SET enable_external_access = false');
+    await this.db.run('SET lock_configuration = true');
   }
 
   /** Checkpoints the DuckDB database and, on S3, uploads it when it changed (close does this too). */

@@ -1,7 +1,8 @@
 // With users (several tenants on one DuckDB), a tenant's SQL reads only its own rows of the server's
 // provenance and runs (renamed to tenant views of the same name length), and cannot name the
 // server's own tables (jobs, results, response cache) or run SQL text through query(): the job fails
-// with a diagnostic at the name. Checked through the real pg client and the HTTP API.
+// with a diagnostic at the name. DuckDB itself may touch the lakehouse's files only and its settings
+// are locked. Checked through the real pg client and the HTTP API.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeToTenant, tenantScriptProblems } from '../../src/server/tenant-scope.ts';
@@ -72,4 +73,17 @@ describe('tenants on one server', () => {
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/B0141/);
   });
+  it('DuckDB touches the lakehouse files only, and its settings are locked', async () => {
+    const passwd = await rejection(alice.query("SELECT * FROM read_text('/etc/passwd')"));
+    expect(passwd['message']).toMatch(/Permission Error|disabled by configuration/);
+    const copy = await rejection(alice.query("COPY (SELECT 1 AS a) TO '/tmp/agentlake-escape.csv'"));
+    expect(copy['message']).toMatch(/Permission Error|disabled by configuration/);
+    const set = await rejection(alice.query('SET threads = 1'));
+    expect(set['message']).toMatch(/locked/);
+    // The lakehouse itself works as before: a new table is written and read back, workflows run.
+    await alice.query('CREATE TABLE acme_notes AS SELECT symbol, length(symbol) AS n FROM symbols ORDER BY symbol LIMIT 3');
+    expect((await alice.query('SELECT count(*)::INTEGER AS n FROM acme_notes')).rows).toEqual([{ n: 3 }]);
+    const wf = await alice.query('SELECT s.symbol, t.* FROM (SELECT symbol FROM symbols ORDER BY symbol LIMIT 1) s, q4_summary(s.symbol) t');
+    expect(wf.rows).toHaveLength(1);
+  }, 60_000);
 });
