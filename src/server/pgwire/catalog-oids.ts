@@ -9,6 +9,7 @@ const FIXED_NAMESPACES: Readonly<Record<string, number>> = { pg_catalog: 11, pub
 export class CatalogOids {
   private readonly relations = new Map<string, number>();
   private readonly namespaces = new Map<string, number>();
+  private readonly objects = new Map<string, number>();
   private next = 16384;
 
   /** The oid of relation `schema.name`. */
@@ -30,6 +31,16 @@ export class CatalogOids {
     if (oid === undefined) {
       oid = this.next++;
       this.namespaces.set(name, oid);
+    }
+    return oid;
+  }
+
+  /** The oid of another catalog object (a constraint, an index, a database), by a key naming its kind. */
+  object(key: string): number {
+    let oid = this.objects.get(key);
+    if (oid === undefined) {
+      oid = this.next++;
+      this.objects.set(key, oid);
     }
     return oid;
   }

@@ -15,9 +15,13 @@ export interface RewriteContext {
   readonly regclass: (name: string) => number | undefined;
   /** format_type(oid, typmod) as SQL over the two argument expressions. */
   readonly formatType: (oid: string, typmod: string) => string;
+  /** The oid of a function named in a `'name'::regproc` literal (undefined: leave the name). */
+  readonly regproc?: (name: string) => number | undefined;
+  /** Derived tables (oid, def) and (oid, n, def) behind pg_get_constraintdef and pg_get_indexdef. */
+  readonly definitions?: { readonly constraints: string; readonly indexes: string };
 }
 
-const CATALOG_NAMES = /^(pg_class|pg_namespace|pg_attribute|pg_type|pg_attrdef|pg_description|pg_sequence|pg_enum|pg_index|pg_constraint|pg_inherits|pg_collation)$/i;
+const CATALOG_NAMES = /^(pg_class|pg_namespace|pg_attribute|pg_type|pg_attrdef|pg_description|pg_sequence|pg_enum|pg_index|pg_constraint|pg_inherits|pg_collation|pg_proc|pg_range|pg_am|pg_opclass|pg_depend|pg_roles|pg_user|pg_database)$/i;
 
 /** Words that may follow a table reference without being its alias. */
 const NOT_ALIAS = /^(where|join|left|right|inner|outer|full|cross|natural|on|using|group|order|limit|offset|union|except|intersect|having|window|qualify|returning|fetch|for|as)$/i;
@@ -57,7 +61,7 @@ interface Edit {
 }
 
 function applyEdits(sql: string, edits: Edit[]): string {
-  edits.sort((a, b) => a.at - b.at);
+  edits.sort((a, b) => a.at - b.at || (a.end - a.at) - (b.end - b.at)); // inserts before replacements at one place
   let out = '';
   let last = 0;
   for (const e of edits) {
@@ -74,6 +78,16 @@ function closeParen(masked: string, open: number): number {
   for (let i = open; i < masked.length; i++) {
     if (masked[i] === '(') depth++;
     else if (masked[i] === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** The offset just past the bracket matching the '[' at `open` (masked text), or -1. */
+function closeBracket(masked: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < masked.length; i++) {
+    if (masked[i] === '[') depth++;
+    else if (masked[i] === ']' && --depth === 0) return i + 1;
   }
   return -1;
 }
@@ -99,7 +113,7 @@ function splitArgs(sql: string, masked: string, open: number, close: number): st
 /** One pass of function-call rewrites (innermost calls are handled by rewriting their arguments first). */
 function rewriteCalls(sql: string, ctx: RewriteContext): string {
   const masked = maskLiterals(sql);
-  const re = /(?<![\w$.])(?:pg_catalog\s*\.\s*)?(format_type|json_build_object|array_upper|pg_get_serial_sequence|cast)\s*\(/gi;
+  const re = /(?<![\w$.])(?:(?:pg_catalog|information_schema)\s*\.\s*)?(format_type|json_build_object|array_upper|pg_get_serial_sequence|pg_get_constraintdef|pg_get_indexdef|_pg_expandarray|cast)\s*\(/gi;
   const edits: Edit[] = [];
   for (const m of masked.matchAll(re)) {
     const open = (m.index ?? 0) + m[0].length - 1;
@@ -114,13 +128,17 @@ function rewriteCalls(sql: string, ctx: RewriteContext): string {
     else if (fn === 'json_build_object') text = `json_object(${inner})`;
     else if (fn === 'array_upper' && args.length === 2) text = `len(${args[0] ?? 'NULL'})`;
     else if (fn === 'pg_get_serial_sequence') text = 'CAST(NULL AS VARCHAR)';
+    else if (fn === 'pg_get_constraintdef' && ctx.definitions && args.length >= 1) text = `(SELECT "__al_def".def FROM ${ctx.definitions.constraints} AS "__al_def" WHERE "__al_def".oid = ${args[0] ?? 'NULL'})`;
+    else if (fn === 'pg_get_indexdef' && ctx.definitions && args.length >= 1) text = `(SELECT "__al_def".def FROM ${ctx.definitions.indexes} AS "__al_def" WHERE "__al_def".oid = ${args[0] ?? 'NULL'} AND "__al_def".n = ${args.length >= 2 ? args[1] : '0'})`;
+    // information_schema._pg_expandarray(a): one row (x = element, n = its 1-based position) per element.
+    else if (fn === '_pg_expandarray' && args.length === 1) text = `unnest(list_transform(${args[0] ?? 'NULL'}, lambda "__al_x", "__al_n": {'x': "__al_x", 'n': CAST("__al_n" AS INTEGER)}))`;
     else if (fn === 'cast') {
       const t = /^([\s\S]*)\s+as\s+(regclass|oid|regtype|regproc)\s*$/i.exec(inner);
       text = !t ? `CAST(${inner})` : /oid/i.test(t[2] ?? '') ? `CAST(${t[1]} AS BIGINT)` : `(${t[1]})`;
     }
     // An unaliased select-list item keeps PostgreSQL's column name (the function's).
     const item = /(\bselect|,)\s*$/i.test(masked.slice(0, m.index ?? 0)) && /^\s*(,|\bfrom\b)/i.test(masked.slice(close));
-    const alias = text !== undefined && item && fn !== 'cast' ? ` AS ${fn === 'array_upper' ? 'array_upper' : fn}` : '';
+    const alias = text !== undefined && item && fn !== 'cast' ? ` AS ${fn}` : '';
     edits.push({ at: m.index ?? 0, end: close, text: (text ?? `${sql.slice(m.index ?? 0, open + 1)}${inner})`) + alias });
   }
   return applyEdits(sql, edits);
@@ -160,7 +178,28 @@ export function rewriteCatalogQuery(sql: string, ctx: RewriteContext): string | 
     if ((m[2] ?? '').toLowerCase() === 'regclass') {
       const oid = ctx.regclass(literal);
       if (oid !== undefined) edits.push({ at, end: at + m[0].length, text: String(oid) });
-    } else edits.push({ at, end: at + m[0].length, text: `'${literal.replace(/^pg_catalog\./, '').replace(/'/g, "''")}'` });
+    } else {
+      const name = literal.replace(/^pg_catalog\./, '');
+      const oid = (m[2] ?? '').toLowerCase() === 'regproc' ? ctx.regproc?.(name) : undefined;
+      edits.push({ at, end: at + m[0].length, text: oid !== undefined ? String(oid) : `'${name.replace(/'/g, "''")}'` });
+    }
+  }
+  // int2vector / oidvector columns (pg_index's indkey, indclass, indoption, indcollation) are 0-based
+  // in PostgreSQL and lists (1-based) here: shift their subscripts and generate_subscripts().
+  for (const m of masked.matchAll(/\b(?:indkey|indclass|indoption|indcollation)\s*\[/gi)) {
+    const open = (m.index ?? 0) + m[0].length - 1;
+    const close = closeBracket(masked, open);
+    // Inserts only, so rewrites inside the subscript still apply.
+    if (close > 0) edits.push({ at: open + 1, end: open + 1, text: '(' }, { at: close - 1, end: close - 1, text: ') + 1' });
+  }
+  for (const m of masked.matchAll(/(?<![\w$.])generate_subscripts\s*\(/gi)) {
+    const open = (m.index ?? 0) + m[0].length - 1;
+    const close = closeParen(masked, open);
+    if (close > 0 && /\b(?:indkey|indclass|indoption|indcollation)\s*,\s*1\s*\)$/i.test(masked.slice(open, close))) edits.push({ at: m.index ?? 0, end: m.index ?? 0, text: '(' }, { at: close, end: close, text: ' - 1)' });
+  }
+  // Table functions DuckDB has outside pg_catalog.
+  for (const m of masked.matchAll(/(?<![\w$.])pg_catalog\s*\.\s*(?=(?:generate_series|generate_subscripts|unnest)\s*\()/gi)) {
+    edits.push({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length, text: '' });
   }
   // PostgreSQL's `~` is a partial match; DuckDB's is a full match: wrap the pattern.
   for (const m of masked.matchAll(/(?<![~!<>=@#&|^*-])(!?~)(\*?)\s*'([^']*)'/g)) {

@@ -4,6 +4,8 @@
 // permanent tables ('r', BASE TABLE) of their schema; oids come from the server's CatalogOids.
 import type { Value } from '../../storage/duckdb.ts';
 import type { CatalogOids } from './catalog-oids.ts';
+import { type CatalogConstraint, type CatalogIndex, loadKeys } from './catalog-keys.ts';
+import { TYPES, ioNames, procOid, typlen } from './catalog-types.ts';
 import { OID, pgType, pgTypeName } from './pg-types.ts';
 
 type Run = (sql: string) => Promise<{ kind: 'rows'; rows: readonly (readonly Value[])[] } | { kind: 'command' }>;
@@ -34,6 +36,8 @@ export interface CatalogSnapshot {
   readonly schemas: readonly { readonly oid: number; readonly name: string }[];
   readonly relations: readonly CatalogRelation[];
   readonly columns: readonly CatalogColumn[];
+  readonly constraints: readonly CatalogConstraint[];
+  readonly indexes: readonly CatalogIndex[];
 }
 
 const RELATIONS = `
@@ -74,28 +78,14 @@ export async function loadSnapshot(run: Run, oids: CatalogOids): Promise<Catalog
     last = key;
     columns.push({ relOid: rel.oid, attnum, name: String(c[2]), duckType: String(c[3]), notNull: c[4] === false, default: c[5] === null || c[5] === undefined ? null : String(c[5]) });
   }
-  return { database: String(db[0]?.[0] ?? 'agentlake'), schemas: [...schemaNames].map((name) => ({ oid: oids.namespace(name), name })), relations, columns };
+  const { constraints, indexes } = await loadKeys(rows, oids, relations, columns);
+  return { database: String(db[0]?.[0] ?? 'agentlake'), schemas: [...schemaNames].map((name) => ({ oid: oids.namespace(name), name })), relations, columns, constraints, indexes };
 }
 
 /** A DuckDB type's PostgreSQL atttypmod (numeric's precision and scale; -1 otherwise). */
 export function typmodOf(duckType: string): number {
   const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/i.exec(duckType.trim());
   return dec ? Number(dec[1]) * 65536 + Number(dec[2]) + 4 : -1;
-}
-
-/** The PostgreSQL types a snapshot can mention: [oid, typname, array oid, category]. */
-const TYPES: readonly (readonly [number, string, number, string])[] = [
-  [OID.bool, 'bool', 1000, 'B'], [OID.bytea, 'bytea', 1001, 'U'], [OID.int8, 'int8', 1016, 'N'], [OID.int2, 'int2', 1005, 'N'],
-  [OID.int4, 'int4', 1007, 'N'], [OID.text, 'text', 1009, 'S'], [OID.json, 'json', 199, 'U'], [OID.float4, 'float4', 1021, 'N'],
-  [OID.float8, 'float8', 1022, 'N'], [OID.unknown, 'unknown', 0, 'X'], [OID.varchar, 'varchar', 1015, 'S'], [OID.date, 'date', 1182, 'D'],
-  [OID.time, 'time', 1183, 'D'], [OID.timestamp, 'timestamp', 1115, 'D'], [OID.timestamptz, 'timestamptz', 1185, 'D'],
-  [OID.interval, 'interval', 1187, 'T'], [OID.numeric, 'numeric', 1231, 'N'], [OID.uuid, 'uuid', 2951, 'U'],
-];
-
-/** Fixed sizes of the types above (pg_type.typlen). */
-function typlen(oid: number): number {
-  const sizes: Record<number, number> = { [OID.bool]: 1, [OID.int2]: 2, [OID.int4]: 4, [OID.int8]: 8, [OID.float4]: 4, [OID.float8]: 8, [OID.date]: 4, [OID.time]: 8, [OID.timestamp]: 8, [OID.timestamptz]: 8, [OID.interval]: 16, [OID.uuid]: 16, [OID.unknown]: -2 };
-  return sizes[oid] ?? -1;
 }
 
 /** format_type(oid, typmod) as a SQL expression over two argument expressions. */
@@ -137,7 +127,11 @@ export function catalogRelations(s: CatalogSnapshot, user: string): Map<string, 
   m.set('pg_catalog.pg_namespace', derivedTable([['oid', I], ['nspname', T], ['nspowner', I], ['nspacl', T]], s.schemas.map((x) => [x.oid, x.name, 10, null])));
   m.set('pg_catalog.pg_class', derivedTable(
     [['oid', I], ['relname', T], ['relnamespace', I], ['reltype', I], ['reloftype', I], ['relowner', I], ['relam', I], ['relfilenode', I], ['reltablespace', I], ['relpages', I], ['reltuples', 'REAL'], ['relallvisible', I], ['reltoastrelid', I], ['relhasindex', B], ['relisshared', B], ['relpersistence', T], ['relkind', T], ['relnatts', I], ['relchecks', I], ['relhasrules', B], ['relhastriggers', B], ['relhassubclass', B], ['relrowsecurity', B], ['relforcerowsecurity', B], ['relispopulated', B], ['relreplident', T], ['relispartition', B], ['relrewrite', I], ['relacl', T], ['reloptions', T], ['relpartbound', T]],
-    s.relations.map((r) => [r.oid, r.name, nsOid.get(r.schema) ?? 0, 0, 0, 10, r.kind === 'r' ? 2 : 0, 0, 0, 0, -1, 0, 0, false, false, r.persistence, r.kind, natts.get(r.oid) ?? 0, 0, r.kind === 'v', false, false, false, false, true, 'd', false, 0, null, null, null]),
+    [
+      ...s.relations.map((r) => [r.oid, r.name, nsOid.get(r.schema) ?? 0, 0, 0, 10, r.kind === 'r' ? 2 : 0, 0, 0, 0, -1, 0, 0, s.indexes.some((x) => x.relOid === r.oid), false, r.persistence, r.kind, natts.get(r.oid) ?? 0, s.constraints.filter((c) => c.relOid === r.oid && c.kind === 'c').length, r.kind === 'v', false, false, false, false, true, 'd', false, 0, null, null, null]),
+      // Indexes (relkind 'i', access method btree = 403) in their table's schema and persistence.
+      ...s.indexes.map((x) => [x.oid, x.name, nsOid.get(x.schema) ?? 0, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, false, false, relOf.get(x.relOid)?.persistence ?? 'p', 'i', x.columns.length, 0, false, false, false, false, false, true, 'n', false, 0, null, null, null]),
+    ],
   ));
   m.set('pg_catalog.pg_attribute', derivedTable(
     [['attrelid', I], ['attname', T], ['atttypid', I], ['attstattarget', I], ['attlen', I], ['attnum', I], ['attndims', I], ['attcacheoff', I], ['atttypmod', I], ['attbyval', B], ['attalign', T], ['attstorage', T], ['attnotnull', B], ['atthasdef', B], ['atthasmissing', B], ['attidentity', T], ['attgenerated', T], ['attisdropped', B], ['attislocal', B], ['attinhcount', I], ['attcollation', I], ['attacl', T], ['attoptions', T], ['attfdwoptions', T]],
@@ -151,10 +145,10 @@ export function catalogRelations(s: CatalogSnapshot, user: string): Map<string, 
     s.columns.filter((c) => c.default !== null).map((c, i) => [1_000_000 + i, c.relOid, c.attnum, c.default]),
   ));
   m.set('pg_catalog.pg_type', derivedTable(
-    [['oid', I], ['typname', T], ['typnamespace', I], ['typowner', I], ['typlen', I], ['typbyval', B], ['typtype', T], ['typcategory', T], ['typispreferred', B], ['typisdefined', B], ['typdelim', T], ['typrelid', I], ['typelem', I], ['typarray', I], ['typinput', T], ['typoutput', T], ['typreceive', T], ['typsend', T], ['typnotnull', B], ['typbasetype', I], ['typtypmod', I], ['typndims', I], ['typcollation', I], ['typdefault', T]],
+    [['oid', I], ['typname', T], ['typnamespace', I], ['typowner', I], ['typlen', I], ['typbyval', B], ['typtype', T], ['typcategory', T], ['typispreferred', B], ['typisdefined', B], ['typdelim', T], ['typrelid', I], ['typelem', I], ['typarray', I], ['typinput', I], ['typoutput', I], ['typreceive', I], ['typsend', I], ['typnotnull', B], ['typbasetype', I], ['typtypmod', I], ['typndims', I], ['typcollation', I], ['typdefault', T]],
     [
-      ...TYPES.map(([oid, name, arr, cat]) => [oid, name, 11, 10, typlen(oid), typlen(oid) > 0 && typlen(oid) <= 8, oid === OID.unknown ? 'p' : 'b', cat, false, true, ',', 0, 0, arr, `${name}in`, `${name}out`, `${name}recv`, `${name}send`, false, 0, -1, 0, cat === 'S' ? 100 : 0, null] as Value[]),
-      ...TYPES.filter(([, , arr]) => arr > 0).map(([oid, name, arr]) => [arr, `_${name}`, 11, 10, -1, false, 'b', 'A', false, true, ',', 0, oid, 0, 'array_in', 'array_out', 'array_recv', 'array_send', false, 0, -1, 0, 0, null] as Value[]),
+      ...TYPES.map(([oid, name, arr, cat]) => [oid, name, 11, 10, typlen(oid), typlen(oid) > 0 && typlen(oid) <= 8, oid === OID.unknown ? 'p' : 'b', cat, false, true, ',', 0, 0, arr, ...ioNames(name).map((f) => procOid(f) ?? 0), false, 0, -1, 0, cat === 'S' ? 100 : 0, null] as Value[]),
+      ...TYPES.filter(([, , arr]) => arr > 0).map(([oid, name, arr]) => [arr, `_${name}`, 11, 10, -1, false, 'b', 'A', false, true, ',', 0, oid, 0, ...ioNames('array').map((f) => procOid(f) ?? 0), false, 0, -1, 0, 0, null] as Value[]),
     ],
   ));
   m.set('pg_catalog.pg_description', derivedTable([['objoid', I], ['classoid', I], ['objsubid', I], ['description', T]], []));

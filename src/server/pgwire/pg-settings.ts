@@ -7,6 +7,9 @@ import type { QueryResult } from './executor.ts';
 /** The PostgreSQL version clients are told (server_version). */
 export const PG_VERSION = '15.0';
 
+/** server_version_num: PG_VERSION as PostgreSQL numbers it (15.0 → 150000). */
+export const PG_VERSION_NUM = String(Number(PG_VERSION.split('.')[0]) * 10000 + Number(PG_VERSION.split('.')[1] ?? 0));
+
 /** `SELECT version()`'s answer. */
 export function versionString(agentlakeVersion: string): string {
   return `PostgreSQL ${PG_VERSION} (agentlake ${agentlakeVersion}) on x86_64-pc-linux-gnu, compiled by agentlake (DuckDB engine), 64-bit`;
@@ -15,6 +18,7 @@ export function versionString(agentlakeVersion: string): string {
 /** Defaults by lower-case name: [display name, value, reported in ParameterStatus]. */
 const DEFAULTS: Readonly<Record<string, readonly [string, string, boolean]>> = {
   server_version: ['server_version', PG_VERSION, true],
+  server_version_num: ['server_version_num', PG_VERSION_NUM, false],
   server_encoding: ['server_encoding', 'UTF8', true],
   client_encoding: ['client_encoding', 'UTF8', true],
   datestyle: ['DateStyle', 'ISO, MDY', true],
@@ -49,7 +53,7 @@ const DEFAULTS: Readonly<Record<string, readonly [string, string, boolean]>> = {
 };
 
 /** Settings that cannot be changed (SET answers 55P02 / 42501 in PostgreSQL). */
-const READ_ONLY = new Set(['server_version', 'server_encoding', 'integer_datetimes', 'is_superuser', 'max_identifier_length', 'in_hot_standby', 'lc_collate', 'lc_ctype']);
+const READ_ONLY = new Set(['server_version', 'server_version_num', 'server_encoding', 'integer_datetimes', 'is_superuser', 'max_identifier_length', 'in_hot_standby', 'lc_collate', 'lc_ctype']);
 
 /** A statement answered here: its result and ParameterStatus changes to report. */
 export interface LocalAnswer {
