@@ -48,12 +48,21 @@ describe('ResponseCache', () => {
     db = await Database.open(':memory:');
   });
 
-  afterAll(() => {
+  // Answers are written behind the calls: every cache is flushed before the database closes (as a
+  // session does), or the close would cut a write in flight.
+  const caches: ResponseCache[] = [];
+  const newCache = (enabled: boolean): ResponseCache => {
+    const c = new ResponseCache(db, enabled);
+    caches.push(c);
+    return c;
+  };
+  afterAll(async () => {
+    await Promise.all(caches.map((c) => c.flush()));
     db.close();
   });
 
   it('stores a deterministic answer and replays it with zero usage', async () => {
-    const cache = new ResponseCache(db, true);
+    const cache = newCache(true);
     const client = scripted();
     const first = await cache.call(client, chat('store me'), never);
     expect(first).toMatchObject({ text: 'echo:store me#1', cacheHit: false, deduped: false, usage: { promptTokens: 10 } });
@@ -64,12 +73,12 @@ describe('ResponseCache', () => {
     // a new cache object over the same table (a new session) hits too.
     await cache.flush();
     expect((await db.all('SELECT count(*) AS n FROM agentlake_response_cache'))[0]?.['n']).toBeGreaterThanOrEqual(1);
-    const other = new ResponseCache(db, true);
+    const other = newCache(true);
     expect(await other.call(client, chat('store me'), never)).toMatchObject({ cacheHit: true, text: 'echo:store me#1' });
   });
 
   it('a burst of answers is readable at once (before its writes commit) and all written by flush', async () => {
-    const cache = new ResponseCache(db, true);
+    const cache = newCache(true);
     const client = scripted();
     const calls = Array.from({ length: 40 }, (_, i) => chat(`burst ${i}`));
     const out = await Promise.all(calls.map((c) => cache.call(client, c, never)));
@@ -84,7 +93,7 @@ describe('ResponseCache', () => {
   });
 
   it('never stores or shares a sampled call without a seed; a seed makes it cacheable', async () => {
-    const cache = new ResponseCache(db, true);
+    const cache = newCache(true);
     const client = scripted();
     const warm = chat('sampled', { temperature: 0.7, maxTokens: 16 });
     const [a, b] = await Promise.all([cache.call(client, warm, never), cache.call(client, warm, never)]);
@@ -98,7 +107,7 @@ describe('ResponseCache', () => {
   });
 
   it('disabled: never hits nor stores', async () => {
-    const cache = new ResponseCache(db, false);
+    const cache = newCache(false);
     const client = scripted();
     await cache.call(client, chat('not stored'), never);
     expect(await cache.call(client, chat('not stored'), never)).toMatchObject({ cacheHit: false, text: 'echo:not stored#2' });
@@ -107,7 +116,7 @@ describe('ResponseCache', () => {
   });
 
   it('shares one request between identical calls in flight', async () => {
-    const cache = new ResponseCache(db, true);
+    const cache = newCache(true);
     const client = scripted(20);
     const results = await Promise.all([1, 2, 3].map(() => cache.call(client, chat('in flight'), never)));
     expect(client.calls).toBe(1);
@@ -116,7 +125,7 @@ describe('ResponseCache', () => {
   });
 
   it('does not store a failure: the next identical call asks the server again', async () => {
-    const cache = new ResponseCache(db, true);
+    const cache = newCache(true);
     const client = scripted();
     client.fail = true;
     await expect(cache.call(client, chat('flaky'), never)).rejects.toThrow('HTTP 500');
@@ -150,7 +159,7 @@ describe('ResponseCache', () => {
   // Expected: the remaining caller still gets the answer (the request continues, or is re-issued,
   // while any caller still wants it).
   it('cancelling one caller does not fail another caller sharing the same in-flight call', async () => {
-    const cache = new ResponseCache(db, true);
+    const cache = newCache(true);
     const client = scripted(40);
     const a = new AbortController();
     const pa = cache.call(client, chat('shared'), a.signal);

@@ -192,4 +192,17 @@ describe('S3 lakehouse', () => {
       await session.close();
     }
   });
+  it('sandboxed (a server of several tenants): tables read and written through the cache, other files refused', async () => {
+    const lake = await Lakehouse.open('s3://lake/lh');
+    try {
+      await lake.sandbox();
+      expect(await lake.db.all('SELECT count(*) AS n FROM prices')).toEqual([{ n: 10 }]);
+      await lake.writeTable('sandboxed_days', 'SELECT day FROM prices WHERE close >= 108 ORDER BY day');
+      expect(await lake.db.all('SELECT count(*) AS n FROM sandboxed_days')).toEqual([{ n: 2 }]);
+      await expect(lake.db.all("SELECT * FROM read_text('/etc/passwd')")).rejects.toThrow(/disabled by configuration|Permission/);
+      await expect(lake.db.run('SET threads = 1')).rejects.toThrow(/locked/);
+    } finally {
+      await lake.close();
+    }
+  });
 });
