@@ -27,12 +27,32 @@ export type ParsedSelect =
 
 export type Params = readonly Value[] | Readonly<Record<string, Value>>;
 
-/** One DuckDB database (in-memory or a file), one connection. */
+/**
+ * One DuckDB database (in-memory or a file), one connection. Closing it while one of this wrapper's
+ * statements still runs would end the process, so `close()` waits for them (`whenClosed()` tells
+ * when it happened); statements started after `close()` fail.
+ */
 export class Database {
+  private running = 0;
+  private closing = false;
+  private closedAt: Promise<void> | undefined;
+  private markClosed: () => void = () => undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
   ) {}
+
+  /** Runs `fn` counted as a statement in flight. */
+  private async tracked<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closing) throw new Error('the database is closed');
+    this.running++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.running === 0 && this.closing) this.closeNow();
+    }
+  }
 
   /** Opens (creating if needed) a database file, or ':memory:'. */
   static async open(path: string): Promise<Database> {
@@ -45,7 +65,7 @@ export class Database {
 
   /** Runs a statement and returns all rows. */
   async query(sql: string, params?: Params): Promise<Rows> {
-    const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined);
+    const reader = await this.tracked(() => this.connection.runAndReadAll(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined));
     const names = reader.columnNames();
     const types = reader.columnTypes();
     const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
@@ -57,7 +77,7 @@ export class Database {
    * is materialized first, so other statements may run on this connection while it is read.
    */
   async *batches(sql: string, params?: Params): AsyncGenerator<RecordBatch> {
-    yield* resultBatches(await this.connection.run(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined));
+    yield* resultBatches(await this.tracked(() => this.connection.run(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined)));
   }
 
   /** Runs a statement and returns rows as objects keyed by column name. */
@@ -68,12 +88,12 @@ export class Database {
 
   /** Runs statements for their effect. */
   async run(sql: string, params?: Params): Promise<void> {
-    await this.connection.run(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined);
+    await this.tracked(() => this.connection.run(sql, params as DuckDBValue[] | Record<string, DuckDBValue> | undefined));
   }
 
   /** Binds a query without running it: its result columns and parameter names. Throws DuckDB's error. */
   async describe(sql: string): Promise<{ columns: Column[]; params: string[] }> {
-    const prepared = await this.connection.prepare(sql);
+    const prepared = await this.tracked(() => this.connection.prepare(sql));
     const columns: Column[] = [];
     for (let i = 0; i < prepared.columnCount; i++) columns.push({ name: prepared.columnName(i), type: String(prepared.columnType(i)) });
     const params: string[] = [];
@@ -86,7 +106,7 @@ export class Database {
    * 2^64-1 ("none") come back as -1.
    */
   async parseSelect(sql: string): Promise<ParsedSelect> {
-    const reader = await this.connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
+    const reader = await this.tracked(() => this.connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]));
     const text = String(reader.getRowsJS()[0]?.[0] ?? '{}').replaceAll('18446744073709551615', '-1');
     const json = JSON.parse(text) as Record<string, unknown>;
     if (json['error'] === true) {
@@ -99,13 +119,27 @@ export class Database {
   /** Turns a JSON SELECT statement (as parseSelect returns them) back into SQL text. */
   async renderSelect(statement: Record<string, unknown>): Promise<string> {
     const json = JSON.stringify({ error: false, statements: [statement] }).replaceAll('"query_location":-1', '"query_location":18446744073709551615');
-    const reader = await this.connection.runAndReadAll('SELECT json_deserialize_sql($1::JSON)', [json]);
+    const reader = await this.tracked(() => this.connection.runAndReadAll('SELECT json_deserialize_sql($1::JSON)', [json]));
     return String(reader.getRowsJS()[0]?.[0] ?? '');
   }
 
+  /** Closes the database now, or once the statements in flight have ended. Closing twice is a no-op. */
   close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.closedAt = new Promise((resolve) => (this.markClosed = resolve));
+    if (this.running === 0) this.closeNow();
+  }
+
+  /** Resolves once `close()` has taken effect (at once when close was never asked for). */
+  whenClosed(): Promise<void> {
+    return this.closedAt ?? Promise.resolve();
+  }
+
+  private closeNow(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    this.markClosed();
   }
 }
 

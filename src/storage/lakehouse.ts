@@ -270,6 +270,8 @@ export class Lakehouse {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+    // Statements still in flight (a request cut off by a shutdown) end first.
+    await this.db.whenClosed();
     try {
       await this.replica?.push();
     } finally {
