@@ -151,10 +151,10 @@ describe('pgwire keys, indexes and types of BI drivers', () => {
   it('SQLAlchemy get_pk_constraint and get_unique_constraints read the DuckDB keys', async () => {
     const orders = await oidOf('kt_orders');
     const pk = await c.query(SA_CONSTRAINT.replaceAll('999999', String(orders)));
-    // Arrays travel as JSON text (agentlake sends lists as text, OID 25).
-    expect(pk.rows).toEqual([{ conrelid: orders, cols: '["order_id","line"]', conname: expect.stringMatching(/pkey$/), description: null, indnkeyatts: 2, indnullsnotdistinct: false }]);
+    // Lists are PostgreSQL arrays (text[] / varchar[]), parsed by the client.
+    expect(pk.rows).toEqual([{ conrelid: orders, cols: ['order_id', 'line'], conname: expect.stringMatching(/pkey$/), description: null, indnkeyatts: 2, indnullsnotdistinct: false }]);
     const uq = await c.query(SA_CONSTRAINT.replaceAll('999999', String(orders)).replace("contype = 'p'", "contype = 'u'"));
-    expect(uq.rows.map((r) => JSON.parse(String(r.cols)))).toEqual([['sku', 'line']]);
+    expect(uq.rows.map((r) => r.cols)).toEqual([['sku', 'line']]);
     // A lakehouse (Parquet) table has no keys.
     const news = await oidOf('news');
     expect((await c.query(SA_CONSTRAINT.replaceAll('999999', String(news)))).rows).toEqual([]);
@@ -171,7 +171,11 @@ describe('pgwire keys, indexes and types of BI drivers', () => {
   it('SQLAlchemy get_indexes: the CREATE INDEX and the unique constraint (as duplicating it), not the primary key', async () => {
     const orders = await oidOf('kt_orders');
     const r = await c.query(SA_INDEX.replaceAll('999999', String(orders)));
-    const list = (v: unknown): unknown => JSON.parse(String(v));
+    // Lists arrive as PostgreSQL arrays, which the client parses.
+    const list = (v: unknown): unknown => {
+      expect(Array.isArray(v)).toBe(true);
+      return v;
+    };
     expect(r.rows.map((x) => [x.relname, x.indisunique, x.has_constraint, x.amname, list(x.elements), list(x.elements_is_expr), list(x.elements_opclass), list(x.elements_opdefault)])).toEqual([
       ['kt_orders_customer', false, false, 'btree', ['customer_id'], [false], ['int4_ops'], [true]],
       [expect.stringMatching(/key$/), true, true, 'btree', ['sku', 'line'], [false, false], ['varchar_ops', 'int4_ops'], [true, true]],

@@ -22,10 +22,11 @@ describe('pgwire with the pg client', () => {
   });
 
   it('plain SQL with correct type OIDs and text values', async () => {
-    const r = await c.query("SELECT 1::SMALLINT AS i2, 2 AS i4, 3::BIGINT AS i8, 1.5::FLOAT AS f4, 2.5::DOUBLE AS f8, 12.34::DECIMAL(10,2) AS num, true AS b, 'x' AS t, DATE '2025-01-02' AS d, TIMESTAMP '2025-01-02 03:04:05' AS ts, TIMESTAMPTZ '2025-01-02 03:04:05+00' AS tz, '\\x41'::BLOB AS by, [1,2] AS l, {'a': 1} AS s, NULL::INTEGER AS n");
+    const r = await c.query("SELECT 1::SMALLINT AS i2, 2 AS i4, 3::BIGINT AS i8, 1.5::FLOAT AS f4, 2.5::DOUBLE AS f8, 12.34::DECIMAL(10,2) AS num, true AS b, 'x' AS t, DATE '2025-01-02' AS d, TIMESTAMP '2025-01-02 03:04:05' AS ts, TIMESTAMPTZ '2025-01-02 03:04:05+00' AS tz, '\\x41'::BLOB AS by, [1,2] AS l, {'a': 1} AS s, NULL::INTEGER AS n, ['a', 'b c', NULL, '{x}']::VARCHAR[] AS vl, [[1], [2]] AS nl");
     expect(r.fields.map((f) => [f.name, f.dataTypeID])).toEqual([
       ['i2', OID.int2], ['i4', OID.int4], ['i8', OID.int8], ['f4', OID.float4], ['f8', OID.float8], ['num', OID.numeric], ['b', OID.bool], ['t', OID.varchar],
-      ['d', OID.date], ['ts', OID.timestamp], ['tz', OID.timestamptz], ['by', OID.bytea], ['l', OID.text], ['s', OID.text], ['n', OID.int4],
+      ['d', OID.date], ['ts', OID.timestamp], ['tz', OID.timestamptz], ['by', OID.bytea], ['l', 1007], ['s', OID.text], ['n', OID.int4],
+      ['vl', 1015], ['nl', OID.text],
     ]);
     const row = r.rows[0] as Record<string, unknown>;
     expect(row['i2']).toBe(1);
@@ -36,7 +37,10 @@ describe('pgwire with the pg client', () => {
     expect(row['t']).toBe('x');
     expect((row['tz'] as Date).toISOString()).toBe('2025-01-02T03:04:05.000Z');
     expect(Buffer.isBuffer(row['by']) && (row['by'] as Buffer).toString()).toBe('A');
-    expect(JSON.parse(String(row['l']))).toEqual([1, 2]);
+    // Lists of a scalar type are PostgreSQL arrays, which the client parses; nested lists are JSON text.
+    expect(row['l']).toEqual([1, 2]);
+    expect(row['vl']).toEqual(['a', 'b c', null, '{x}']);
+    expect(JSON.parse(String(row['nl']))).toEqual([[1], [2]]);
     expect(JSON.parse(String(row['s']))).toEqual({ a: 1 });
     expect(row['n']).toBeNull();
     expect(r.command).toBe('SELECT');

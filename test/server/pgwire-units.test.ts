@@ -70,9 +70,11 @@ describe('sqlstate', () => {
 
 describe('types and tags', () => {
   it('maps DuckDB types to OIDs and values to text', () => {
-    expect(['INTEGER', 'BIGINT', 'DECIMAL(10,2)', 'VARCHAR', 'INTEGER[]', 'STRUCT(a INTEGER)', 'TIMESTAMP WITH TIME ZONE', 'BLOB'].map((t) => pgType(t).oid)).toEqual([23, 20, 1700, 1043, 25, 25, 1184, 17]);
+    expect(['INTEGER', 'BIGINT', 'DECIMAL(10,2)', 'VARCHAR', 'INTEGER[]', 'STRUCT(a INTEGER)', 'TIMESTAMP WITH TIME ZONE', 'BLOB', 'VARCHAR[]', 'INTEGER[][]', 'STRUCT(a INTEGER)[]'].map((t) => pgType(t).oid)).toEqual([23, 20, 1700, 1043, 1007, 25, 1184, 17, 1015, 25, 25]);
     expect(textValue(true, 'BOOLEAN')).toBe('t');
-    expect(textValue([1, 2], 'INTEGER[]')).toBe('[1,2]');
+    expect(textValue([1, 2, null], 'INTEGER[]')).toBe('{1,2,NULL}');
+    expect(textValue(['a', 'b c', '', 'null', 'q"x', 'back\\slash'], 'VARCHAR[]')).toBe('{a,"b c","","null","q\\"x","back\\\\slash"}');
+    expect(textValue([[1], [2]], 'INTEGER[][]')).toBe('[[1],[2]]');
     expect(textValue('QQ==', 'BLOB')).toBe('\\x41');
     expect(textValue('2025-01-02 03:04:05', 'TIMESTAMP WITH TIME ZONE')).toBe('2025-01-02 03:04:05+00');
     expect(textValue({ months: 14, days: 1, micros: 3_600_000_000 }, 'INTERVAL')).toBe('1 year 2 mons 1 day 01:00:00');

@@ -1,4 +1,5 @@
-// DuckDB result types as PostgreSQL type OIDs, and values in PostgreSQL's text format. Lists, structs,
+// DuckDB result types as PostgreSQL type OIDs, and values in PostgreSQL's text format. Lists of a
+// scalar type are PostgreSQL arrays (int4[] is OID 1007, text `{1,2,NULL}`); nested lists, structs,
 // maps and unions travel as JSON text (OID 25); every value is sent in text format.
 import type { Value } from '../../storage/duckdb.ts';
 
@@ -24,10 +25,31 @@ export const OID = {
   uuid: 2950,
 } as const;
 
+/** The array type of each element type that has one. */
+const ARRAY_OF: Readonly<Record<number, number>> = {
+  [OID.bool]: 1000, [OID.bytea]: 1001, [OID.int2]: 1005, [OID.int4]: 1007, [OID.text]: 1009, [OID.varchar]: 1015,
+  [OID.int8]: 1016, [OID.float4]: 1021, [OID.float8]: 1022, [OID.json]: 199, [OID.date]: 1182, [OID.time]: 1183,
+  [OID.timestamp]: 1115, [OID.timestamptz]: 1185, [OID.interval]: 1187, [OID.numeric]: 1231, [OID.uuid]: 2951,
+};
+const ELEMENT_OF: Readonly<Record<number, number>> = Object.fromEntries(Object.entries(ARRAY_OF).map(([e, a]) => [a, Number(e)]));
+
+/** The element type of a one-level list type (`INTEGER[]`, `VARCHAR[3]`), or undefined. */
+function listElement(t: string): string | undefined {
+  const m = /^(.*?)(\[\d*\])$/.exec(t);
+  const inner = m?.[1]?.trim();
+  if (inner === undefined || /\[\d*\]$/.test(inner) || /^(STRUCT|MAP|UNION)\b/.test(inner)) return undefined;
+  return inner;
+}
+
 /** The OID and fixed size (-1 variable) of a DuckDB type as DuckDB prints it. */
 export function pgType(duckType: string): { oid: number; size: number } {
   const t = duckType.trim().toUpperCase();
-  if (t.endsWith('[]') || /^(STRUCT|MAP|UNION)\b/.test(t) || /\[\d+\]$/.test(t)) return { oid: OID.text, size: -1 };
+  const element = listElement(t);
+  if (element !== undefined) {
+    const array = ARRAY_OF[pgType(element).oid];
+    return { oid: array ?? OID.text, size: -1 };
+  }
+  if (t.endsWith(']') || /^(STRUCT|MAP|UNION)\b/.test(t)) return { oid: OID.text, size: -1 };
   if (t.startsWith('DECIMAL') || t.startsWith('NUMERIC') || t === 'HUGEINT' || t === 'UHUGEINT' || t === 'UBIGINT' || t === 'VARINT' || t === 'BIGNUM') return { oid: OID.numeric, size: -1 };
   switch (t) {
     case 'BOOLEAN':
@@ -81,6 +103,8 @@ export function pgTypeName(oid: number): string {
     [OID.date]: 'date', [OID.time]: 'time without time zone', [OID.timestamp]: 'timestamp without time zone',
     [OID.timestamptz]: 'timestamp with time zone', [OID.interval]: 'interval', [OID.numeric]: 'numeric', [OID.uuid]: 'uuid', [OID.unknown]: 'unknown',
   };
+  const element = ELEMENT_OF[oid];
+  if (element !== undefined) return `${pgTypeName(element)}[]`;
   return names[oid] ?? 'text';
 }
 
@@ -101,7 +125,19 @@ export function textValue(v: Value, duckType: string): string | null {
     return v;
   }
   if (oid === OID.interval && !isList(v)) return intervalText(v);
+  const element = listElement(duckType.trim().toUpperCase());
+  if (isList(v) && element !== undefined && ELEMENT_OF[oid] !== undefined) return arrayText(v, element);
   return JSON.stringify(v);
+}
+
+/** A list in PostgreSQL's array text format: `{a,"b c",NULL}`, elements quoted when they must be. */
+function arrayText(v: readonly Value[], elementType: string): string {
+  const items = v.map((x) => {
+    const t = textValue(x, elementType);
+    if (t === null) return 'NULL';
+    return t === '' || /[{},"\\\s]/.test(t) || t.toUpperCase() === 'NULL' ? `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"` : t;
+  });
+  return `{${items.join(',')}}`;
 }
 
 function isList(v: readonly Value[] | { readonly [key: string]: Value }): v is readonly Value[] {
