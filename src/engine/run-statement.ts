@@ -179,26 +179,7 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
     const own = a !== undefined && isModelCall(a) ? owner(id) : undefined;
     if (own) own.item.n.merged++;
   }
-  // Who needs each action: its own statement and those whose identical actions were merged into it.
-  const needers = new Map<ActionId, Set<Item>>();
-  for (const a of batch.actions) {
-    const own = owner(a.id);
-    if (own) needers.set(a.id, new Set([own.item]));
-  }
-  for (const [id, kept] of rewritten.aliases) {
-    const own = owner(id);
-    if (own) needers.get(kept)?.add(own.item);
-  }
-  const cancelled = (id: ActionId): unknown => {
-    const who = needers.get(id);
-    if (!who || who.size === 0) return undefined;
-    let reason: unknown;
-    for (const it of who) {
-      if (!it.stmt.signal?.aborted) return undefined;
-      reason = it.stmt.signal.reason ?? 'cancelled';
-    }
-    return reason;
-  };
+  const cancelled = stmts.some((st) => st.signal) ? cancellation(batch, rewritten.aliases, owner) : undefined;
   const finished = new Map<ActionId, ActionEvent>();
   const outputs = items.length === 0 ? new Map<ActionId, ActionOutput>() : await executeDag(batch, {
     db,
@@ -213,7 +194,7 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
   }, {
     ...(plan ? { plan } : {}),
     deterministic: deps.simulated,
-    ...(stmts.some((s) => s.signal) ? { cancelled } : {}),
+    ...(cancelled ? { cancelled } : {}),
     onEvent: (e) => {
       deps.onEvent?.(e);
       const own = owner(e.action.id);
@@ -285,6 +266,30 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
     }
   }
   return results.map((r) => r ?? { ok: false, error: new InternalError('a statement of the batch has no result') });
+}
+
+/**
+ * Why an action of the batch must not start: every statement that needs it (its own, and those
+ * whose identical actions were merged into it) has been stopped; undefined while one still needs it.
+ */
+function cancellation(batch: ActionDag, aliases: ReadonlyMap<ActionId, ActionId>, owner: (id: ActionId) => { item: Item } | undefined): (id: ActionId) => unknown {
+  const needers = new Map<ActionId, Set<Item>>();
+  for (const a of batch.actions) {
+    const own = owner(a.id);
+    if (own) needers.set(a.id, new Set([own.item]));
+  }
+  for (const [id, kept] of aliases) {
+    const own = owner(id);
+    if (own) needers.get(kept)?.add(own.item);
+  }
+  return (id) => {
+    let reason: unknown;
+    for (const it of needers.get(id) ?? []) {
+      if (!it.stmt.signal?.aborted) return undefined;
+      reason = it.stmt.signal.reason ?? 'cancelled';
+    }
+    return reason;
+  };
 }
 
 /** One statement's part after the batch executed: its final SQL, provenance, run row and figures. */

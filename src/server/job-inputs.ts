@@ -6,34 +6,22 @@
 // The job's result is its slices' rows, in slice order.
 import { fail } from '../diag/diagnostic.ts';
 import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
-import { scan } from './pgwire/sql-text.ts';
+import { identifiers, renameIdentifiers, type Identifier } from './pgwire/sql-text.ts';
 
 export const INPUTS_TABLE = 'job_inputs';
 
+/** A bare, unqualified `job_inputs` (any case): what a slice's table replaces. */
+const isInputs = (id: Identifier): boolean => id.name === INPUTS_TABLE && !id.quoted && !id.qualified;
+
 /** Offsets of every bare `job_inputs` identifier in `sql` (case-insensitive, not qualified). */
 export function inputsReferences(sql: string): number[] {
-  const out: number[] = [];
-  const word = /[A-Za-z0-9_$]/;
-  scan(sql, (i) => {
-    if (sql.slice(i, i + INPUTS_TABLE.length).toLowerCase() !== INPUTS_TABLE) return;
-    const before = i > 0 ? (sql[i - 1] ?? '') : '';
-    const after = sql[i + INPUTS_TABLE.length] ?? '';
-    if (word.test(before) || before === '.' || word.test(after)) return;
-    out.push(i);
-  });
-  return out;
+  return identifiers(sql).filter(isInputs).map((id) => id.start);
 }
 
 /** `sql` with every bare `job_inputs` renamed to `name` (same length: positions do not move). */
 export function renameInputs(sql: string, name: string): string {
   if (name.length !== INPUTS_TABLE.length) throw new RangeError(`an inputs table name has ${INPUTS_TABLE.length} characters, not '${name}'`);
-  let out = '';
-  let from = 0;
-  for (const at of inputsReferences(sql)) {
-    out += sql.slice(from, at) + name;
-    from = at + name.length;
-  }
-  return out + sql.slice(from);
+  return renameIdentifiers(sql, (id) => (isInputs(id) ? name : undefined));
 }
 
 /** Temporary tables holding slices' inputs, named ji_0000001, ji_0000002, … */

@@ -7,13 +7,12 @@
 // order and affinity). Progress comes from each job's onProgress; a cancelled job's signal stops its
 // part (DuckDB is interrupted only when every job of the batch is cancelled: the connection is
 // shared); each job's result and the provenance runs it wrote are kept.
-import { diag, UserError } from '../diag/diagnostic.ts';
+import { diag, UserError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Progress, RunStats } from '../engine/run-statement.ts';
 import type { BatchScript, ScriptResult, Session } from '../engine/session.ts';
 import { ensureProvenanceTables } from '../governance/provenance.ts';
 import type { Job } from '../jobs/job.ts';
 import type { BatchRun, JobRunner, SliceOutcome, SliceRun } from '../jobs/runner.ts';
-import { sliceCount } from '../jobs/slicing.ts';
 import type { Value } from '../storage/duckdb.ts';
 import { InputTables, renameInputs } from './job-inputs.ts';
 import { scopeToTenant, tenantScriptProblems, tenantViews as tenantViewsOf } from './tenant-scope.ts';
@@ -32,6 +31,8 @@ export class SessionRunner implements JobRunner {
   private readonly shutdown = new AbortController();
   private tail: Promise<unknown> = Promise.resolve();
   private running = 0;
+  /** Per tenant, the temporary views its SQL reads provenance and runs through (made once). */
+  private readonly tenantViews = new Map<string, ReadonlyMap<string, string>>();
 
   private constructor(
     private readonly session: Session,
@@ -109,8 +110,12 @@ export class SessionRunner implements JobRunner {
       const onAbort = (): void => {
         if (live.every((l) => l.signal.aborted)) db.connection.interrupt();
       };
-      const tenantViews = new Map<string, ReadonlyMap<string, string>>();
-      if (this.tenantScoped) for (const l of live) if (!tenantViews.has(l.r.job.tenant)) tenantViews.set(l.r.job.tenant, await retryInterrupted(() => tenantViewsOf(db, l.r.job.tenant)));
+      if (this.tenantScoped) {
+        for (const l of live) {
+          const t = l.r.job.tenant;
+          if (!this.tenantViews.has(t)) this.tenantViews.set(t, await retryInterrupted(() => tenantViewsOf(db, t)));
+        }
+      }
       const scripts: BatchScript[] = live.map((l) => {
         const { job, slice } = l.r;
         l.signal.addEventListener('abort', onAbort, { once: true });
@@ -123,7 +128,7 @@ export class SessionRunner implements JobRunner {
           this.live.set(slice.id, { ...p, startedAt, updatedAt: this.now() });
           for (const w of this.watchers.get(job.id) ?? []) w(p);
         };
-        const views = tenantViews.get(job.tenant);
+        const views = this.tenantViews.get(job.tenant);
         const scoped = views ? scopeToTenant(job.sql, views) : job.sql;
         const text = l.table ? renameInputs(scoped, l.table) : scoped;
         return { source: { name: `job ${job.id}`, text }, settings: jobSettings(job.settings), signal: l.signal, onProgress, job: { id: job.id, tenant: job.tenant } };
@@ -141,13 +146,13 @@ export class SessionRunner implements JobRunner {
       // Sliced jobs whose last slices just ended: their result is every slice's, in order.
       const jobs = new Map(runs.map((r) => [r.job.id, r.job]));
       for (const job of jobs.values()) {
-        const slices = sliceCount(job.inputs.length, job.sliceSize);
+        const slices = job.progress.slicesTotal;
         if (this.shutdown.signal.aborted || slices === 1) continue;
         const ok = runs.filter((x) => x.job.id === job.id && out.get(x.slice.id)?.ok === true).map((x) => x.slice.index);
         if (new Set([...job.progress.doneSlices, ...ok]).size < slices) continue;
         const combined = await this.combine(job);
         if (combined.kind !== 'error') continue;
-        const error = combined.diagnostics.map((x) => `${x.code}: ${x.message}`).join('; ');
+        const error = summary(combined.diagnostics);
         for (const r of runs) if (r.job.id === job.id) out.set(r.slice.id, { sliceId: r.slice.id, ok: false, error });
       }
     } finally {
@@ -173,7 +178,7 @@ export class SessionRunner implements JobRunner {
       outcome = { sliceId, ok: true, calls, cacheHits };
     } else if (d?.error instanceof UserError) {
       result = { kind: 'error', diagnostics: d.error.diagnostics };
-      outcome = { sliceId, ok: false, error: d.error.diagnostics.map((x) => `${x.code}: ${x.message}`).join('; ') };
+      outcome = { sliceId, ok: false, error: summary(d.error.diagnostics) };
     } else {
       const message = d === undefined ? 'the session answered nothing for this job' : d.error instanceof Error ? d.error.message : String(d.error);
       result = { kind: 'internal', message };
@@ -181,7 +186,7 @@ export class SessionRunner implements JobRunner {
     }
     // Shutting down: the job runs again on the next start; it has no result yet.
     if (this.shutdown.signal.aborted) return outcome;
-    const sliced = sliceCount(job.inputs.length, job.sliceSize) > 1;
+    const sliced = job.progress.slicesTotal > 1;
     const runIds = await retryInterrupted(() => runsOf(this.session, job.id));
     // A failed slice fails the job: its error is the job's result.
     await this.results.save({ jobId: sliced && outcome.ok ? sliceId : job.id, tenant: job.tenant, result, runIds });
@@ -192,7 +197,7 @@ export class SessionRunner implements JobRunner {
   private async combine(job: Job): Promise<JobResult> {
     const parts: JobResult[] = [];
     let result: JobResult | undefined;
-    for (let k = 0; k < sliceCount(job.inputs.length, job.sliceSize) && result === undefined; k++) {
+    for (let k = 0; k < job.progress.slicesTotal && result === undefined; k++) {
       const rec = await this.results.get(`${job.id}:${k}`);
       if (rec) parts.push(rec.result);
       else result = { kind: 'error', diagnostics: [diag('E0103', `slice ${k} of job '${job.id}' has no kept result (it was larger than the result store keeps)`)] };
@@ -234,6 +239,11 @@ function addStats(a: RunStats, b: RunStats): RunStats {
     out[k] = /seconds$/.test(k) ? Math.max(prev, v) : prev + v;
   }
   return out as unknown as RunStats;
+}
+
+/** Diagnostics as one line of a job's error. */
+function summary(ds: readonly Diagnostic[]): string {
+  return ds.map((x) => `${x.code}: ${x.message}`).join('; ');
 }
 
 /** The session settings a job carries (`SET agentlake.cache|optimizer` on its connection). */

@@ -9,7 +9,7 @@
 import { diag, type Diagnostic } from '../diag/diagnostic.ts';
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteString, type Database } from '../storage/duckdb.ts';
-import { lex } from './pgwire/sql-text.ts';
+import { identifiers, renameIdentifiers } from './pgwire/sql-text.ts';
 
 const SERVER_TABLES: Readonly<Record<string, string>> = {
   agentlake_jobs: 'GET /v1/jobs lists your jobs',
@@ -19,36 +19,10 @@ const SERVER_TABLES: Readonly<Record<string, string>> = {
 const TENANT_TABLES = ['agentlake_provenance', 'agentlake_runs'] as const;
 const SQL_TEXT_FUNCTIONS = new Set(['query', 'query_table']);
 
-/** One identifier of a script: its name (lower case, unquoted) and where it is. */
-interface Word {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-  readonly quoted: boolean;
-}
-
-function words(sql: string): Word[] {
-  const out: Word[] = [];
-  const wordChar = /[A-Za-z0-9_$]/;
-  lex(
-    sql,
-    (i) => {
-      if (!/[A-Za-z_]/.test(sql[i] ?? '') || (i > 0 && wordChar.test(sql[i - 1] ?? ''))) return;
-      let j = i;
-      while (j < sql.length && wordChar.test(sql[j] ?? '')) j++;
-      out.push({ name: sql.slice(i, j).toLowerCase(), start: i, end: j, quoted: false });
-    },
-    (kind, from, to) => {
-      if (kind === 'identifier') out.push({ name: sql.slice(from + 1, to - 1).replace(/""/g, '"').toLowerCase(), start: from, end: to, quoted: true });
-    },
-  );
-  return out;
-}
-
 /** Why a tenant's script may not run as it is (empty: it may). */
 export function tenantScriptProblems(sql: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const w of words(sql)) {
+  for (const w of identifiers(sql)) {
     const help = SERVER_TABLES[w.name];
     if (help !== undefined) out.push(diag('B0141', `${w.name} is the server's own table; a tenant's SQL cannot read it`, { start: w.start, end: w.end }, { help }));
     else if (!w.quoted && SQL_TEXT_FUNCTIONS.has(w.name) && /^\s*\(/.test(sql.slice(w.end))) {
@@ -73,14 +47,9 @@ export async function tenantViews(db: Database, tenant: string): Promise<Readonl
 /** `sql` with every bare or quoted reference to a tenant table renamed to its view (same length: positions hold). */
 export function scopeToTenant(sql: string, views: ReadonlyMap<string, string>): string {
   for (const [table, view] of views) if (table.length !== view.length) throw new RangeError(`the view of ${table} needs a name of ${table.length} characters, not '${view}'`);
-  let out = '';
-  let from = 0;
-  for (const w of words(sql)) {
-    const view = views.get(w.name);
-    if (view === undefined) continue;
-    // A qualified name (main.agentlake_runs) is renamed too: it then names nothing and fails.
-    out += sql.slice(from, w.start) + (w.quoted ? `"${view}"` : view);
-    from = w.end;
-  }
-  return out + sql.slice(from);
+  // A qualified name (main.agentlake_runs) is renamed too: it then names nothing and fails.
+  return renameIdentifiers(sql, (id) => {
+    const view = views.get(id.name);
+    return view === undefined ? undefined : id.quoted ? `"${view}"` : view;
+  });
 }

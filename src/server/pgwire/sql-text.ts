@@ -65,8 +65,52 @@ export function lex(sql: string, visit: (i: number) => void, skipped: (kind: Ski
 }
 
 /** Calls `visit(i)` for every offset of `sql` outside strings, identifiers and comments. */
-export function scan(sql: string, visit: (i: number) => void): void {
+function scan(sql: string, visit: (i: number) => void): void {
   lex(sql, visit);
+}
+
+/** One identifier of a script: its name (lower case; a quoted one unquoted) and where it is. */
+export interface Identifier {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  /** Written in double quotes. */
+  readonly quoted: boolean;
+  /** Right after a `.` (`schema.name`). */
+  readonly qualified: boolean;
+}
+
+/** Every bare word and double-quoted identifier of `sql` outside strings and comments (keywords too). */
+export function identifiers(sql: string): Identifier[] {
+  const out: Identifier[] = [];
+  const wordChar = /[A-Za-z0-9_$]/;
+  const qualified = (i: number): boolean => sql[i - 1] === '.';
+  lex(
+    sql,
+    (i) => {
+      if (!/[A-Za-z_]/.test(sql[i] ?? '') || (i > 0 && wordChar.test(sql[i - 1] ?? ''))) return;
+      let j = i;
+      while (j < sql.length && wordChar.test(sql[j] ?? '')) j++;
+      out.push({ name: sql.slice(i, j).toLowerCase(), start: i, end: j, quoted: false, qualified: qualified(i) });
+    },
+    (kind, from, to) => {
+      if (kind === 'identifier') out.push({ name: sql.slice(from + 1, to - 1).replace(/""/g, '"').toLowerCase(), start: from, end: to, quoted: true, qualified: qualified(from) });
+    },
+  );
+  return out;
+}
+
+/** `sql` with each identifier `rename` answers for replaced by that text (the others kept). */
+export function renameIdentifiers(sql: string, rename: (id: Identifier) => string | undefined): string {
+  let out = '';
+  let from = 0;
+  for (const id of identifiers(sql)) {
+    const text = rename(id);
+    if (text === undefined) continue;
+    out += sql.slice(from, id.start) + text;
+    from = id.end;
+  }
+  return out + sql.slice(from);
 }
 
 /** The statements of a query string (empty ones dropped), split at semicolons outside parentheses. */
