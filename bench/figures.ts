@@ -2,7 +2,7 @@
 // and after dedup, prefill (naive, achieved, LB and its losses), cache hit rate, makespan against
 // LB_time, optimizer and governance wall time. Every GPU figure is simulated (sim:// on H100s).
 import type { RunStats } from '../src/engine/run-statement.ts';
-import { lbTime, prefillFigures, type BoundNode, type ExecutedCall } from '../src/optimizer/lower-bound.ts';
+import { lbTime, prefillFigures, type BoundNode, type ExecutedCall } from '../src/cost/lower-bound.ts';
 import type { CapturedAction, TokenizedCall } from './capture.ts';
 
 /** Numeric RunStats fields, summed over a cell's statements. */

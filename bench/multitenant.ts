@@ -13,7 +13,8 @@ import type { Job } from '../src/jobs/job.ts';
 import { JobManager } from '../src/jobs/manager.ts';
 import { JobResults, type JobRecord } from '../src/server/job-results.ts';
 import { SessionRunner } from '../src/server/session-runner.ts';
-import type { Database, Value } from '../src/storage/duckdb.ts';
+import type { Database } from '../src/storage/duckdb.ts';
+import type { Value } from '../src/ir/values.ts';
 import type { BenchLakehouses } from './lakehouse.ts';
 
 /** Jain's fairness index (Σx)² / (n·Σx²): 1 when every x is equal, 1/n when one gets everything. */

@@ -1,7 +1,7 @@
 // Renders bench/results/latest.md: the targets, a summary (speedups, worst cell, prefill ratios at
 // 4 GPUs, cross-tenant, optimizer timings) and one table per workload with every §7 figure. GPU times
 // and tokens are from the simulator (virtual time); wall and optimizer times are real.
-import { DEFAULT_SWITCH_COSTS } from '../src/sim/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS } from '../src/cost/cost-model.ts';
 import type { CellResult } from './cell.ts';
 import type { OptimizerTimings } from './optimizer-timing.ts';
 import { pct, x2, x3, type CrossTenant, type Speedup, type Summary } from './summary.ts';

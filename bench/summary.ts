@@ -1,7 +1,7 @@
 // The benchmark's summary over its cells: speedup baseline/agentlake per (workload, inputs, GPUs), the
 // 4-GPU average, the worst cell, the cross-tenant speedups and the targets with PASS/FAIL.
 // Speedups compare simulated makespans (virtual time); optimizer timings are real wall clock.
-import { DEFAULT_SWITCH_COSTS } from '../src/sim/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS } from '../src/cost/cost-model.ts';
 import type { CellResult } from './cell.ts';
 import type { OptimizerTimings } from './optimizer-timing.ts';
 

@@ -1,7 +1,7 @@
 // Prints a statement outcome: an aligned text table, JSON ({columns, rows}) or CSV; EXPLAIN as its
 // numbered text or its JSON report.
 import type { Outcome } from '../engine/session.ts';
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 

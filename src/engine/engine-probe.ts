@@ -8,7 +8,8 @@ import { RecordBatch } from 'apache-arrow';
 import type { DataProbe } from '../lower/data-probe.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
 import { columnsOf, rowsOf } from '../storage/arrow.ts';
-import { quoteIdent, quoteString, type Database, type Value } from '../storage/duckdb.ts';
+import { quoteIdent, quoteString, type Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { replaceDollarParams } from '../bind/sql-params.ts';
 import { isNode, type JsonNode } from '../bind/duck-ast.ts';
 

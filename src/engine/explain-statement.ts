@@ -12,7 +12,7 @@ import { bindWorker } from '../bind/bind-worker.ts';
 import { stepFields } from '../ir/format-node.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { checkShape, lowerStatement, type RunStats } from './run-statement.ts';
-import { optimizeBatch } from '../optimizer/optimize.ts';
+import { optimizeBatch } from '../scheduler/optimize-batch.ts';
 import { optimizerReport, renderOptimizer } from '../explain/optimizer-report.ts';
 import { planReport, type PlanPart } from '../explain/plan-report.ts';
 import { renderPlanText, TextPlan } from '../explain/render-text.ts';

@@ -11,7 +11,7 @@ import { ResponseCache } from '../runtime/cached-client.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { ModelCall, ModelClient, ModelResult } from '../runtime/model-client.ts';
 import { OpenAiClient } from '../runtime/openai-client.ts';
-import { SimClient } from '../runtime/sim-client.ts';
+import { SimClient } from '../sim/sim-client.ts';
 import { fail } from '../diag/diagnostic.ts';
 
 export interface ModelRuntimeOptions {

@@ -2,8 +2,8 @@
 // the contracted graph, the placement (per GPU: calls and models in order) and its epochs, the
 // estimated makespan and prefix-cache hit rate, and the lower bounds of ALGORITHMS.md §7; EXPLAIN
 // ANALYZE adds the measured figures. Every time is simulated; every estimate is labelled.
-import type { Optimized } from '../optimizer/optimize.ts';
-import type { ScheduleReport } from '../optimizer/schedule.ts';
+import type { Optimized } from '../scheduler/optimize-batch.ts';
+import type { ScheduleReport } from '../scheduler/schedule.ts';
 import type { RunStats } from '../engine/run-statement.ts';
 import type { TextPlan } from './render-text.ts';
 

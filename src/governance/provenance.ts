@@ -2,7 +2,8 @@
 // agentlake_runs, both DuckDB tables in the lakehouse (queryable like any table). Events are buffered
 // and written with the appender at the end of a run. API keys never reach these tables: a call's
 // endpoint and model name are recorded, never its credentials.
-import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
+import { quoteIdent, type Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { withStagedRows } from '../storage/stage-rows.ts';
 
 const EVENT_COLUMNS: readonly (readonly [string, string])[] = [

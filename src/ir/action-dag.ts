@@ -2,7 +2,7 @@
 // round); dependencies by id; prompts as segments (static text, bound values, references to other
 // actions' outputs). Actions are in a topological order: every dependency precedes its dependent.
 import type { Span } from '../diag/span.ts';
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from './values.ts';
 import type { Decoding, ModelRef, ReturnSpec } from './common.ts';
 
 export type ActionId = string;

@@ -1,6 +1,6 @@
 // How table-valued data renders into a prompt: a GitHub-style markdown table. Shared by planning
 // (token estimates) and execution (format actions), so both see exactly the same text.
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from './values.ts';
 
 /** Renders rows as a markdown table; cells are single-line, '|' escaped. */
 export function markdownTable(columns: readonly string[], rows: readonly (readonly Value[])[]): string {

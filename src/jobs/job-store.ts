@@ -3,7 +3,8 @@
 // running as queued again (their finished slices are in `progress`, so only the rest runs again).
 // Rows are validated when read (the file may come from another version); times are epoch ms.
 import { InternalError } from '../diag/diagnostic.ts';
-import type { Database, Value } from '../storage/duckdb.ts';
+import type { Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { FINAL_STATES, isJobState, isPriority, type AffinityProfile, type Job, type JobProgress } from './job.ts';
 
 /** Where a job manager keeps its jobs. */

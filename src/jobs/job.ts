@@ -1,7 +1,7 @@
 // A job: one submitted SQL script with its tenant, user and priority, the inputs it runs over, and
 // its progress. Plain JSON-safe data (it is persisted as is by the job store); the manager replaces a
 // job with an updated copy, never mutates one. Times are milliseconds from the manager's clock.
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 
 export type Priority = 'high' | 'medium' | 'low';
 

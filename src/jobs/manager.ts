@@ -3,7 +3,7 @@
 // and never runs SQL itself. A tenant sees and cancels only its own jobs; another tenant's job id
 // is answered exactly like an unknown one.
 import { randomUUID } from 'node:crypto';
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { formBatch, type BatchChoice } from './dispatch.ts';
 import { EMPTY_PROFILE, FINAL_STATES, isPriority, promptTokens, type AffinityProfile, type Job, type Priority } from './job.ts';
 import { MemoryJobStore, resumeJobs, type JobStore } from './job-store.ts';

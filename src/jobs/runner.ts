@@ -1,7 +1,7 @@
 // The one thing the job manager needs from whatever executes jobs: run a batch of slices and say how
 // each ended. `agentlake serve` plugs in a Session-backed runner; tests plug in fakes. The manager
 // never interprets SQL; a runner never touches queues or job states.
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import type { Job } from './job.ts';
 import type { Slice } from './slicing.ts';
 

@@ -1,7 +1,7 @@
 // What lowering may read while planning: SQL step results (pure DuckDB queries) and object listings.
 // Never a model call. The engine implements it over the open lakehouse.
 import type { ObjectInfo } from '../storage/lakehouse.ts';
-import type { Rows, Value } from '../storage/duckdb.ts';
+import type { Rows, Value } from '../ir/values.ts';
 
 export interface DataProbe {
   /** Runs a SQL step once per parameter set ($name parameters); results in the same order. */

@@ -4,7 +4,7 @@ import type { CallSite } from '../bind/bind-query.ts';
 import type { FunctionSite, MapSite } from '../bind/bind-function-site.ts';
 import type { Action, ActionDag, InputSlice, PromptSegment } from '../ir/action-dag.ts';
 import { valueText } from '../ir/markdown.ts';
-import type { Rows, Value } from '../storage/duckdb.ts';
+import type { Rows, Value } from '../ir/values.ts';
 import { UserError } from '../diag/diagnostic.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import type { DataProbe } from './data-probe.ts';

@@ -7,7 +7,7 @@ import type { Action, ActionDag, ActionId, FormatAction, InputSlice, PromptSegme
 import type { Template } from '../ir/common.ts';
 import { markdownTable, valueText } from '../ir/markdown.ts';
 import { topoOrder, type DebateStep, type WorkflowGraph, type WorkflowStep } from '../ir/workflow-graph.ts';
-import type { Rows, Value } from '../storage/duckdb.ts';
+import type { Rows, Value } from '../ir/values.ts';
 import type { DataProbe } from './data-probe.ts';
 import { countTokens } from './tokens.ts';
 

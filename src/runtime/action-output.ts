@@ -6,7 +6,7 @@
 import { RecordBatch, Schema, Table } from 'apache-arrow';
 import type { ReturnColumnSpec } from '../ir/common.ts';
 import { batchFromRows, columnsOf, rowsOf } from '../storage/arrow.ts';
-import type { Column, Value } from '../storage/duckdb.ts';
+import type { Column, Value } from '../ir/values.ts';
 
 export type OutputKind = 'table' | 'object' | 'text' | 'record' | 'embedding' | 'error';
 

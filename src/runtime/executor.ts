@@ -7,7 +7,7 @@ import { InternalError } from '../diag/diagnostic.ts';
 import type { RecordBatch } from 'apache-arrow';
 import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-output.ts';
 import { OPERATORS, type CallInfo, type OperatorContext, type OperatorRun } from './operators.ts';
-import { defaultPlan, type PhysicalPlan } from './physical-plan.ts';
+import { defaultPlan, type PhysicalPlan } from '../ir/physical-plan.ts';
 
 /**
  * The plan's epochs per worker: the earliest epoch with unfinished work, and the model it uses; an

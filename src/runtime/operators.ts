@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Action, ActionId, ActionKind } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { RecordBatch } from 'apache-arrow';
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import type { Database } from '../storage/duckdb.ts';
 import { embeddingBatch, errorBatch, objectBatch, objectKey, recordBatch, tableBatch, textBatch, type ActionOutput } from './action-output.ts';
 import { UserError } from '../diag/diagnostic.ts';

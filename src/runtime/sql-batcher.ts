@@ -2,7 +2,7 @@
 // cost one decorrelated DuckDB query rather than 160. Flushes on the next turn of the event loop; each
 // caller gets its own input's record batches.
 import type { RecordBatch } from 'apache-arrow';
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 
 type Params = Readonly<Record<string, Value>>;
 export type RunBatch = (sql: string, params: readonly Params[], types: Readonly<Record<string, string>>) => Promise<RecordBatch[][]>;

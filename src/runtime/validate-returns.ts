@@ -1,7 +1,8 @@
 // Validates a model's answer against a RETURNS spec: JSON object, every column present and castable to
 // its DuckDB type (DuckDB does the casts), every CHECK true. A failure is a message, never an exception.
 import type { ReturnSpec } from '../ir/common.ts';
-import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
+import { quoteIdent, type Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { isIntegerType } from './model-client.ts';
 
 export type Validation = { readonly ok: true; readonly values: Readonly<Record<string, Value>> } | { readonly ok: false; readonly message: string };

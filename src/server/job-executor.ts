@@ -6,7 +6,7 @@
 import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
 import type { Priority } from '../jobs/job.ts';
 import type { JobManager } from '../jobs/manager.ts';
-import type { Column } from '../storage/duckdb.ts';
+import type { Column } from '../ir/values.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './pgwire/executor.ts';
 import { progressNotices, queryResultOf } from './pgwire/outcome-result.ts';
 import type { JobEvents } from './job-events.ts';

@@ -5,7 +5,8 @@
 // a temporary table of the same name length (`ji_0000001`), so diagnostics keep their positions.
 // The job's result is its slices' rows, in slice order.
 import { fail } from '../diag/diagnostic.ts';
-import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
+import { quoteIdent, type Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { identifiers, renameIdentifiers, type Identifier } from './pgwire/sql-text.ts';
 
 export const INPUTS_TABLE = 'job_inputs';

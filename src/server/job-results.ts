@@ -5,7 +5,8 @@
 import type { Diagnostic } from '../diag/diagnostic.ts';
 import type { RunStats } from '../engine/run-statement.ts';
 import type { Outcome } from '../engine/session.ts';
-import type { Column, Database, Value } from '../storage/duckdb.ts';
+import type { Database } from '../storage/duckdb.ts';
+import type { Column, Value } from '../ir/values.ts';
 import { retryInterrupted } from './interrupt-retry.ts';
 
 /** A job's outcome as data. */

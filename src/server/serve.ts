@@ -13,7 +13,7 @@ import { JobEvents } from './job-events.ts';
 import { jobExecutor } from './job-executor.ts';
 import { jobTraits, type JobTraits } from './job-profile.ts';
 import { InputTables, renameInputs } from './job-inputs.ts';
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { JobResults } from './job-results.ts';
 import type { PgUser } from './pgwire/auth.ts';
 import { startPgServer, type PgServer } from './pgwire/server.ts';

@@ -13,7 +13,7 @@ import type { BatchScript, ScriptResult, Session } from '../engine/session.ts';
 import { ensureProvenanceTables } from '../governance/provenance.ts';
 import type { Job } from '../jobs/job.ts';
 import type { BatchRun, JobRunner, SliceOutcome, SliceRun } from '../jobs/runner.ts';
-import type { Value } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { InputTables, renameInputs } from './job-inputs.ts';
 import { scopeToTenant, tenantScriptProblems, tenantViews as tenantViewsOf } from './tenant-scope.ts';
 import { retryInterrupted } from './interrupt-retry.ts';

@@ -1,7 +1,7 @@
 // One continuous-batching step of a simulated GPU, vLLM V1 style: decodes first, then ongoing
 // chunked prefills, then new requests FIFO while the token budget, seats and KV blocks allow;
 // and what the step did once its simulated time has passed.
-import { encoderSeconds, type DeviceProfile, type PrefillChunk } from './cost-model.ts';
+import { encoderSeconds, type DeviceProfile, type PrefillChunk } from '../cost/cost-model.ts';
 import type { EncoderCache } from './encoder-cache.ts';
 import type { GpuJob, GpuTiming } from './gpu-job.ts';
 import type { ModelStats } from './metrics.ts';

@@ -1,7 +1,7 @@
 // Simulated time. VirtualClock jumps to the next timer once every runnable task waits on the
 // simulator (no holds, nothing new for one event-loop turn): same inputs, same timestamps.
 // ScaledClock follows real time: simulated seconds = real seconds / timeScale.
-import { MinHeap } from './min-heap.ts';
+import { MinHeap } from '../util/min-heap.ts';
 
 /** A source of simulated time in seconds, shared by every simulated GPU of a cluster. */
 export interface Clock {

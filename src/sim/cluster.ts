@@ -2,14 +2,14 @@
 // places it on a GPU (pinned, or the least-loaded GPU already holding the model, else the
 // least-loaded GPU) and shapes the response from the simulated timings. Works with either clock.
 import type { Clock } from './clock.ts';
-import { DEFAULT_SWITCH_COSTS, type DeviceKind, type SwitchCosts } from './cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, type DeviceKind, type SwitchCosts } from '../cost/cost-model.ts';
 import { SimGpu } from './engine.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import type { GpuTiming } from './gpu-job.ts';
 import { HANDLERS, type HandlerContext } from './handlers.ts';
 import { renderPrometheus, type GpuMetrics } from './metrics.ts';
 import { DEFAULT_SIM_MODELS, type SimModelSpec } from './models.ts';
-import { DEFAULT_OUTPUT_LENGTH, type OutputLengthRange } from './outputs.ts';
+import { DEFAULT_OUTPUT_LENGTH, type OutputLengthRange } from '../cost/cost-model.ts';
 import { SimHttpError, type SimRequest, type SimResult, type SimTiming } from './protocol.ts';
 
 /** One GPU of the cluster. */

@@ -3,13 +3,14 @@
 // (drain, then load or wake). Every timestamp it produces is simulated.
 import { applyStep, planStep, type Seq } from './batch-step.ts';
 import type { Clock } from './clock.ts';
-import { DEFAULT_SWITCH_COSTS, DEVICES, modelCost, stepSeconds } from './cost-model.ts';
-import type { DeviceKind, DeviceProfile, ModelCost, SwitchCosts } from './cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, DEVICES, modelCost, stepSeconds } from '../cost/cost-model.ts';
+import type { DeviceKind, DeviceProfile, ModelCost, SwitchCosts } from '../cost/cost-model.ts';
 import { EncoderCache } from './encoder-cache.ts';
 import type { GpuJob, GpuTiming } from './gpu-job.ts';
 import { ModelStats, sumModels, type GpuMetrics } from './metrics.ts';
 import type { SimModelSpec } from './models.ts';
-import { BLOCK_TOKENS, PrefixCache } from './prefix-cache.ts';
+import { BLOCK_TOKENS } from '../cost/cost-model.ts';
+import { PrefixCache } from './prefix-cache.ts';
 import { SimHttpError } from './protocol.ts';
 
 /** Configuration of one simulated GPU. */

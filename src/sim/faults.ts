@@ -1,7 +1,7 @@
 // Fault injection for tests: HTTP 500/429 errors, malformed JSON where a schema was asked, and
 // latency spikes, all drawn from one seeded PRNG. Every draw consumes the same number of values
 // whatever the rates, so a run with the same seed and request order fails the same requests.
-import { Prng } from './prng.ts';
+import { Prng } from '../util/prng.ts';
 
 /** Fault rates (each in [0, 1]); all default to 0. */
 export interface FaultOptions {

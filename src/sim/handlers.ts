@@ -1,13 +1,13 @@
 // Per-endpoint request handling: a validated body becomes GPU jobs (prompt ids, outputs decided
 // up front, deterministically) plus a function that shapes the OpenAI response from the jobs'
 // simulated timings. Shared by the HTTP server and the in-process API.
-import { DEFAULT_DIFFUSION_STEPS, diffusionSeconds } from './cost-model.ts';
+import { DEFAULT_DIFFUSION_STEPS, diffusionSeconds, type OutputLengthRange } from '../cost/cost-model.ts';
 import { malformJson } from './faults.ts';
 import type { GpuJob, GpuTiming } from './gpu-job.ts';
 import { maxModelLen, type SimModelKind, type SimModelSpec } from './models.ts';
-import { embedVector, generateOutput, generatePng, outputSeed, type GeneratedOutput, type OutputLengthRange } from './outputs.ts';
+import { embedVector, generateOutput, generatePng, outputSeed, type GeneratedOutput } from './outputs.ts';
 import { parseChat, parseCompletion, parseEmbedding, parseImageGen, type OutputFormat, type Sampling } from './parse-request.ts';
-import { contentHash } from './prng.ts';
+import { contentHash } from '../util/prng.ts';
 import { chatPromptTokens, plainPromptTokens, textIds } from './prompt-tokens.ts';
 import { SimHttpError, type SimEndpoint, type SimResponseBodies, type SimTiming, type Usage } from './protocol.ts';
 

@@ -2,7 +2,7 @@
 // accept): objects with properties (all emitted, so every required one is there), enums, const,
 // strings with length bounds and common formats, numbers/integers within bounds, booleans, arrays
 // within item bounds, null, anyOf/oneOf/allOf (first non-null branch), type unions, local $ref.
-import type { Prng } from './prng.ts';
+import type { Prng } from '../util/prng.ts';
 import { words } from './words.ts';
 
 type Schema = Readonly<Record<string, unknown>>;

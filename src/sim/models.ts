@@ -1,6 +1,6 @@
 // The models a simulated server can serve: kind, size and the few traits the simulator needs
 // (vision style, embedding width, context length). Defaults mirror catalog/models.sql.
-import type { VisionStyle } from './cost-model.ts';
+import type { VisionStyle } from '../cost/cost-model.ts';
 
 /** What a model does, as the catalog's KIND says. */
 export type SimModelKind = 'llm' | 'vlm' | 'embedding' | 'diffusion';

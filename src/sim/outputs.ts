@@ -4,20 +4,12 @@
 import { decode } from 'gpt-tokenizer';
 import { encodePng } from '../storage/png.ts';
 import { jsonFromSchema } from './json-output.ts';
-import { contentHash, Prng } from './prng.ts';
+import { contentHash, Prng } from '../util/prng.ts';
 import type { FinishReason } from './protocol.ts';
 import type { OutputFormat, Sampling } from './parse-request.ts';
 import { textIds } from './prompt-tokens.ts';
 import { words } from './words.ts';
-
-/** Natural output length range (tokens) before max_tokens and stop strings apply. */
-export interface OutputLengthRange {
-  readonly min: number;
-  readonly max: number;
-}
-
-/** Default natural output length. */
-export const DEFAULT_OUTPUT_LENGTH: OutputLengthRange = { min: 24, max: 384 };
+import { DEFAULT_OUTPUT_LENGTH, type OutputLengthRange } from '../cost/cost-model.ts';
 
 /** A generated completion. */
 export interface GeneratedOutput {

@@ -1,8 +1,8 @@
 // Validates request bodies (unknown JSON from HTTP or the in-process API) into typed requests,
 // once, at the boundary. Every refusal is a SimHttpError 400 naming the offending parameter.
 import { readPngSize } from '../storage/png.ts';
-import { DEFAULT_IMAGE_SIZE } from './cost-model.ts';
-import { contentHash } from './prng.ts';
+import { DEFAULT_IMAGE_SIZE } from '../cost/cost-model.ts';
+import { contentHash } from '../util/prng.ts';
 import { SimHttpError } from './protocol.ts';
 
 /** An image in a prompt: its identity (hash of the URL string) and size when readable. */

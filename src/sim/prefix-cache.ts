@@ -1,10 +1,10 @@
 // vLLM-style automatic prefix cache over token ids: a radix tree of full 16-token blocks in a
 // finite pool, LRU eviction over blocks no running request holds (tail blocks first on ties).
 // Hit rule: cached = min(longest cached prefix, floor((n-1)/16)*16); full blocks only.
-import { MinHeap } from './min-heap.ts';
+import { BLOCK_TOKENS } from '../cost/cost-model.ts';
+import { MinHeap } from '../util/min-heap.ts';
 
 /** Tokens per KV block (vLLM's default block size). */
-export const BLOCK_TOKENS = 16;
 
 interface BlockNode {
   readonly id: number;

@@ -2,7 +2,7 @@
 // synthetic ids for chat-template markers and image placeholders (one id per image hash, repeated
 // for each image token), so equal prefixes give equal id sequences and the prefix cache can match.
 import { encode } from 'gpt-tokenizer';
-import { imageTokens, type VisionStyle } from './cost-model.ts';
+import { imageTokens, type VisionStyle } from '../cost/cost-model.ts';
 import type { ChatMessage, ImageInput } from './parse-request.ts';
 
 const MESSAGE_END = 1_000_000;

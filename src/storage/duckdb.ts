@@ -4,28 +4,12 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import type { JS } from '@duckdb/node-api/lib/JS.js';
 import type { RecordBatch } from 'apache-arrow';
 import { resultBatches } from './arrow.ts';
-
-/** A JSON-safe value as agentlake passes data between stages. */
-export type Value = null | boolean | number | string | readonly Value[] | { readonly [key: string]: Value };
-
-/** A result column: name and DuckDB type as DuckDB prints it. */
-export interface Column {
-  readonly name: string;
-  readonly type: string;
-}
-
-/** A materialized result. */
-export interface Rows {
-  readonly columns: readonly Column[];
-  readonly rows: readonly (readonly Value[])[];
-}
+import type { Column, Params, Rows, Value } from '../ir/values.ts';
 
 /** The result of parseSelect. */
 export type ParsedSelect =
   | { readonly ok: true; readonly statements: readonly Record<string, unknown>[] }
   | { readonly ok: false; readonly message: string; readonly position?: number };
-
-export type Params = readonly Value[] | Readonly<Record<string, Value>>;
 
 /**
  * One DuckDB database (in-memory or a file), one connection. Closing it while one of this wrapper's

@@ -4,7 +4,8 @@
 import { DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import { batchFromRows, rowsOf } from './arrow.ts';
-import { quoteIdent, type Database, type Value } from './duckdb.ts';
+import { quoteIdent, type Database } from './duckdb.ts';
+import type { Value } from '../ir/values.ts';
 
 export interface TypedColumn {
   readonly name: string;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/engine/session.ts';
-import type { Value } from '../../src/storage/duckdb.ts';
+import type { Value } from '../../src/ir/values.ts';
 import { columnTypes, expectNoErrors, openSession, records, runModel } from './support.ts';
 
 const README = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md'), 'utf8');

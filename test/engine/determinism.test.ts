@@ -3,7 +3,7 @@
 // whatever the real speed of the disk and of DuckDB.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/engine/session.ts';
-import type { Value } from '../../src/storage/duckdb.ts';
+import type { Value } from '../../src/ir/values.ts';
 import { openSession, runModel, stableStats } from './support.ts';
 
 /** A workflow nobody else uses: two SQL steps, a fan-out, a debate and a typed result. */

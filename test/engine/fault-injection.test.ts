@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/engine/session.ts';
 import type { FaultOptions } from '../../src/sim/faults.ts';
-import type { Value } from '../../src/storage/duckdb.ts';
+import type { Value } from '../../src/ir/values.ts';
 import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
 import { openSession, records, runModel, stableStats, type RowsResult } from './support.ts';
 

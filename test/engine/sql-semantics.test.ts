@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/diag/diagnostic.ts';
 import type { Session } from '../../src/engine/session.ts';
-import type { Value } from '../../src/storage/duckdb.ts';
+import type { Value } from '../../src/ir/values.ts';
 import { columnTypes, expectNoErrors, openSession, records, runModel, runRows } from './support.ts';
 
 const N = 12;

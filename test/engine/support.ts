@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { Session, type Outcome, type SessionOptions } from '../../src/engine/session.ts';
 import type { RunStats } from '../../src/engine/run-statement.ts';
-import type { Column, Value } from '../../src/storage/duckdb.ts';
+import type { Column, Value } from '../../src/ir/values.ts';
 import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
 
 /** A rows outcome with its run figures. */

@@ -1,8 +1,8 @@
 // Shared by the epoch DP tests: seeded random problems, an independent brute-force reference of the
 // §4 epoch model, and a dependency-feasibility check of a schedule's epochs.
 import { expect } from 'vitest';
-import type { EpochProblem, EpochSchedule, GpuPlanNode, PlanNode } from '../../src/optimizer/epoch-problem.ts';
-import { Prng } from '../../src/sim/prng.ts';
+import type { EpochProblem, EpochSchedule, GpuPlanNode, PlanNode } from '../../src/scheduler/epoch-problem.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 /** Loads cost 4 s on an empty GPU and 7 s over another model. */
 export const testSwitch = (from: string | null, to: string): number => (from === to ? 0 : from === null ? 4 : 7);

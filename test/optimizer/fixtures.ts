@@ -3,7 +3,7 @@
 // topological reordering.
 import type { Action, ActionDag, ActionId, FormatAction, LlmAction, PromptSegment, SqlAction } from '../../src/ir/action-dag.ts';
 import type { Decoding, ModelRef } from '../../src/ir/common.ts';
-import { Prng } from '../../src/sim/prng.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 export const QWEN: ModelRef = { name: 'qwen3_8b', kind: 'llm', endpoint: 'sim://', modelName: 'Qwen/Qwen3-8B', paramsB: 8, version: 1 };
 export const GREEDY: Decoding = { temperature: 0, maxTokens: 256 };

@@ -9,7 +9,7 @@ import type { ModelRef } from '../../src/ir/common.ts';
 import { executeDag } from '../../src/runtime/executor.ts';
 import { errorOf, outputKind, outputRows, outputText, tableOf } from '../../src/runtime/action-output.ts';
 import { sqlBatcher } from '../../src/runtime/sql-batcher.ts';
-import { SimClient } from '../../src/runtime/sim-client.ts';
+import { SimClient } from '../../src/sim/sim-client.ts';
 import { SimCluster } from '../../src/sim/cluster.ts';
 import { VirtualClock } from '../../src/sim/clock.ts';
 import { Database } from '../../src/storage/duckdb.ts';

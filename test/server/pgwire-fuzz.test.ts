@@ -3,7 +3,7 @@
 // each case a new client still runs a query; the broken connection gets FATAL 08P01 where the
 // protocol allows an answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Prng } from '../../src/sim/prng.ts';
+import { Prng } from '../../src/util/prng.ts';
 import { errorCodes, message, messageTypes, rawExchange, startTestServer, startupMessage, stillServes, type TestServer } from './pgwire-helpers.ts';
 
 

@@ -2,7 +2,7 @@
 // buffered). Input is untrusted: anything malformed is a 400 here, never an exception further on.
 import type { IncomingMessage } from 'node:http';
 import { isPriority, type Priority } from '../../jobs/job.ts';
-import type { Value } from '../../storage/duckdb.ts';
+import type { Value } from '../../ir/values.ts';
 import { inputsReferences, INPUTS_TABLE } from '../job-inputs.ts';
 import { HttpError } from './errors.ts';
 

@@ -4,7 +4,7 @@
 // DuckDB type in metadata).
 import { Table, tableToIPC } from 'apache-arrow';
 import { batchFromRows } from '../../storage/arrow.ts';
-import type { Column, Value } from '../../storage/duckdb.ts';
+import type { Column, Value } from '../../ir/values.ts';
 
 export type ResultFormat = 'json' | 'csv' | 'arrow';
 

@@ -10,7 +10,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { JobManager } from '../../jobs/manager.ts';
 import type { Job } from '../../jobs/job.ts';
-import { quoteString, type Database, type Value } from '../../storage/duckdb.ts';
+import { quoteString, type Database } from '../../storage/duckdb.ts';
+import type { Value } from '../../ir/values.ts';
 import { retryInterrupted } from '../interrupt-retry.ts';
 import { resultTable, type JobResults } from '../job-results.ts';
 import type { SessionRunner } from '../session-runner.ts';

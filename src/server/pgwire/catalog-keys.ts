@@ -2,7 +2,7 @@
 // constraints (duckdb_constraints()) and CREATE INDEX indexes (duckdb_indexes()) as PostgreSQL's
 // pg_constraint, pg_index, pg_class index rows ('i', btree), pg_depend and the definition texts
 // pg_get_constraintdef / pg_get_indexdef return. Lakehouse (Parquet) tables have none of them.
-import type { Value } from '../../storage/duckdb.ts';
+import type { Value } from '../../ir/values.ts';
 import type { CatalogOids } from './catalog-oids.ts';
 
 type Rows = (sql: string) => Promise<readonly (readonly Value[])[]>;

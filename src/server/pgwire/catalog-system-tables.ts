@@ -3,7 +3,7 @@
 // I/O functions (pg_proc), ranges (pg_range: none, DuckDB has no range types), the connection's
 // user (pg_roles, pg_user: oid 10, the owner of every object here) and the one database
 // (pg_database). Also the texts behind pg_get_constraintdef and pg_get_indexdef.
-import type { Value } from '../../storage/duckdb.ts';
+import type { Value } from '../../ir/values.ts';
 import type { CatalogOids } from './catalog-oids.ts';
 import type { CatalogSnapshot } from './catalog-tables.ts';
 import { derivedTable } from './catalog-tables.ts';

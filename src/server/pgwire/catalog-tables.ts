@@ -2,7 +2,7 @@
 // information_schema views BI tools read, as derived-table SQL over one snapshot of DuckDB's catalog
 // (duckdb_schemas/tables/views/columns). Lakehouse tables (temporary views over Parquet) are
 // permanent tables ('r', BASE TABLE) of their schema; oids come from the server's CatalogOids.
-import type { Value } from '../../storage/duckdb.ts';
+import type { Value } from '../../ir/values.ts';
 import type { CatalogOids } from './catalog-oids.ts';
 import { type CatalogConstraint, type CatalogIndex, loadKeys } from './catalog-keys.ts';
 import { TYPES, ioNames, procOid, typlen } from './catalog-types.ts';

@@ -2,7 +2,7 @@
 // targets, notices while a statement runs. Every message handler is wrapped: a bad statement is an
 // ErrorResponse, a malformed message a FATAL 08P01 that closes only this connection.
 import { UserError, diag } from '../../diag/diagnostic.ts';
-import type { Column } from '../../storage/duckdb.ts';
+import type { Column } from '../../ir/values.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
 import { PgSettings, SettingError } from './pg-settings.ts';
 import { pgType, textValue, OID } from './pg-types.ts';

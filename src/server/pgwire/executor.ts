@@ -1,7 +1,7 @@
 // The one thing the Postgres-wire server needs from the engine: run one SQL statement for a user.
 // A Session-backed executor is in session-executor.ts; the job manager can implement the same
 // interface (tenant, user, cancellation and progress notices are all in the context).
-import type { Column, Value } from '../../storage/duckdb.ts';
+import type { Column, Value } from '../../ir/values.ts';
 
 /** Who runs a statement, how to stop it, and where progress goes. */
 export interface QueryContext {

@@ -2,7 +2,7 @@
 // they cost), an EXPLAIN's text as a one-column QUERY PLAN table (as PostgreSQL does), or a command
 // tag with the row count a message like "... (3 rows)" carries.
 import type { Progress, RunStats } from '../../engine/run-statement.ts';
-import type { Column, Value } from '../../storage/duckdb.ts';
+import type { Column, Value } from '../../ir/values.ts';
 import type { QueryContext, QueryResult } from './executor.ts';
 
 /** The outcome kinds a statement ends with (engine Outcome and a job's stored result alike). */

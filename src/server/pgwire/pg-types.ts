@@ -1,7 +1,7 @@
 // DuckDB result types as PostgreSQL type OIDs, and values in PostgreSQL's text format. Lists of a
 // scalar type are PostgreSQL arrays (int4[] is OID 1007, text `{1,2,NULL}`); nested lists, structs,
 // maps and unions travel as JSON text (OID 25); every value is sent in text format.
-import type { Value } from '../../storage/duckdb.ts';
+import type { Value } from '../../ir/values.ts';
 
 /** PostgreSQL type OIDs used here. */
 export const OID = {

@@ -2,7 +2,7 @@
 // from DuckDB's own catalog functions, since DuckDB's pg_catalog lacks pg_get_userbyid, OPERATOR(),
 // pg_am and the rest. Lakehouse tables (temporary views over Parquet) are listed as tables. Any other
 // query is not recognized here and goes to the executor unchanged.
-import type { Value } from '../../storage/duckdb.ts';
+import type { Value } from '../../ir/values.ts';
 import { CatalogOids } from './catalog-oids.ts';
 import type { QueryResult } from './executor.ts';
 import { pgType, pgTypeName } from './pg-types.ts';

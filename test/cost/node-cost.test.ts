@@ -1,7 +1,7 @@
 // GPU node cost parts from token counts and the §6 cost model.
 import { describe, expect, it } from 'vitest';
-import { estimateGpuNode } from '../../src/optimizer/node-cost.ts';
-import { DEVICES, modelCost, prefillSeconds, stepSeconds } from '../../src/sim/cost-model.ts';
+import { estimateGpuNode } from '../../src/cost/node-cost.ts';
+import { DEVICES, modelCost, prefillSeconds, stepSeconds } from '../../src/cost/cost-model.ts';
 
 const llama8b = modelCost(DEVICES.h100, { paramsB: 8 });
 

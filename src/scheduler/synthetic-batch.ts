@@ -1,7 +1,7 @@
 // Seeded synthetic epoch problems shaped like a workflow batch (per input: a SQL root, a chain of
 // model calls with occasional fan-out, a format step, a final call), for tests and bench/ timings.
 // Costs are made up but plausible in seconds; the default switch cost is the §6 cold load.
-import { Prng } from '../sim/prng.ts';
+import { Prng } from '../util/prng.ts';
 import type { EpochProblem, PlanNode } from './epoch-problem.ts';
 
 /** Shape of a synthetic problem. */

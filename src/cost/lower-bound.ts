@@ -3,7 +3,7 @@
 // against it (ratio, placement and ordering loss), and LB_time from the §6 cost model. Pure; no
 // bound here is ever above what any schedule on the simulator can achieve.
 import { InternalError } from '../diag/diagnostic.ts';
-import { DEVICES, modelCost, stepSeconds, type DeviceProfile, type ModelCost } from '../sim/cost-model.ts';
+import { DEVICES, modelCost, stepSeconds, type DeviceProfile, type ModelCost } from './cost-model.ts';
 import { commonPrefix, compareTokens, type Tokens } from './prompt-trie.ts';
 
 /** A prompt as token ids. */

@@ -2,10 +2,10 @@
 // bound with an unbounded cache, never worse than FIFO on prefix-sharing sets, and better than a
 // random order under a finite LRU cache.
 import { describe, expect, it } from 'vitest';
-import { cachedTokens, measurePrefill, orderAndMeasure, prefixOrder, type PromptInstance } from '../../src/optimizer/prefix-order.ts';
-import { commonPrefix, compareTokens } from '../../src/optimizer/prompt-trie.ts';
+import { cachedTokens, measurePrefill, orderAndMeasure, prefixOrder, type PromptInstance } from '../../src/scheduler/prefix-order.ts';
+import { commonPrefix, compareTokens } from '../../src/cost/prompt-trie.ts';
 import { PrefixCache } from '../../src/sim/prefix-cache.ts';
-import { Prng } from '../../src/sim/prng.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 const words = (rng: Prng, n: number): number[] => Array.from({ length: n }, () => rng.int(0, 50_000));
 

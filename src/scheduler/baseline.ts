@@ -3,7 +3,7 @@
 // calls ready together), and the GPUs are split statically among the batch's sim:// models (a
 // model's calls go round-robin over its GPUs; with fewer GPUs than models, models share one).
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
-import type { PhysicalPlan } from '../runtime/physical-plan.ts';
+import type { PhysicalPlan } from '../ir/physical-plan.ts';
 import { endpointWorker, type DeclaredWorker } from './schedule.ts';
 
 /** CPU work (SQL, fetch, format) runs this many actions at once, as in the default plan. */

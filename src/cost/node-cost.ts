@@ -1,7 +1,7 @@
 // Cost parts of a GPU node for the epoch DP (ALGORITHMS.md §4), from token counts and the §6 cost
 // model: `eligible` is the prefill that could reuse the parent's KV, `invariant` the rest of the
 // prefill (after what the §3 order serves from cache) plus batched decode. Estimates, in seconds.
-import { prefillSeconds, stepSeconds, type ModelCost } from '../sim/cost-model.ts';
+import { prefillSeconds, stepSeconds, type ModelCost } from './cost-model.ts';
 
 /** Token work of one GPU node (a super-node's calls, or a single call). */
 export interface GpuNodeWork {

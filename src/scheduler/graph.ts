@@ -1,7 +1,7 @@
 // Index-based view of a DAG given as nodes with ids and dependency ids, plus a stable topological
 // order (Kahn's algorithm, lowest input position first among ready nodes). Throws on a cycle: the
 // optimizer's inputs are DAGs by construction, so a cycle is an internal bug, not a user error.
-import { MinHeap } from '../sim/min-heap.ts';
+import { MinHeap } from '../util/min-heap.ts';
 
 /** A node of a dependency graph: its dependencies must finish before it starts. */
 export interface DagNode {

@@ -2,11 +2,11 @@
 // physical plan (the hybrid scheduler, the "Ray + vLLM" baseline, or none: dependency order), plus
 // the estimated figures EXPLAIN shows (prompt tokens, their lower bound, LB_time). Pure.
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
-import type { PhysicalPlan } from '../runtime/physical-plan.ts';
+import type { PhysicalPlan } from '../ir/physical-plan.ts';
 import { baselinePlan } from './baseline.ts';
-import { estimateCalls } from './estimate.ts';
-import { lbPrefillTotal, lbTime, type BoundNode } from './lower-bound.ts';
-import { rewriteDag, type Rewritten } from './rewrite.ts';
+import { estimateCalls } from '../cost/estimate.ts';
+import { lbPrefillTotal, lbTime, type BoundNode } from '../cost/lower-bound.ts';
+import { rewriteDag, type Rewritten } from '../optimizer/rewrite.ts';
 import { scheduleBatch, type DeclaredWorker, type ScheduleReport } from './schedule.ts';
 
 /** How to plan: the engine, and the simulated GPUs serving sim:// models. */

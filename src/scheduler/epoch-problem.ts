@@ -2,7 +2,7 @@
 // at most one ready GPU node, and CPU nodes run alongside as soon as their dependencies are met.
 // compileProblem indexes a problem (topological order); replay turns per-epoch GPU choices into a
 // schedule and is the one definition of an epoch's cost that the search and the evaluator share.
-import { DEFAULT_SWITCH_COSTS, type SwitchCosts } from '../sim/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, type SwitchCosts } from '../cost/cost-model.ts';
 import { indexDag } from './graph.ts';
 
 /** A (contracted) node that runs on a GPU. */

@@ -4,7 +4,7 @@
 // share text therefore share token prefixes exactly where the real prompts will.
 import { encode } from 'gpt-tokenizer';
 import { isModelCall, type Action, type ActionDag, type ActionId, type PromptSegment } from '../ir/action-dag.ts';
-import { DEFAULT_OUTPUT_LENGTH } from '../sim/outputs.ts';
+import { DEFAULT_OUTPUT_LENGTH } from './cost-model.ts';
 
 /** Image tokens assumed for a VLM call's picture (LLaVA-1.5: 576). */
 export const IMAGE_TOKENS = 576;

@@ -2,7 +2,7 @@
 // the cache holds a prefix-closed part of the trie (token granular), optionally capped in tokens
 // with LRU eviction from the leaves (tail tokens first). What the cache can hold is always a
 // prefix of some prompt in the set, so the static trie is enough to represent it.
-import { MinHeap } from '../sim/min-heap.ts';
+import { MinHeap } from '../util/min-heap.ts';
 
 /** A prompt as token ids: an array or a typed array. */
 export type Tokens = ArrayLike<number> & Iterable<number>;

@@ -6,8 +6,9 @@ import { ROW_KEY, type FunctionSite, type MapSite } from '../bind/bind-function-
 import { call, columnRef, functionName, isNode, rowKey, walk, type JsonNode } from '../bind/duck-ast.ts';
 import { InternalError } from '../diag/diagnostic.ts';
 import type { ActionDag, ActionId } from '../ir/action-dag.ts';
-import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
-import { outputRows, type ActionOutput } from './action-output.ts';
+import { quoteIdent, type Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
+import { outputRows, type ActionOutput } from '../runtime/action-output.ts';
 import { writeResultTable, type ResultColumn } from './result-table.ts';
 
 /** Output columns of a model function's value: RETURNS columns, or one column named by kind. */

@@ -1,6 +1,6 @@
 // The §6 cost model against hand computation.
 import { describe, expect, it } from 'vitest';
-import { DEVICES, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds } from '../../src/sim/cost-model.ts';
+import { DEVICES, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds } from '../../src/cost/cost-model.ts';
 
 const h100 = modelCost(DEVICES.h100, { paramsB: 8 });
 

@@ -1,5 +1,6 @@
 // Writes model results into a DuckDB temp table through the appender (never row-by-row INSERT).
-import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
+import { quoteIdent, type Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { withStagedRows, type TypedColumn } from '../storage/stage-rows.ts';
 
 export type ResultColumn = TypedColumn;

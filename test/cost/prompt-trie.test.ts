@@ -1,8 +1,8 @@
 // The radix trie over prompts and the modelled prefix cache: trie size is the number of distinct
 // prefixes; matches grow with insertions; a finite cache evicts least recently used tails first.
 import { describe, expect, it } from 'vitest';
-import { PrefixCacheModel, buildRadixTrie, commonPrefix, compareTokens } from '../../src/optimizer/prompt-trie.ts';
-import { Prng } from '../../src/sim/prng.ts';
+import { PrefixCacheModel, buildRadixTrie, commonPrefix, compareTokens } from '../../src/cost/prompt-trie.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 /** Distinct non-empty prefixes, counted by brute force. */
 const distinctPrefixes = (prompts: readonly (readonly number[])[]): number => {

@@ -1,11 +1,11 @@
 // The epoch model's evaluator: hand-computed epoch costs (parent discount, switches, CPU time) and
 // refusal of infeasible schedules; plus the incumbents' shapes and the synthetic batch generator.
 import { describe, expect, it } from 'vitest';
-import { greedyDecisions, minSwitchDecisions } from '../../src/optimizer/epoch-incumbent.ts';
-import { compileProblem, switchCostOf, type EpochProblem } from '../../src/optimizer/epoch-problem.ts';
-import { evaluateEpochs, replay } from '../../src/optimizer/epoch-schedule.ts';
-import { syntheticBatch } from '../../src/optimizer/synthetic-batch.ts';
-import { DEFAULT_SWITCH_COSTS } from '../../src/sim/cost-model.ts';
+import { greedyDecisions, minSwitchDecisions } from '../../src/scheduler/epoch-incumbent.ts';
+import { compileProblem, switchCostOf, type EpochProblem } from '../../src/scheduler/epoch-problem.ts';
+import { evaluateEpochs, replay } from '../../src/scheduler/epoch-schedule.ts';
+import { syntheticBatch } from '../../src/scheduler/synthetic-batch.ts';
+import { DEFAULT_SWITCH_COSTS } from '../../src/cost/cost-model.ts';
 import { expectFeasible, testSwitch } from '../helpers/epoch-problems.ts';
 
 const problem: EpochProblem = {

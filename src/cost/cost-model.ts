@@ -2,6 +2,18 @@
 // values too), scaled to other models by parameter count. Pure functions of their inputs; every
 // figure they produce is simulated.
 
+/** Tokens per KV-cache block (vLLM's default block size): prefix-cache hits count whole blocks. */
+export const BLOCK_TOKENS = 16;
+
+/** Natural output length range (tokens) before max_tokens and stop strings apply. */
+export interface OutputLengthRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Default natural output length. */
+export const DEFAULT_OUTPUT_LENGTH: OutputLengthRange = { min: 24, max: 384 };
+
 /** Simulated accelerators. */
 export type DeviceKind = 'h100' | 'h200';
 

@@ -4,15 +4,15 @@
 // cache-aware longest-prefix-match order. Output: a PhysicalPlan (hard assignment, soft per-worker
 // order, epochs) plus a report. Pure: no I/O, no clock (a deadline comes from an injected `now`).
 import { isModelCall, type Action, type ActionDag, type ActionId } from '../ir/action-dag.ts';
-import type { PhysicalPlan } from '../runtime/physical-plan.ts';
-import { DEFAULT_DIFFUSION_STEPS, DEVICES, DEFAULT_SWITCH_COSTS, SIM_IMAGE_SIZE, diffusionSeconds, modelCost, type DeviceKind } from '../sim/cost-model.ts';
+import type { PhysicalPlan } from '../ir/physical-plan.ts';
+import { DEFAULT_DIFFUSION_STEPS, DEVICES, DEFAULT_SWITCH_COSTS, SIM_IMAGE_SIZE, diffusionSeconds, modelCost, type DeviceKind } from '../cost/cost-model.ts';
 import { contractConvex, type ContractNode } from './contract.ts';
 import { planEpochs, type EpochDpStats } from './epoch-dp.ts';
 import { compileProblem, switchCostOf, type EpochProblem, type EpochSchedule, type PlanNode } from './epoch-problem.ts';
 import { affinityDecisions, greedyDecisions, minSwitchDecisions } from './epoch-incumbent.ts';
 import { replay } from './epoch-schedule.ts';
-import { estimateCalls, type CallEstimate } from './estimate.ts';
-import { estimateGpuNode } from './node-cost.ts';
+import { estimateCalls, type CallEstimate } from '../cost/estimate.ts';
+import { estimateGpuNode } from '../cost/node-cost.ts';
 import { orderAndMeasure } from './prefix-order.ts';
 
 export interface ScheduleOptions {

@@ -6,9 +6,10 @@ import { replaceFunctionCall, replaceMapCall, writeFunctionMap, writeMapRows } f
 import { outputColumns } from '../bind/bind-query.ts';
 import { children, functionName, isNode, walk, type JsonNode } from '../bind/duck-ast.ts';
 import type { ActionDag, ActionId } from '../ir/action-dag.ts';
-import { quoteIdent, type Database, type Value } from '../storage/duckdb.ts';
+import { quoteIdent, type Database } from '../storage/duckdb.ts';
+import type { Value } from '../ir/values.ts';
 import { InternalError } from '../diag/diagnostic.ts';
-import { outputRows, type ActionOutput } from './action-output.ts';
+import { outputRows, type ActionOutput } from '../runtime/action-output.ts';
 import { writeResultTable, type ResultColumn } from './result-table.ts';
 
 /** One executed call site: its bound site, DAG and the outputs of its actions. */

@@ -2,13 +2,13 @@
 // interface as real servers. Requests are the JSON bodies an OpenAI client would send; 429 and 500
 // answers are retried with backoff on the simulator's clock, like the SDK does for real servers.
 import { createHash } from 'node:crypto';
-import type { SimCluster } from '../sim/cluster.ts';
-import { inferModelSpec } from '../sim/models.ts';
-import { SIM_IMAGE_SIZE } from '../sim/cost-model.ts';
-import type { ChatCompletion, EmbeddingList, ImageList, SimEndpoint } from '../sim/protocol.ts';
+import type { SimCluster } from './cluster.ts';
+import { inferModelSpec } from './models.ts';
+import { SIM_IMAGE_SIZE } from '../cost/cost-model.ts';
+import type { ChatCompletion, EmbeddingList, ImageList, SimEndpoint } from './protocol.ts';
 import type { ModelRef } from '../ir/common.ts';
-import type { ModelCall, ModelClient, ModelResult } from './model-client.ts';
-import { returnsSchema } from './model-client.ts';
+import type { ModelCall, ModelClient, ModelResult } from '../runtime/model-client.ts';
+import { returnsSchema } from '../runtime/model-client.ts';
 
 const MAX_RETRIES = 4;
 

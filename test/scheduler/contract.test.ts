@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/ir/action-dag.ts';
 import type { ModelRef } from '../../src/ir/common.ts';
-import { contractConvex, contractionKey, isConvex, type ContractNode } from '../../src/optimizer/contract.ts';
-import { Prng } from '../../src/sim/prng.ts';
+import { contractConvex, contractionKey, isConvex, type ContractNode } from '../../src/scheduler/contract.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 const n = (id: string, deps: string[], key: string | null): ContractNode => ({ id, deps, key });
 

@@ -1,7 +1,7 @@
 // The physical plan the runtime executes: a hard task→worker assignment, a soft per-worker order and
 // how many requests each worker keeps in flight. The scheduler produces one; defaultPlan is the simple
 // dependency-order plan (one CPU worker, one worker per model) used until then.
-import type { ActionDag, ActionId } from '../ir/action-dag.ts';
+import type { ActionDag, ActionId } from './action-dag.ts';
 
 export interface PhysicalPlan {
   readonly assignment: ReadonlyMap<ActionId, string>;

@@ -1,9 +1,9 @@
 // Cache-aware order inside a super-node (ALGORITHMS.md §3): dependency-respecting longest-prefix-
 // match over the modelled cache contents; ties by larger remaining critical path, then by
 // lexicographic prompt. Plus the prefilled-token measure of an order (§6 hit rule, §7 figures).
-import { BLOCK_TOKENS } from '../sim/prefix-cache.ts';
+import { BLOCK_TOKENS } from '../cost/cost-model.ts';
 import { indexDag, type DagNode } from './graph.ts';
-import { PrefixCacheModel, buildRadixTrie, type Tokens } from './prompt-trie.ts';
+import { PrefixCacheModel, buildRadixTrie, type Tokens } from '../cost/prompt-trie.ts';
 
 /** One call (action × input): its prompt as token ids. */
 export interface PromptInstance extends DagNode {

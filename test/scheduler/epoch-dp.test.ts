@@ -2,11 +2,11 @@
 // worse than its incumbent, always dependency-feasible, co-locates same-model work, respects its
 // expansion budget and an injected deadline, and plans a 50-node batch.
 import { describe, expect, it } from 'vitest';
-import { planEpochs } from '../../src/optimizer/epoch-dp.ts';
-import { affinityDecisions, greedyDecisions, minSwitchDecisions } from '../../src/optimizer/epoch-incumbent.ts';
-import { compileProblem, type EpochProblem } from '../../src/optimizer/epoch-problem.ts';
-import { replay } from '../../src/optimizer/epoch-schedule.ts';
-import { syntheticBatch } from '../../src/optimizer/synthetic-batch.ts';
+import { planEpochs } from '../../src/scheduler/epoch-dp.ts';
+import { affinityDecisions, greedyDecisions, minSwitchDecisions } from '../../src/scheduler/epoch-incumbent.ts';
+import { compileProblem, type EpochProblem } from '../../src/scheduler/epoch-problem.ts';
+import { replay } from '../../src/scheduler/epoch-schedule.ts';
+import { syntheticBatch } from '../../src/scheduler/synthetic-batch.ts';
 import { bruteForce, expectFeasible, randomProblem, testSwitch } from '../helpers/epoch-problems.ts';
 
 /** The better of the two seed schedules, as the DP picks it. */

@@ -2,13 +2,13 @@
 // its decode steps at batch 1; chains add up; more GPUs shrink only the throughput term; and the
 // bound never exceeds what the simulator achieves (makespan and prefilled tokens of real sim runs).
 import { describe, expect, it } from 'vitest';
-import { callSeconds, decodeWorkSeconds, lbPrefill, lbTime, type BoundCall, type BoundNode } from '../../src/optimizer/lower-bound.ts';
+import { callSeconds, decodeWorkSeconds, lbPrefill, lbTime, type BoundCall, type BoundNode } from '../../src/cost/lower-bound.ts';
 import { VirtualClock } from '../../src/sim/clock.ts';
 import { SimCluster } from '../../src/sim/cluster.ts';
-import { DEVICES, modelCost } from '../../src/sim/cost-model.ts';
+import { DEVICES, modelCost } from '../../src/cost/cost-model.ts';
 import { chatPromptTokens } from '../../src/sim/prompt-tokens.ts';
 import type { ChatCompletion } from '../../src/sim/protocol.ts';
-import { Prng } from '../../src/sim/prng.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 const H100 = DEVICES.h100;
 const COST_8B = modelCost(H100, { paramsB: 8 });

@@ -2,8 +2,8 @@
 // and a seeded property test, with and without cached generations), identical prompts count once,
 // models are counted apart; the prefill figures (ratio = placement loss × ordering loss).
 import { describe, expect, it } from 'vitest';
-import { boundRatio, lbPrefill, lbPrefillByModel, lbPrefillTotal, prefillFigures, type Generation, type Tokens } from '../../src/optimizer/lower-bound.ts';
-import { Prng } from '../../src/sim/prng.ts';
+import { boundRatio, lbPrefill, lbPrefillByModel, lbPrefillTotal, prefillFigures, type Generation, type Tokens } from '../../src/cost/lower-bound.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 interface TrieNode {
   readonly children: Map<number, TrieNode>;
