@@ -8,16 +8,16 @@ import { DuckJobStore } from '../jobs/job-store.ts';
 import { JobManager } from '../jobs/manager.ts';
 import { HttpAuth } from './http/auth.ts';
 import { startHttpServer, type HttpServer } from './http/server.ts';
-import { RetryingJobStore } from './interrupt-retry.ts';
-import { JobEvents } from './job-events.ts';
-import { jobExecutor } from './job-executor.ts';
-import { jobTraits, type JobTraits } from './job-profile.ts';
-import { InputTables, renameInputs } from './job-inputs.ts';
+import { RetryingJobStore } from '../service/interrupt-retry.ts';
+import { JobEvents } from '../service/job-events.ts';
+import { jobExecutor } from './pgwire/job-executor.ts';
+import { jobTraits, type JobTraits } from '../service/job-profile.ts';
+import { InputTables, renameInputs } from '../service/job-inputs.ts';
 import type { Value } from '../ir/values.ts';
-import { JobResults } from './job-results.ts';
+import { JobResults } from '../service/job-results.ts';
 import type { PgUser } from './pgwire/auth.ts';
 import { startPgServer, type PgServer } from './pgwire/server.ts';
-import { SessionRunner } from './session-runner.ts';
+import { SessionRunner } from '../service/session-runner.ts';
 
 export interface ServeOptions {
   /** Lakehouse folder or s3:// prefix. */

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Session } from '../../src/engine/session.ts';
 import type { PgUser } from '../../src/server/pgwire/auth.ts';
 import { startPgServer, type PgServer } from '../../src/server/pgwire/server.ts';
-import { sessionExecutor } from '../../src/server/pgwire/session-executor.ts';
+import { sessionExecutor } from '../helpers/session-executor.ts';
 import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
 
 /** A running server over a demo lakehouse, and how to stop it. */

@@ -10,7 +10,7 @@ import { OID, pgType, textValue } from '../../src/server/pgwire/pg-types.ts';
 import { PgSettings } from '../../src/server/pgwire/pg-settings.ts';
 import { FrameGuard } from '../../src/server/pgwire/socket-stream.ts';
 import { errorFields, sqlstateOf } from '../../src/server/pgwire/sqlstate.ts';
-import { parameterCount, splitStatements, substituteParameters } from '../../src/server/pgwire/sql-text.ts';
+import { parameterCount, splitStatements, substituteParameters } from '../../src/sql/sql-text.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

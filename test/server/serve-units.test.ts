@@ -7,7 +7,7 @@ import { csvText, jsonText } from '../../src/server/http/encode.ts';
 import { HttpError } from '../../src/server/http/errors.ts';
 import { HttpAuth, bearerToken } from '../../src/server/http/auth.ts';
 import { hashPassword, verifyPassword } from '../../src/server/pgwire/auth.ts';
-import { JobEvents } from '../../src/server/job-events.ts';
+import { JobEvents } from '../../src/service/job-events.ts';
 import { JobManager } from '../../src/jobs/manager.ts';
 import { MemoryJobStore } from '../../src/jobs/job-store.ts';
 import type { BatchRun, JobRunner, SliceOutcome } from '../../src/jobs/runner.ts';

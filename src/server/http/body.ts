@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isPriority, type Priority } from '../../jobs/job.ts';
 import type { Value } from '../../ir/values.ts';
-import { inputsReferences, INPUTS_TABLE } from '../job-inputs.ts';
+import { inputsReferences, INPUTS_TABLE } from '../../service/job-inputs.ts';
 import { HttpError } from './errors.ts';
 
 /** Reads the body as UTF-8, failing with 413 past `limit` bytes. */

@@ -2,7 +2,7 @@
 // calls. While a job runs, progress is the runner's live count (done/total, cache hits) with an ETA
 // from its rate so far; once done, the calls it made. The SQL is echoed, the inputs are not.
 import type { Job } from '../../jobs/job.ts';
-import type { LiveProgress } from '../session-runner.ts';
+import type { LiveProgress } from '../../service/session-runner.ts';
 
 /** Progress of a job: model calls (total null until the run has planned them), ETA in seconds when computable. */
 export interface ProgressView {

@@ -10,17 +10,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { JobManager } from '../../jobs/manager.ts';
 import type { Job } from '../../jobs/job.ts';
-import { quoteString, type Database } from '../../storage/duckdb.ts';
+import type { Database } from '../../storage/duckdb.ts';
+import { provenanceOfRuns } from '../../governance/provenance-queries.ts';
 import type { Value } from '../../ir/values.ts';
-import { retryInterrupted } from '../interrupt-retry.ts';
-import { resultTable, type JobResults } from '../job-results.ts';
-import type { SessionRunner } from '../session-runner.ts';
+import { retryInterrupted } from '../../service/interrupt-retry.ts';
+import { resultTable, type JobResults } from '../../service/job-results.ts';
+import type { SessionRunner } from '../../service/session-runner.ts';
 import type { Identity } from './auth.ts';
 import { parseSubmission, readBody } from './body.ts';
 import { arrowBytes, CONTENT_TYPES, csvText, isResultFormat, jsonText, type ResultFormat } from './encode.ts';
 import { diagnosticBody, HttpError } from './errors.ts';
 import { jobView } from './job-view.ts';
-import type { JobTraits } from '../job-profile.ts';
+import type { JobTraits } from '../../service/job-profile.ts';
 
 /** What the routes work with. */
 export interface ApiDeps {
@@ -128,8 +129,7 @@ async function result(job: Job, format: ResultFormat, deps: ApiDeps): Promise<Re
 
 async function provenance(job: Job, format: ResultFormat, deps: ApiDeps): Promise<Reply> {
   const runIds = (await deps.results.get(job.id))?.runIds ?? [];
-  const where = runIds.length === 0 ? 'false' : `run_id IN (${runIds.map(quoteString).join(', ')})`;
-  const rows = await retryInterrupted(() => deps.db.query(`SELECT * FROM agentlake_provenance WHERE ${where} ORDER BY run_id, started_at, action, input`));
+  const rows = await retryInterrupted(() => provenanceOfRuns(deps.db, runIds));
   return encodeTable(format, rows.columns, rows.rows, { jobId: job.id, runIds });
 }
 

@@ -3,7 +3,7 @@
 // PostgreSQL-only spellings BI drivers use (`'x'::regclass`, CAST(.. AS REGCLASS), partial-match
 // `~`, format_type, json_build_object, array_upper) become DuckDB equivalents. Strings and comments
 // are never touched; a query without catalog relations comes back unchanged (undefined).
-import { lex } from './sql-text.ts';
+import { lex } from '../../sql/sql-text.ts';
 
 /** The relations replaced, by lower-case `schema.name` (pg_catalog ones also unqualified). */
 export type CatalogRelations = ReadonlyMap<string, string>;

@@ -11,7 +11,7 @@ import type { PgCatalog } from './pg-catalog.ts';
 import * as msg from './protocol.ts';
 import { MessageReader, ProtocolViolation } from './protocol.ts';
 import { errorFields } from './sqlstate.ts';
-import { parameterCount, splitStatements, substituteParameters } from './sql-text.ts';
+import { parameterCount, splitStatements, substituteParameters } from '../../sql/sql-text.ts';
 import { commandTag, firstWords } from './command-tag.ts';
 import { withNotices } from './with-notices.ts';
 

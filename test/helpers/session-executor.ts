@@ -1,10 +1,10 @@
 // A QueryExecutor over one engine Session: statements run one at a time (a promise chain), model
 // progress becomes notices (at most one per tenth of the calls, plus the last), and a cancelled
 // statement interrupts DuckDB and rejects with the abort reason. The job manager replaces this.
-import { diag, UserError } from '../../diag/diagnostic.ts';
-import type { Session } from '../../engine/session.ts';
-import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
-import { progressNotices, queryResultOf } from './outcome-result.ts';
+import { diag, UserError } from '../../src/diag/diagnostic.ts';
+import type { Session } from '../../src/engine/session.ts';
+import type { QueryContext, QueryExecutor, QueryResult } from '../../src/server/pgwire/executor.ts';
+import { progressNotices, queryResultOf } from '../../src/server/pgwire/outcome-result.ts';
 
 /** Runs statements on `session`, one at a time across every connection that shares it. */
 export function sessionExecutor(session: Session): QueryExecutor {

@@ -4,8 +4,8 @@
 // the same rows as one statement over all the inputs. Slices let another tenant's job run between
 // them; a slice that fails fails the job with its diagnostic; bad submissions are 400s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inputsReferences, renameInputs } from '../../src/server/job-inputs.ts';
-import { bearerToken, http, pollJob, startServe, type JobJson, type ServeFixture, type TableJson } from './http-helpers.ts';
+import { inputsReferences, renameInputs } from '../../src/service/job-inputs.ts';
+import { bearerToken, http, pollJob, startServe, type JobJson, type ServeFixture, type TableJson } from '../server/http-helpers.ts';
 
 describe('job_inputs references', () => {
   it('finds bare job_inputs identifiers only, and renames them in place', () => {

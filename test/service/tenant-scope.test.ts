@@ -5,9 +5,9 @@
 // are locked. Checked through the real pg client and the HTTP API.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopeToTenant, tenantScriptProblems } from '../../src/server/tenant-scope.ts';
-import { bearerToken, http, LLM_SQL, pollJob, startServe, type JobJson, type ServeFixture } from './http-helpers.ts';
-import { pgClient, rejection } from './pgwire-helpers.ts';
+import { scopeToTenant, tenantScriptProblems } from '../../src/service/tenant-scope.ts';
+import { bearerToken, http, LLM_SQL, pollJob, startServe, type JobJson, type ServeFixture } from '../server/http-helpers.ts';
+import { pgClient, rejection } from '../server/pgwire-helpers.ts';
 
 describe('tenant scope of SQL text', () => {
   it('flags the server tables as bare or quoted names and query() calls, not strings, comments or columns', () => {

@@ -4,10 +4,10 @@
 // connection's, and jobs carry the models and calls per input the affinity distance compares.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/engine/session.ts';
-import { jobTraits } from '../../src/server/job-profile.ts';
+import { jobTraits } from '../../src/service/job-profile.ts';
 import { openSession } from '../engine/support.ts';
-import { http, startServe, type JobJson, type ServeFixture } from './http-helpers.ts';
-import { pgClient } from './pgwire-helpers.ts';
+import { http, startServe, type JobJson, type ServeFixture } from '../server/http-helpers.ts';
+import { pgClient } from '../server/pgwire-helpers.ts';
 
 const symbols = '(SELECT symbol FROM symbols ORDER BY symbol LIMIT 2)';
 

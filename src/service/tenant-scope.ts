@@ -9,7 +9,7 @@
 import { diag, type Diagnostic } from '../diag/diagnostic.ts';
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteString, type Database } from '../storage/duckdb.ts';
-import { identifiers, renameIdentifiers } from './pgwire/sql-text.ts';
+import { identifiers, renameIdentifiers } from '../sql/sql-text.ts';
 
 const SERVER_TABLES: Readonly<Record<string, string>> = {
   agentlake_jobs: 'GET /v1/jobs lists your jobs',

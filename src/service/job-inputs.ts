@@ -7,7 +7,7 @@
 import { fail } from '../diag/diagnostic.ts';
 import { quoteIdent, type Database } from '../storage/duckdb.ts';
 import type { Value } from '../ir/values.ts';
-import { identifiers, renameIdentifiers, type Identifier } from './pgwire/sql-text.ts';
+import { identifiers, renameIdentifiers, type Identifier } from '../sql/sql-text.ts';
 
 export const INPUTS_TABLE = 'job_inputs';
 

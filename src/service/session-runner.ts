@@ -11,6 +11,7 @@ import { diag, UserError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Progress, RunStats } from '../engine/run-statement.ts';
 import type { BatchScript, ScriptResult, Session } from '../engine/session.ts';
 import { ensureProvenanceTables } from '../governance/provenance.ts';
+import { runIdsOfJob } from '../governance/provenance-queries.ts';
 import type { Job } from '../jobs/job.ts';
 import type { BatchRun, JobRunner, SliceOutcome, SliceRun } from '../jobs/runner.ts';
 import type { Value } from '../ir/values.ts';
@@ -187,7 +188,7 @@ export class SessionRunner implements JobRunner {
     // Shutting down: the job runs again on the next start; it has no result yet.
     if (this.shutdown.signal.aborted) return outcome;
     const sliced = job.progress.slicesTotal > 1;
-    const runIds = await retryInterrupted(() => runsOf(this.session, job.id));
+    const runIds = await retryInterrupted(() => runIdsOfJob(this.session.lakehouse.db, job.id));
     // A failed slice fails the job: its error is the job's result.
     await this.results.save({ jobId: sliced && outcome.ok ? sliceId : job.id, tenant: job.tenant, result, runIds });
     return outcome;
@@ -203,7 +204,7 @@ export class SessionRunner implements JobRunner {
       else result = { kind: 'error', diagnostics: [diag('E0103', `slice ${k} of job '${job.id}' has no kept result (it was larger than the result store keeps)`)] };
     }
     result ??= concatResults(parts);
-    const runIds = await retryInterrupted(() => runsOf(this.session, job.id));
+    const runIds = await retryInterrupted(() => runIdsOfJob(this.session.lakehouse.db, job.id));
     await this.results.save({ jobId: job.id, tenant: job.tenant, result, runIds });
     return result;
   }
@@ -252,10 +253,4 @@ function jobSettings(s: Readonly<Record<string, string>>): NonNullable<BatchScri
   const cache = on(s['cache']);
   const optimizer = on(s['optimizer']);
   return { ...(cache !== undefined ? { cache } : {}), ...(optimizer !== undefined ? { optimizer } : {}) };
-}
-
-/** The runs a job's model statements wrote, in order. */
-async function runsOf(session: Session, jobId: string): Promise<string[]> {
-  const rows = await session.lakehouse.db.all('SELECT run_id FROM agentlake_runs WHERE job_id = $1 ORDER BY rowid', [jobId]);
-  return rows.map((r) => String(r['run_id']));
 }

@@ -3,16 +3,16 @@
 // never by the shared Session: the priority places the connection's jobs in the queues (default
 // medium), cache and optimizer travel with each job as its settings; agentlake.gpus is the server's.
 // The executor waits for the job, forwards its progress as notices and turns a cancel into a job cancel.
-import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
-import type { Priority } from '../jobs/job.ts';
-import type { JobManager } from '../jobs/manager.ts';
-import type { Column } from '../ir/values.ts';
-import type { QueryContext, QueryExecutor, QueryResult } from './pgwire/executor.ts';
-import { progressNotices, queryResultOf } from './pgwire/outcome-result.ts';
-import type { JobEvents } from './job-events.ts';
-import type { JobTraits } from './job-profile.ts';
-import type { JobResults } from './job-results.ts';
-import type { SessionRunner } from './session-runner.ts';
+import { diag, InternalError, UserError } from '../../diag/diagnostic.ts';
+import type { Priority } from '../../jobs/job.ts';
+import type { JobManager } from '../../jobs/manager.ts';
+import type { Column } from '../../ir/values.ts';
+import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
+import { progressNotices, queryResultOf } from './outcome-result.ts';
+import type { JobEvents } from '../../service/job-events.ts';
+import type { JobTraits } from '../../service/job-profile.ts';
+import type { JobResults } from '../../service/job-results.ts';
+import type { SessionRunner } from '../../service/session-runner.ts';
 
 /** What the executor works with. */
 export interface JobExecutorDeps {
