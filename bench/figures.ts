@@ -1,7 +1,7 @@
 // The ALGORITHMS.md §7 figures of one cell, from the run's stats and the captured calls: calls before
 // and after dedup, prefill (naive, achieved, LB and its losses), cache hit rate, makespan against
 // LB_time, optimizer and governance wall time. Every GPU figure is simulated (sim:// on H100s).
-import type { RunStats } from '../src/engine/run-statement.ts';
+import type { RunStats } from '../src/ir/run-stats.ts';
 import { lbTime, prefillFigures, type BoundNode, type ExecutedCall } from '../src/cost/lower-bound.ts';
 import type { CapturedAction, TokenizedCall } from './capture.ts';
 

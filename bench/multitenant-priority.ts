@@ -6,7 +6,8 @@
 // latency, whether the low job finished while high jobs were still arriving, Jain's index over the
 // medium users. Arrivals are tied to completions, not to the clock, so the order is deterministic.
 import { performance } from 'node:perf_hooks';
-import { FINAL_STATES, type Job, type Priority } from '../src/jobs/job.ts';
+import { FINAL_STATES, type Job } from '../src/jobs/job.ts';
+import { type Priority } from '../src/ir/common.ts';
 import type { JobManager } from '../src/jobs/manager.ts';
 import type { BenchLakehouses } from './lakehouse.ts';
 import { jain, round, rowsAndStats, withManager } from './multitenant.ts';

@@ -8,7 +8,7 @@
 // (virtual time); wall times are real.
 import { performance } from 'node:perf_hooks';
 import { Session } from '../src/engine/session.ts';
-import type { RunStats } from '../src/engine/run-statement.ts';
+import type { RunStats } from '../src/ir/run-stats.ts';
 import type { Job } from '../src/jobs/job.ts';
 import { JobManager } from '../src/jobs/manager.ts';
 import { JobResults, type JobRecord } from '../src/service/job-results.ts';

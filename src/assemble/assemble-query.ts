@@ -21,9 +21,9 @@ export interface ExecutedSite {
 
 /** Writes every site's results; returns the rewritten query and the statement to run instead of the original. */
 export async function assembleStatement(db: Database, bound: BoundQuery, executed: readonly ExecutedSite[], runId: string): Promise<{ query: string; statement: string }> {
-  const parsed = await db.parseSelect(bound.query.text);
-  const root = parsed.ok ? parsed.statements[0] : undefined;
-  if (!root) throw new InternalError('the query no longer parses');
+  // The binder's parse tree, copied: each assembly (the shape check, the run) rewrites its own.
+  const root = bound.template === undefined ? undefined : structuredClone(bound.template);
+  if (!root) throw new InternalError('the bound query has no parse tree');
   for (const [k, e] of executed.entries()) {
     const table = `__agentlake_${runId}_${k + 1}`;
     const site = e.site;

@@ -7,6 +7,7 @@ import { diag, DiagnosticSink, fail, UserError } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
 import type { Database } from '../storage/duckdb.ts';
 import type { WorkflowGraph } from '../ir/workflow-graph.ts';
+import type { Priority } from '../ir/common.ts';
 import { byteToChar, children, functionName, isNode, referencesRelation, stringConstant, tokenLength, walk, type JsonNode } from './duck-ast.ts';
 import { duckdbDiagnostic } from './duckdb-error.ts';
 import { QuerySource } from './query-source.ts';
@@ -20,7 +21,7 @@ export interface WorkflowSite {
   readonly kind: 'workflow';
   readonly graph: WorkflowGraph;
   readonly inputSql: string;
-  readonly priority?: 'high' | 'medium' | 'low';
+  readonly priority?: Priority;
   readonly span: Span;
 }
 
@@ -31,6 +32,11 @@ export interface BoundQuery {
   readonly statement: SqlStatement;
   readonly query: SqlText;
   readonly sites: readonly CallSite[];
+  /**
+   * DuckDB's parse tree of the query, as parsed once here: assembly rewrites a copy of it (model
+   * calls replaced by their results) instead of parsing the query again.
+   */
+  readonly template: JsonNode | undefined;
 }
 
 /** Everything binding a query needs. */
@@ -50,7 +56,8 @@ export async function bindQuery(stmt: SqlStatement, scope: QueryScope): Promise<
     throw new UserError([d]);
   }
   const root = parsed.statements[0];
-  if (!root) return { statement: stmt, query, sites: [] };
+  if (!root) return { statement: stmt, query, sites: [], template: undefined };
+  const template = structuredClone(root);
   const src = new QuerySource(query.text, query.span.start);
   const sink = new DiagnosticSink();
   const sites: CallSite[] = [];
@@ -87,7 +94,7 @@ export async function bindQuery(stmt: SqlStatement, scope: QueryScope): Promise<
     }
   }
   sink.throwIfAny();
-  return { statement: stmt, query, sites };
+  return { statement: stmt, query, sites, template };
 }
 
 /** A FROM table function agentlake runs: a workflow, run_workflow or llm_map. */
@@ -162,7 +169,7 @@ async function bindRunWorkflow(fn: JsonNode, span: Span, scope: QueryScope, src:
   if (!scope.catalog.workflows.has(name)) {
     fail('B0502', `unknown workflow '${name}'`, src.span(nameArg), { help: didYouMean(name, scope.catalog.workflows.keys()) });
   }
-  let priority: 'high' | 'medium' | 'low' | undefined;
+  let priority: Priority | undefined;
   for (const n of named) {
     const key = String(n['alias']).toLowerCase();
     const v = stringConstant(n)?.toLowerCase();

@@ -1,6 +1,6 @@
 // Prints a statement outcome: an aligned text table, JSON ({columns, rows}) or CSV; EXPLAIN as its
 // numbered text or its JSON report.
-import type { Outcome } from '../engine/session.ts';
+import type { Outcome } from '../engine/outcome.ts';
 import type { Value } from '../ir/values.ts';
 
 export type OutputFormat = 'table' | 'json' | 'csv';

@@ -7,13 +7,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InternalError, UserError } from '../diag/diagnostic.ts';
 import { parseScript } from '../sql/parse.ts';
-import type { Session } from './session.ts';
+import type { StatementContext } from './statement-context.ts';
 
 /** The repository's catalog/ folder. */
 export const CATALOG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'catalog');
 
 /** Applies every built-in catalog file whose content changed since it was last applied. */
-export async function bootstrapCatalog(session: Session): Promise<void> {
+export async function bootstrapCatalog(session: StatementContext): Promise<void> {
   const files = ['models.sql', 'prompts.sql', ...readdirSync(join(CATALOG_DIR, 'workflows')).filter((f) => f.endsWith('.sql')).sort().map((f) => `workflows/${f}`)];
   for (const file of files) {
     const text = readFileSync(join(CATALOG_DIR, file), 'utf8');

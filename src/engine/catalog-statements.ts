@@ -9,11 +9,12 @@ import { bindModel } from '../bind/bind-model.ts';
 import { bindWorkflow } from '../bind/bind-workflow.ts';
 import { parseTemplateText } from '../bind/template-text.ts';
 import type { Diagnostic } from '../diag/diagnostic.ts';
-import type { Outcome, Session } from './session.ts';
+import type { StatementContext } from './statement-context.ts';
+import type { Outcome } from './outcome.ts';
 import { structuralHash } from '../ir/structural-hash.ts';
 
 /** Runs one catalog statement against the session's catalog. */
-export async function executeCatalogStatement(session: Session, stmt: CreateModel | CreatePrompt | CreateWorkflow | CreateWorker | DropObject | Show, source: Source): Promise<Outcome> {
+export async function executeCatalogStatement(session: StatementContext, stmt: CreateModel | CreatePrompt | CreateWorkflow | CreateWorker | DropObject | Show, source: Source): Promise<Outcome> {
   const store = session.catalog;
   const snap = store.snapshot;
   switch (stmt.kind) {
@@ -79,7 +80,7 @@ function decodeEscapes(raw: string, quote: 'single' | 'dollar'): string {
   return raw.replace(/''/g, "'").replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
 }
 
-function show(session: Session, what: Show['what']): Outcome {
+function show(session: StatementContext, what: Show['what']): Outcome {
   const snap = session.catalog.snapshot;
   const col = (name: string, type = 'VARCHAR'): { name: string; type: string } => ({ name, type });
   if (what === 'models') {

@@ -11,16 +11,19 @@ import { bindModel } from '../bind/bind-model.ts';
 import { bindWorker } from '../bind/bind-worker.ts';
 import { stepFields } from '../ir/format-node.ts';
 import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
-import { checkShape, lowerStatement, type RunStats } from './run-statement.ts';
+import { checkShape } from './finish-statement.ts';
+import { lowerStatement } from '../lower/lower-statement.ts';
+import { type RunStats } from '../ir/run-stats.ts';
 import { optimizeBatch } from '../scheduler/optimize-batch.ts';
 import { optimizerReport, renderOptimizer } from '../explain/optimizer-report.ts';
 import { planReport, type PlanPart } from '../explain/plan-report.ts';
 import { renderPlanText, TextPlan } from '../explain/render-text.ts';
 import { engineProbe } from './engine-probe.ts';
-import type { Outcome, Session } from './session.ts';
+import type { StatementContext } from './statement-context.ts';
+import type { Outcome } from './outcome.ts';
 
 /** Explains `stmt.statement`. */
-export async function explainStatement(session: Session, stmt: Explain, source: Source): Promise<Outcome> {
+export async function explainStatement(session: StatementContext, stmt: Explain, source: Source): Promise<Outcome> {
   const inner = stmt.statement;
   if (inner.kind === 'explain') fail('P0004', 'EXPLAIN of an EXPLAIN', inner.span);
   if (inner.kind !== 'sql') return explainCatalogStatement(session, inner);
@@ -40,20 +43,20 @@ export async function explainStatement(session: Session, stmt: Explain, source: 
   }
   const report = planReport(parts);
   const engine = session.engine();
-  const optimized = optimizeBatch(lowered.lowered, { engine, gpus: session.gpus, workers: session.declaredWorkers(), estimate: true });
+  const optimized = optimizeBatch(lowered.lowered, { engine, gpus: session.current.gpus, workers: session.declaredWorkers(), estimate: true });
   // EXPLAIN ANALYZE runs the statement (it plans the same way: planning is deterministic).
   let measured: RunStats | undefined;
   if (stmt.mode === 'analyze') {
     const out = await session.execute(inner, source);
     measured = out.kind === 'rows' ? out.stats : undefined;
   }
-  const optimizer = optimizerReport(optimized, engine, session.gpus, measured);
+  const optimizer = optimizerReport(optimized, engine, session.current.gpus, measured);
   const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined, (t) => renderOptimizer(t, optimizer));
   return { kind: 'explain', text, json: { ...report, optimizer } };
 }
 
 /** EXPLAIN of a catalog statement: validates it as CREATE would (nothing is stored) and describes it. */
-async function explainCatalogStatement(session: Session, stmt: Exclude<Statement, SqlStatement | Explain>): Promise<Outcome> {
+async function explainCatalogStatement(session: StatementContext, stmt: Exclude<Statement, SqlStatement | Explain>): Promise<Outcome> {
   const t = new TextPlan();
   const json: Record<string, unknown> = { statement: stmt.kind, inputs: 0, actions: { total: 0, modelCalls: 0, byKind: {}, byModel: {} } };
   if (stmt.kind === 'create_workflow') {
@@ -83,7 +86,7 @@ async function explainCatalogStatement(session: Session, stmt: Exclude<Statement
   return { kind: 'explain', text: t.toString(), json };
 }
 
-async function explainPlainSql(session: Session, sql: string, at: number, mode: Explain['mode']): Promise<Outcome> {
+async function explainPlainSql(session: StatementContext, sql: string, at: number, mode: Explain['mode']): Promise<Outcome> {
   const prefix = `EXPLAIN ${mode === 'analyze' ? 'ANALYZE ' : ''}`;
   try {
     const result = await session.lakehouse.db.query(prefix + sql);

@@ -1,32 +1,33 @@
-// A session over one lakehouse: runs scripts statement by statement. Catalog statements go to the
-// catalog, plain SQL to DuckDB, and statements that call models are bound, lowered and explained
-// (executing model calls arrives with the runtime). Used by the CLI and, later, the servers.
-import { UserError, fail, type Diagnostic } from '../diag/diagnostic.ts';
-import { didYouMean } from '../diag/suggest.ts';
+// A session over one lakehouse: the lifetime of its DuckDB, catalog and model runtime, its settings,
+// and statement dispatch. Scripts run statement by statement: catalog statements to the catalog,
+// SET agentlake.* to the settings, plain SQL to DuckDB, EXPLAIN to explain-statement.ts, and
+// statements that call models through run-model-statements.ts. runBatch runs several scripts as one
+// batch (`agentlake serve` runs a batch of jobs so).
+import { UserError, fail } from '../diag/diagnostic.ts';
 import type { Source } from '../diag/span.ts';
 import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
-import { parseScript } from '../sql/parse.ts';
+import { parseSettingStatement } from '../sql/setting-statement.ts';
 import { Lakehouse } from '../storage/lakehouse.ts';
-import type { Column, Value } from '../ir/values.ts';
 import { CatalogStore } from '../catalog/catalog-store.ts';
 import { bindQuery, type BoundQuery } from '../bind/bind-query.ts';
+import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
 import { optimizeBatch, type OptimizeOptions } from '../scheduler/optimize-batch.ts';
 import type { DeclaredWorker } from '../scheduler/schedule.ts';
-import type { ActionEvent } from '../runtime/executor.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
-import { copyTarget, statementError, runModelStatement, runModelStatements, type BatchStatement, type Progress, type RunDeps, type RunStats } from './run-statement.ts';
-import { ModelRuntime } from './model-runtime.ts';
+import type { Progress } from '../ir/run-stats.ts';
+import type { ActionEvent } from '../runtime/executor.ts';
 import type { FaultOptions } from '../sim/faults.ts';
-import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
+import { runModelStatement, runModelStatements, type RunDeps } from './run-model-statements.ts';
+import type { BatchStatement } from './batch-items.ts';
+import { copyTarget, statementError } from './finish-statement.ts';
+import { ModelRuntime } from './model-runtime.ts';
 import { executeCatalogStatement } from './catalog-statements.ts';
 import { bootstrapCatalog } from './bootstrap.ts';
 import { explainStatement } from './explain-statement.ts';
-
-/** What one statement produced. */
-export type Outcome =
-  | { readonly kind: 'ok'; readonly message: string }
-  | { readonly kind: 'rows'; readonly columns: readonly Column[]; readonly rows: readonly (readonly Value[])[]; readonly stats?: RunStats }
-  | { readonly kind: 'explain'; readonly text: string; readonly json: unknown };
+import type { ExecContext, Outcome } from './outcome.ts';
+import { parseChecked, refreshLakeObjects } from './script-check.ts';
+import { checkSettingValue, isSettingName, unknownSetting, withSetting, type Settings } from './settings.ts';
+import type { StatementContext } from './statement-context.ts';
 
 /** Options of one script run. */
 export interface RunOptions {
@@ -35,23 +36,6 @@ export interface RunOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Every finished action of a model statement (provenance's source), e.g. for bench/ figures. */
   readonly onEvent?: (e: ActionEvent) => void;
-}
-
-/** The agentlake.* settings a statement runs under. */
-export interface Settings {
-  readonly gpus: number;
-  readonly cache: boolean;
-  readonly optimizer: boolean;
-  readonly priority: 'high' | 'medium' | 'low';
-}
-
-/** What a statement runs for and reports to (all optional). */
-export interface ExecContext {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (p: Progress) => void;
-  readonly onEvent?: (e: ActionEvent) => void;
-  /** The job and tenant of `agentlake serve`, recorded in provenance. */
-  readonly job?: { readonly id: string; readonly tenant: string };
 }
 
 /** One script of a batch (`Session.runBatch`). */
@@ -90,15 +74,65 @@ export interface SessionOptions {
   readonly fixedGpus?: boolean;
 }
 
+/** A model statement of a batch, waiting for the others. */
+interface Merge {
+  readonly k: number;
+  readonly stmt: BatchStatement;
+  readonly settings: Settings;
+  readonly simulated: boolean;
+  readonly signal: AbortSignal;
+}
+
 /** An open session. Close it to release the lakehouse's DuckDB file. */
-export class Session {
+export class Session implements StatementContext {
   private models: ModelRuntime | undefined;
+  /** Writes still pending in model runtimes replaced by a new GPU count. */
+  private retired: Promise<unknown> = Promise.resolve();
+  /** Session settings, from the options and `SET agentlake.<name> = value`. */
+  private settings: Settings;
 
   private constructor(
     readonly lakehouse: Lakehouse,
     readonly catalog: CatalogStore,
     private readonly opts: SessionOptions,
-  ) {}
+  ) {
+    this.settings = this.defaults();
+  }
+
+  static async open(opts: SessionOptions): Promise<Session> {
+    const lakehouse = await Lakehouse.open(opts.lakehouse);
+    try {
+      const catalog = await CatalogStore.open(lakehouse.db);
+      const session = new Session(lakehouse, catalog, opts);
+      if (opts.bootstrap !== false) await bootstrapCatalog(session);
+      return session;
+    } catch (e) {
+      await lakehouse.close();
+      throw e;
+    }
+  }
+
+  /** Closes the lakehouse: its DuckDB file at once, then (S3 lakehouses) the catalog upload, which the promise waits for. */
+  async close(): Promise<void> {
+    // Answers the response cache still has to write (it writes behind the calls).
+    await Promise.all([this.retired, this.models?.cache.flush()]);
+    await this.lakehouse.close();
+  }
+
+  /** The settings a new session (and RESET) starts from. */
+  private defaults(): Settings {
+    return { gpus: this.opts.gpus ?? 1, cache: this.opts.cache ?? true, optimizer: true, priority: 'medium' };
+  }
+
+  /** The settings statements run under now. */
+  get current(): Settings {
+    return this.settings;
+  }
+
+  /** Simulated GPUs behind sim:// models (SET agentlake.gpus, --gpus). */
+  get gpus(): number {
+    return this.settings.gpus;
+  }
 
   /** How statements are planned: the baseline (--baseline), the optimizer, or neither (SET agentlake.optimizer = off). */
   engine(): OptimizeOptions['engine'] {
@@ -108,11 +142,6 @@ export class Session {
   /** The workers declared with CREATE WORKER, for the planner. */
   declaredWorkers(): DeclaredWorker[] {
     return [...this.catalog.snapshot.workers.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((w) => ({ name: w.name, models: w.models, ...(w.maxConcurrency !== undefined ? { maxConcurrency: w.maxConcurrency } : {}) }));
-  }
-
-  /** Simulated GPUs behind sim:// models (SET agentlake.gpus, --gpus). */
-  get gpus(): number {
-    return this.settings.gpus;
   }
 
   /** The session's model clients and simulated cluster (made on first use; again after the GPU count changes). */
@@ -128,64 +157,26 @@ export class Session {
     return this.models;
   }
 
-  /** Session settings, from the options and `SET agentlake.<name> = value`. */
-  private settings: { -readonly [K in keyof Settings]: Settings[K] } = { gpus: 1, cache: true, optimizer: true, priority: 'medium' };
-
-  /** The settings statements run under now. */
-  get current(): Settings {
-    return this.settings;
-  }
-
   /** `SET agentlake.cache = false`, `SET agentlake.gpus = 4`, `SET agentlake.priority = 'low'` (and RESET). */
   private applySetting(stmt: SqlStatement): Outcome | undefined {
-    const m = /^\s*(SET|RESET)\s+(?:SESSION\s+)?agentlake\.([A-Za-z_]+)\s*(?:(?:=|TO)\s*(.+?))?\s*$/is.exec(stmt.text);
-    if (!m) return undefined;
-    const name = (m[2] ?? '').toLowerCase();
-    const raw = (m[3] ?? '').trim().replace(/^'(.*)'$/s, '$1').toLowerCase();
-    const reset = (m[1] ?? '').toUpperCase() === 'RESET';
+    const s = parseSettingStatement(stmt.text);
+    if (!s || s.op === 'show') return undefined;
     const at = stmt.span;
-    if (name === 'cache') {
-      if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.cache is true or false, not '${raw}'`, at);
-      this.settings.cache = reset ? this.opts.cache ?? true : raw === 'true' || raw === 'on';
-    } else if (name === 'optimizer') {
-      if (!reset && !['true', 'false', 'on', 'off'].includes(raw)) fail('B0131', `agentlake.optimizer is on or off, not '${raw}'`, at);
-      this.settings.optimizer = reset ? true : raw === 'true' || raw === 'on';
-    } else if (name === 'gpus') {
-      if (this.opts.fixedGpus === true) {
-        if (!reset) fail('B0133', `agentlake.gpus is set by the server (--gpus ${this.opts.gpus ?? 1}) for everyone`, at);
-        // RESET changes nothing: the shared cluster stays as it is (warm).
-        return { kind: 'ok', message: 'reset agentlake.gpus' };
-      }
-      const n = reset ? (this.opts.gpus ?? 1) : Number(raw);
-      if (!Number.isInteger(n) || n < 1 || n > 64) fail('B0131', `agentlake.gpus is a whole number from 1 to 64, not '${raw}'`, at);
-      this.settings.gpus = n;
-    } else if (name === 'priority') {
-      if (!reset && raw !== 'high' && raw !== 'medium' && raw !== 'low') fail('B0131', `agentlake.priority is 'high', 'medium' or 'low', not '${raw}'`, at);
-      this.settings.priority = reset ? 'medium' : (raw as 'high' | 'medium' | 'low');
-    } else {
-      fail('B0132', `unknown setting 'agentlake.${name}'`, at, { help: didYouMean(name, ['cache', 'gpus', 'optimizer', 'priority']) ?? 'settings: agentlake.cache, agentlake.gpus, agentlake.optimizer, agentlake.priority' });
+    const reset = s.op === 'reset';
+    if (!isSettingName(s.name)) return unknownSetting(s.name, at);
+    if (s.name === 'gpus' && this.opts.fixedGpus === true) {
+      if (!reset) fail('B0133', `agentlake.gpus is set by the server (--gpus ${this.opts.gpus ?? 1}) for everyone`, at);
+      // RESET changes nothing: the shared cluster stays as it is (warm).
+      return { kind: 'ok', message: 'reset agentlake.gpus' };
     }
+    if (!reset) checkSettingValue(s.name, s.value, at);
+    this.settings = reset ? { ...this.settings, [s.name]: this.defaults()[s.name] } : withSetting(this.settings, s.name, s.value);
     // Settings are read per statement; SET agentlake.gpus makes a new (cold) simulated cluster.
-    if (name === 'gpus' && this.models) {
+    if (s.name === 'gpus' && this.models) {
       this.retired = Promise.all([this.retired, this.models.cache.flush()]);
       this.models = undefined;
     }
-    return { kind: 'ok', message: `${reset ? 'reset' : 'set'} agentlake.${name}` };
-  }
-
-  static async open(opts: SessionOptions): Promise<Session> {
-    const lakehouse = await Lakehouse.open(opts.lakehouse);
-    try {
-      const catalog = await CatalogStore.open(lakehouse.db);
-      const session = new Session(lakehouse, catalog, opts);
-      if (opts.gpus !== undefined) session.settings.gpus = opts.gpus;
-      if (opts.cache !== undefined) session.settings.cache = opts.cache;
-      if (opts.bootstrap !== false) await bootstrapCatalog(session);
-      return session;
-    } catch (e) {
-      await lakehouse.close();
-      throw e;
-    }
+    return { kind: 'ok', message: `${reset ? 'reset' : 'set'} agentlake.${s.name}` };
   }
 
   /**
@@ -201,41 +192,41 @@ export class Session {
     }
   }
 
+  private async runStatements(source: Source, mode: 'run' | 'explain', opts: RunOptions): Promise<Outcome> {
+    const stmts = await parseChecked(this.lakehouse, source);
+    let last: Outcome = { kind: 'ok', message: 'ok' };
+    for (const [i, stmt] of stmts.entries()) {
+      const isLast = i === stmts.length - 1;
+      if (mode === 'explain' && isLast) {
+        const target: Explain = stmt.kind === 'explain' ? (opts.verbose ? { ...stmt, mode: 'verbose' } : stmt) : { kind: 'explain', mode: opts.verbose ? 'verbose' : 'plain', statement: stmt, span: stmt.span };
+        await refreshLakeObjects(this.lakehouse, this.catalog.snapshot, target);
+        last = await explainStatement(this, target, source);
+      } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
+        // explain mode runs only catalog and plain statements before the one it explains.
+        continue;
+      } else last = await this.execute(stmt, source, opts);
+    }
+    return last;
+  }
+
   /**
-   * Runs several scripts as one batch (`agentlake serve` runs a batch of jobs so). Each script runs
-   * its statements but the last in order, under its own settings; then the last statements that call
-   * models run together as one DAG (runModelStatements: identical deterministic actions of different
-   * scripts execute once, each script's provenance records the sharing), one batch per distinct
-   * settings; other last statements run alone. A script's failure is its own; `signal` (shutdown)
-   * stops them all, a script's own signal stops it (in a merged batch: the actions no other script
-   * shares are not started any more).
+   * Runs several scripts as one batch. Each script runs its statements but the last in order, under
+   * its own settings; then the last statements that call models run together as one DAG
+   * (runModelStatements: identical deterministic actions of different scripts execute once, each
+   * script's provenance records the sharing), one batch per distinct settings; other last statements
+   * run alone. A script's failure is its own; `signal` (shutdown) stops them all, a script's own
+   * signal stops it (in a merged batch: the actions no other script shares are not started any more).
    */
   async runBatch(scripts: readonly BatchScript[], signal: AbortSignal = new AbortController().signal): Promise<ScriptResult[]> {
     const results: (ScriptResult | undefined)[] = scripts.map(() => undefined);
-    const base = this.settings;
-    const merge: { k: number; stmt: BatchStatement; settings: Settings; simulated: boolean; signal: AbortSignal }[] = [];
+    const merge: Merge[] = [];
     for (const [k, script] of scripts.entries()) {
       const own = script.signal ? AbortSignal.any([script.signal, signal]) : signal;
-      const ctx: ExecContext = { ...script, signal: own };
-      this.settings = { ...base, ...script.settings };
-      try {
-        const stmts = await this.parseChecked(script.source);
-        for (const stmt of stmts.slice(0, -1)) await this.execute(stmt, script.source, ctx);
-        const last = stmts[stmts.length - 1] as Statement;
-        await this.refreshLakeObjects(last);
-        const bound = last.kind === 'sql' && last.form !== 'other' ? await this.bindSql(last) : undefined;
-        own.throwIfAborted();
-        if (bound) {
-          const stmt: BatchStatement = { bound, signal: own, ...(script.onProgress ? { onProgress: script.onProgress } : {}), ...(script.job ? { job: script.job } : {}) };
-          merge.push({ k, stmt, settings: { ...this.settings }, simulated: bound.sites.some(usesSim), signal: own });
-        } else results[k] = { ok: true, outcome: await this.execute(last, script.source, ctx) };
-      } catch (e) {
-        results[k] = { ok: false, error: this.withHint(e) };
-      } finally {
-        this.settings = base;
-      }
+      const r = await this.underSettings(script.settings ?? {}, () => this.prepareScript(k, script, own));
+      if ('k' in r) merge.push(r);
+      else results[k] = r;
     }
-    const groups = new Map<string, typeof merge>();
+    const groups = new Map<string, Merge[]>();
     for (const m of merge) {
       const key = JSON.stringify([m.settings.cache, m.settings.optimizer, m.simulated]);
       groups.set(key, [...(groups.get(key) ?? []), m]);
@@ -243,23 +234,60 @@ export class Session {
     for (const group of groups.values()) {
       const first = group[0];
       if (!first) continue;
-      this.settings = { ...base, ...first.settings };
-      try {
-        const done = await runModelStatements(this.lakehouse, group.map((m) => m.stmt), this.modelDeps(first.simulated, allAborted(group.map((m) => m.signal))));
-        for (const [i, r] of done.entries()) {
-          const m = group[i];
-          if (!m) continue;
-          // Stopped on its own while the others ran on: its part of the batch is discarded.
-          if (m.signal.aborted) results[m.k] = { ok: false, error: m.signal.reason };
-          else results[m.k] = r.ok ? { ok: true, outcome: { kind: 'rows', columns: r.result.columns, rows: r.result.rows, stats: r.result.stats } } : { ok: false, error: this.withHint(r.error) };
-        }
-      } catch (e) {
-        for (const m of group) results[m.k] = { ok: false, error: this.withHint(e) };
-      } finally {
-        this.settings = base;
+      const done = await this.underSettings(first.settings, () => this.runMerged(group));
+      for (const [i, r] of done.entries()) {
+        const m = group[i];
+        if (m) results[m.k] = r;
       }
     }
     return results.map((r) => r ?? { ok: false, error: new Error('the script has no result') });
+  }
+
+  /** Runs `fn` under the session's settings overlaid with `settings`, restoring them after. */
+  private async underSettings<T>(settings: Partial<Settings>, fn: () => Promise<T>): Promise<T> {
+    const base = this.settings;
+    this.settings = { ...base, ...settings };
+    try {
+      return await fn();
+    } finally {
+      this.settings = base;
+    }
+  }
+
+  /** A batch script's statements but the last, run; its last one run too unless it calls models (then it waits to merge). */
+  private async prepareScript(k: number, script: BatchScript, own: AbortSignal): Promise<ScriptResult | Merge> {
+    const ctx: ExecContext = { ...script, signal: own };
+    try {
+      const stmts = await parseChecked(this.lakehouse, script.source);
+      for (const stmt of stmts.slice(0, -1)) await this.execute(stmt, script.source, ctx);
+      const last = stmts[stmts.length - 1] as Statement;
+      await refreshLakeObjects(this.lakehouse, this.catalog.snapshot, last);
+      const bound = last.kind === 'sql' && last.form !== 'other' ? await this.bindSql(last) : undefined;
+      own.throwIfAborted();
+      if (!bound) return { ok: true, outcome: await this.execute(last, script.source, ctx) };
+      const stmt: BatchStatement = { bound, signal: own, ...(script.onProgress ? { onProgress: script.onProgress } : {}), ...(script.job ? { job: script.job } : {}) };
+      return { k, stmt, settings: this.settings, simulated: bound.sites.some(usesSim), signal: own };
+    } catch (e) {
+      return { ok: false, error: this.withHint(e) };
+    }
+  }
+
+  /** The model statements of one settings group, as one batch. */
+  private async runMerged(group: readonly Merge[]): Promise<ScriptResult[]> {
+    const first = group[0];
+    if (!first) return [];
+    try {
+      const done = await runModelStatements(this.lakehouse, group.map((m) => m.stmt), this.modelDeps(first.simulated, allAborted(group.map((m) => m.signal))));
+      return group.map((m, i): ScriptResult => {
+        const r = done[i];
+        // Stopped on its own while the others ran on: its part of the batch is discarded.
+        if (m.signal.aborted) return { ok: false, error: m.signal.reason };
+        if (!r) return { ok: false, error: new Error('the script has no result') };
+        return r.ok ? { ok: true, outcome: { kind: 'rows', columns: r.result.columns, rows: r.result.rows, stats: r.result.stats } } : { ok: false, error: this.withHint(r.error) };
+      });
+    } catch (e) {
+      return group.map(() => ({ ok: false, error: this.withHint(e) }));
+    }
   }
 
   /** An unknown table in a lakehouse without tables: most likely the demo data was never generated. */
@@ -270,36 +298,9 @@ export class Session {
     return e;
   }
 
-  /** The script's statements; parse and DuckDB syntax errors, all at once, before anything runs. */
-  private async parseChecked(source: Source): Promise<readonly Statement[]> {
-    const parsed = parseScript(source);
-    const syntax = await this.checkSqlSyntax(parsed.script.statements);
-    if (parsed.diagnostics.length > 0 || syntax.length > 0) throw new UserError([...parsed.diagnostics, ...syntax]);
-    const stmts = parsed.script.statements;
-    if (stmts.length === 0) fail('P0003', 'the script has no statements', { start: 0, end: Math.min(1, source.text.length) });
-    return stmts;
-  }
-
-  private async runStatements(source: Source, mode: 'run' | 'explain', opts: RunOptions): Promise<Outcome> {
-    const stmts = await this.parseChecked(source);
-    let last: Outcome = { kind: 'ok', message: 'ok' };
-    for (const [i, stmt] of stmts.entries()) {
-      const isLast = i === stmts.length - 1;
-      if (mode === 'explain' && isLast) {
-        const target: Explain = stmt.kind === 'explain' ? (opts.verbose ? { ...stmt, mode: 'verbose' } : stmt) : { kind: 'explain', mode: opts.verbose ? 'verbose' : 'plain', statement: stmt, span: stmt.span };
-        await this.refreshLakeObjects(target);
-        last = await explainStatement(this, target, source);
-      } else if (mode === 'explain' && (stmt.kind === 'explain' || (stmt.kind === 'sql' && (await this.bindSql(stmt))))) {
-        // explain mode runs only catalog and plain statements before the one it explains.
-        continue;
-      } else last = await this.execute(stmt, source, opts);
-    }
-    return last;
-  }
-
   /** Runs one statement. */
   async execute(stmt: Statement, source: Source, ctx: ExecContext = {}): Promise<Outcome> {
-    await this.refreshLakeObjects(stmt);
+    await refreshLakeObjects(this.lakehouse, this.catalog.snapshot, stmt);
     switch (stmt.kind) {
       case 'create_model':
       case 'create_prompt':
@@ -313,33 +314,6 @@ export class Session {
       case 'sql':
         return this.executeSql(stmt, ctx);
     }
-  }
-
-  /**
-   * Lists objects afresh for lake_objects() when the statement's SQL, or a stored workflow it names,
-   * mentions it, so objects written by earlier statements (generated images) show up.
-   */
-  private async refreshLakeObjects(stmt: Statement): Promise<void> {
-    const sql = stmt.kind === 'sql' ? stmt : stmt.kind === 'explain' && stmt.statement.kind === 'sql' ? stmt.statement : undefined;
-    if (!sql) return;
-    const words = new Set(sql.text.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
-    const workflows = [...this.catalog.snapshot.workflows.values()].filter((w) => words.has(w.name.toLowerCase())).map((w) => w.source);
-    await this.lakehouse.refreshLakeObjects([sql.text, ...workflows].join('\n'));
-  }
-
-  /** DuckDB's parser over every plain statement, so its syntax errors are reported before anything runs. */
-  private async checkSqlSyntax(stmts: readonly Statement[]): Promise<Diagnostic[]> {
-    const out: Diagnostic[] = [];
-    for (const s of stmts) {
-      const sql = s.kind === 'sql' ? s : s.kind === 'explain' && s.statement.kind === 'sql' ? s.statement : undefined;
-      if (!sql) continue;
-      try {
-        await this.lakehouse.db.connection.extractStatements(sql.text);
-      } catch (e) {
-        out.push(duckdbDiagnostic(e, sql.text, sql.span.start, { start: sql.span.end, end: sql.span.end + 1 }));
-      }
-    }
-    return out;
   }
 
   /** Binds the query part of a SQL statement (finding model call sites), or undefined when it has none. */
@@ -385,7 +359,7 @@ export class Session {
     return {
       clientFor: (m) => (this.opts.baseline === true ? models.directClientFor(m) : models.clientFor(m, cache)),
       optimize: (dag: ActionDag) => optimizeBatch(dag, { engine, gpus, workers: this.declaredWorkers() }),
-      endpointOf: (worker: string) => this.catalog.snapshot.workers.get(worker.replace(/^worker:/, ''))?.endpoint,
+      endpointOf: (worker) => this.catalog.snapshot.workers.get(worker.name)?.endpoint,
       clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
       hold: () => models.clock.hold(),
       simulated,
@@ -394,16 +368,6 @@ export class Session {
       signal,
     };
   }
-
-  /** Closes the lakehouse: its DuckDB file at once, then (S3 lakehouses) the catalog upload, which the promise waits for. */
-  async close(): Promise<void> {
-    // Answers the response cache still has to write (it writes behind the calls).
-    await Promise.all([this.retired, this.models?.cache.flush()]);
-    await this.lakehouse.close();
-  }
-
-  /** Writes still pending in model runtimes replaced by a new GPU count. */
-  private retired: Promise<unknown> = Promise.resolve();
 }
 
 /** A signal aborted once every one of `signals` is (with the last one's reason). */

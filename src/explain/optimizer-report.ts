@@ -4,7 +4,7 @@
 // ANALYZE adds the measured figures. Every time is simulated; every estimate is labelled.
 import type { Optimized } from '../scheduler/optimize-batch.ts';
 import type { ScheduleReport } from '../scheduler/schedule.ts';
-import type { RunStats } from '../engine/run-statement.ts';
+import type { RunStats } from '../ir/run-stats.ts';
 import type { TextPlan } from './render-text.ts';
 
 /** JSON form (EXPLAIN --json: `optimizer`). */

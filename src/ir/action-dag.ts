@@ -21,6 +21,17 @@ export type PromptSegment =
   | { readonly kind: 'value'; readonly name: string; readonly value: string }
   | { readonly kind: 'ref'; readonly action: ActionId; readonly render: RenderMode; readonly column?: string };
 
+/**
+ * Which statement of a batch, and which model call site of that statement, an action was lowered
+ * for (positions from 0). Lowering a statement sets `site`, merging statements into a batch sets
+ * `statement`; rules keep an action's origin and give an action they make the origin of the one it
+ * stands for. A label: never part of a signature.
+ */
+export interface ActionOrigin {
+  readonly statement: number;
+  readonly site: number;
+}
+
 interface ActionBase {
   readonly id: ActionId;
   readonly step: string;
@@ -33,6 +44,7 @@ interface ActionBase {
   readonly speaker?: string;
   readonly deps: readonly ActionId[];
   readonly span?: Span;
+  readonly origin?: ActionOrigin;
 }
 
 /** A DuckDB query; `rows` is its row count when it was run while planning. */

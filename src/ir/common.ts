@@ -3,6 +3,12 @@
 import type { ModelKind } from '../catalog/catalog.ts';
 import type { Span } from '../diag/span.ts';
 
+/** A job's or statement's priority in the multi-tenant queues. */
+export type Priority = 'high' | 'medium' | 'low';
+
+/** Every priority, highest first (the order queues are served in). */
+export const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low'];
+
 /** A resolved model: what the runtime needs to call it (never a secret). */
 export interface ModelRef {
   readonly name: string;

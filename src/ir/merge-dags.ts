@@ -1,7 +1,7 @@
 // Several call sites of one statement run as one batch: each site's ActionDag gets its action ids
 // prefixed (every reference renamed with them), and the DAGs are concatenated, which keeps a
 // topological order. One DAG per statement lets one plan order all of its calls.
-import type { Action, ActionDag, ActionId, ImageInput, PromptSegment } from './action-dag.ts';
+import type { Action, ActionDag, ActionId, ActionOrigin, ImageInput, PromptSegment } from './action-dag.ts';
 
 /** `dag` with every action id (and every reference to one) prefixed by `prefix`. */
 export function prefixActionIds(dag: ActionDag, prefix: string): ActionDag {
@@ -37,4 +37,9 @@ export function concatDags(source: string, dags: readonly ActionDag[]): ActionDa
   const ids = new Set(actions.map((a) => a.id));
   if (ids.size !== actions.length) throw new Error('concatDags: action ids collide; prefix them first');
   return { kind: 'action_dag', source, inputs: dags.flatMap((d) => d.inputs), actions };
+}
+
+/** `dag` with every action's origin updated by `patch` (absent fields of an origin count as 0). */
+export function withOrigin(dag: ActionDag, patch: Partial<ActionOrigin>): ActionDag {
+  return { ...dag, actions: dag.actions.map((a) => ({ ...a, origin: { statement: a.origin?.statement ?? 0, site: a.origin?.site ?? 0, ...patch } })) };
 }

@@ -1,13 +1,50 @@
 // The physical plan the runtime executes: a hard task→worker assignment, a soft per-worker order and
-// how many requests each worker keeps in flight. The scheduler produces one; defaultPlan is the simple
-// dependency-order plan (one CPU worker, one worker per model) used until then.
+// how many requests each worker keeps in flight. Workers are a typed union (`WorkerRef`); their text
+// id (`gpu:0`, `worker:box1`, `model:gpt`, `cpu`) keys the plan's maps and names them in provenance
+// and EXPLAIN, and is never parsed back. The scheduler produces a plan; defaultPlan is the simple
+// dependency-order plan (one CPU worker, one worker per model).
+import { assertNever } from '../diag/assert-never.ts';
 import type { ActionDag, ActionId } from './action-dag.ts';
 
+/** Where the plan places an action. */
+export type WorkerRef =
+  /** The engine's own CPU work: SQL, fetch, format. */
+  | { readonly kind: 'cpu' }
+  /** Simulated GPU `index` behind sim:// models. */
+  | { readonly kind: 'gpu'; readonly index: number }
+  /** A declared inference server (CREATE WORKER): its calls go to its endpoint. */
+  | { readonly kind: 'worker'; readonly name: string }
+  /** A model's own endpoint. */
+  | { readonly kind: 'model'; readonly name: string };
+
+/** A worker's text id: the key of the plan's maps, and its name in provenance and EXPLAIN. */
+export type WorkerId = string;
+
+export const CPU_WORKER: WorkerRef = { kind: 'cpu' };
+
+/** The text id of `w`. */
+export function workerId(w: WorkerRef): WorkerId {
+  switch (w.kind) {
+    case 'cpu':
+      return 'cpu';
+    case 'gpu':
+      return `gpu:${w.index}`;
+    case 'worker':
+      return `worker:${w.name}`;
+    case 'model':
+      return `model:${w.name}`;
+    default:
+      return assertNever(w, 'worker');
+  }
+}
+
 export interface PhysicalPlan {
-  readonly assignment: ReadonlyMap<ActionId, string>;
-  readonly order: ReadonlyMap<string, readonly ActionId[]>;
+  /** Every worker the plan uses, by id. */
+  readonly workers: ReadonlyMap<WorkerId, WorkerRef>;
+  readonly assignment: ReadonlyMap<ActionId, WorkerId>;
+  readonly order: ReadonlyMap<WorkerId, readonly ActionId[]>;
   /** Requests a worker keeps in flight (a GPU server batches what it has). */
-  readonly window: ReadonlyMap<string, number>;
+  readonly window: ReadonlyMap<WorkerId, number>;
   /**
    * The scheduler's epochs: a worker starts an action of a later epoch than its earliest unfinished
    * one only when it uses the model that epoch's work uses (no switch the plan did not choose).
@@ -15,23 +52,47 @@ export interface PhysicalPlan {
   readonly epoch?: ReadonlyMap<ActionId, number>;
 }
 
+/** Builds a plan's assignment, per-worker order and windows, one placed action at a time. */
+export interface PlanBuilder {
+  /** Appends `id` to `worker`'s order; the first placement on a worker sets its window. */
+  place(worker: WorkerRef, id: ActionId, window: number): void;
+  /** True once `id` is placed. */
+  has(id: ActionId): boolean;
+  readonly plan: Omit<PhysicalPlan, 'epoch'>;
+}
+
+export function planBuilder(): PlanBuilder {
+  const workers = new Map<WorkerId, WorkerRef>();
+  const assignment = new Map<ActionId, WorkerId>();
+  const order = new Map<WorkerId, ActionId[]>();
+  const window = new Map<WorkerId, number>();
+  return {
+    place(worker, id, w) {
+      const key = workerId(worker);
+      if (!workers.has(key)) {
+        workers.set(key, worker);
+        window.set(key, w);
+        order.set(key, []);
+      }
+      assignment.set(id, key);
+      order.get(key)?.push(id);
+    },
+    has: (id) => assignment.has(id),
+    plan: { workers, assignment, order, window },
+  };
+}
+
 /** CPU work (SQL, fetch, format) runs this many actions at once. */
-const CPU_WINDOW = 8;
+export const CPU_WINDOW = 8;
 /** Requests in flight per model endpoint when the model does not say (MAX_CONCURRENCY). */
 const MODEL_WINDOW = 64;
 
 /** Dependency order: CPU actions on 'cpu', model calls on 'model:<name>', each list in DAG order. */
 export function defaultPlan(dag: ActionDag, windows: Readonly<Record<string, number>> = {}): PhysicalPlan {
-  const assignment = new Map<ActionId, string>();
-  const order = new Map<string, ActionId[]>();
-  const window = new Map<string, number>([['cpu', CPU_WINDOW]]);
+  const b = planBuilder();
   for (const a of dag.actions) {
-    const worker = 'model' in a ? `model:${a.model.name}` : 'cpu';
-    assignment.set(a.id, worker);
-    const list = order.get(worker) ?? [];
-    list.push(a.id);
-    order.set(worker, list);
-    if ('model' in a && !window.has(worker)) window.set(worker, windows[a.model.name] ?? MODEL_WINDOW);
+    if ('model' in a) b.place({ kind: 'model', name: a.model.name }, a.id, windows[a.model.name] ?? MODEL_WINDOW);
+    else b.place(CPU_WORKER, a.id, CPU_WINDOW);
   }
-  return { assignment, order, window };
+  return b.plan;
 }

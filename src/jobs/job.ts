@@ -1,12 +1,9 @@
 // A job: one submitted SQL script with its tenant, user and priority, the inputs it runs over, and
 // its progress. Plain JSON-safe data (it is persisted as is by the job store); the manager replaces a
 // job with an updated copy, never mutates one. Times are milliseconds from the manager's clock.
+import type { Priority } from '../ir/common.ts';
 import type { Value } from '../ir/values.ts';
 
-export type Priority = 'high' | 'medium' | 'low';
-
-/** Every priority, highest first (the order queues are served in). */
-export const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low'];
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 

@@ -3,7 +3,7 @@
 // the starvation guard's miss counts (a slice passed over 3 times is pinned into the next batch).
 // The fair order is what plain round-robin would serve next; batch selection may deviate from it
 // (affinity), and the deviation is what the miss counts bound.
-import { PRIORITIES, type Priority } from './job.ts';
+import { PRIORITIES, type Priority } from '../ir/common.ts';
 import type { Slice } from './slicing.ts';
 
 /** Slices of each priority per round of the weighted round-robin. */

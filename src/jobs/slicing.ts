@@ -2,7 +2,8 @@
 // inputs, one input each by default, so slices cost the same (only a job's last slice may be
 // smaller). A job without inputs (plain SQL) is one slice. Slices are plain data; a slice's place in
 // the queues and its miss count live in the queues, not here.
-import type { AffinityProfile, Job, Priority } from './job.ts';
+import type { AffinityProfile, Job } from './job.ts';
+import type { Priority } from '../ir/common.ts';
 
 /** One schedulable piece of a job: inputs [start, end) of it. */
 export interface Slice {

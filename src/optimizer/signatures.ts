@@ -9,7 +9,7 @@ import { isDeterministic, type Decoding, type ModelRef } from '../ir/common.ts';
 
 /**
  * What a signature covers, and what it deliberately leaves out. Labels (never in a signature): the
- * action id, step name, input index, row, round, speaker, span, the parameter name of a bound value,
+ * action id, step name, input index, row, round, speaker, span, origin, the parameter name of a bound value,
  * plan-time estimates (`rows`, `tokens`, `objects`) and dependencies that only order (a dependency
  * whose output the action never reads: it changes when the action runs, not what it computes).
  * Text and bound values are concatenated, since the runtime renders them into one string.

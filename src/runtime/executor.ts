@@ -7,13 +7,16 @@ import { InternalError } from '../diag/diagnostic.ts';
 import type { RecordBatch } from 'apache-arrow';
 import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-output.ts';
 import { OPERATORS, type CallInfo, type OperatorContext, type OperatorRun } from './operators.ts';
-import { defaultPlan, type PhysicalPlan } from '../ir/physical-plan.ts';
+import { CPU_WORKER, defaultPlan, workerId, type PhysicalPlan, type WorkerId } from '../ir/physical-plan.ts';
+
+/** The CPU worker's id. */
+const CPU = workerId(CPU_WORKER);
 
 /**
  * The plan's epochs per worker: the earliest epoch with unfinished work, and the model it uses; an
  * action may start if its epoch is not later, or if it uses that model. Without epochs, anything goes.
  */
-function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { allowed: (worker: string) => (id: ActionId) => boolean; done: (id: ActionId) => void } {
+function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { allowed: (worker: WorkerId) => (id: ActionId) => boolean; done: (id: ActionId) => void } {
   const epochOf = plan.epoch;
   if (!epochOf) return { allowed: () => () => true, done: () => undefined };
   const modelOf = (id: ActionId): string | undefined => {
@@ -21,10 +24,10 @@ function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { a
     return a && 'model' in a ? a.model.name : undefined;
   };
   // Per worker: unfinished actions per epoch, in epoch order.
-  const left = new Map<string, Map<number, { n: number; model?: string }>>();
+  const left = new Map<WorkerId, Map<number, { n: number; model?: string }>>();
   for (const [id, worker] of plan.assignment) {
     // Only GPUs keep to epochs (they switch models); CPU work runs whenever it is ready.
-    if (!worker.startsWith('gpu:')) continue;
+    if (plan.workers.get(worker)?.kind !== 'gpu') continue;
     const e = epochOf.get(id) ?? 0;
     const m = left.get(worker) ?? new Map<number, { n: number; model?: string }>();
     const entry = m.get(e) ?? { n: 0 };
@@ -62,9 +65,9 @@ function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, 
     const a = byId.get(id);
     return a && 'model' in a && isModelCall(a) ? a.model : undefined;
   };
-  const gpuOf = (worker: string): number | undefined => {
-    const m = /^gpu:(\d+)$/.exec(worker);
-    return m ? Number(m[1]) : undefined;
+  const gpuOf = (worker: WorkerId): number | undefined => {
+    const w = plan.workers.get(worker);
+    return w?.kind === 'gpu' ? w.index : undefined;
   };
   const left = new Map<string, Map<string, number>>();
   const finished = new Set<ActionId>();
@@ -77,7 +80,7 @@ function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, 
     }
     left.set(worker, counts);
   }
-  const prepareNext = (worker: string): void => {
+  const prepareNext = (worker: WorkerId): void => {
     const gpu = gpuOf(worker);
     const next = (plan.order.get(worker) ?? []).find((id) => !finished.has(id) && modelOf(id) !== undefined);
     const model = next === undefined ? undefined : modelOf(next);
@@ -112,7 +115,8 @@ async function drain(run: OperatorRun): Promise<CallInfo & { output: ActionOutpu
 /** One finished action, for provenance and progress. */
 export interface ActionEvent {
   readonly action: Action;
-  readonly worker: string;
+  /** The worker's id (`gpu:0`, `cpu`, ...), as provenance records it. */
+  readonly worker: WorkerId;
   readonly output: ActionOutput;
   readonly startedAt: number;
   readonly endedAt: number;
@@ -190,7 +194,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
     const fail = (e: unknown): void => reject(e);
     pumpSoon = () => queueMicrotask(() => pump());
     const enqueue = (id: ActionId): void => {
-      const worker = plan.assignment.get(id) ?? 'cpu';
+      const worker = plan.assignment.get(id) ?? CPU;
       const q = ready.get(worker) ?? [];
       q.push(id);
       ready.set(worker, q);
@@ -215,7 +219,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
       for (const worker of [...ready.keys()].sort()) {
         const q = ready.get(worker) ?? [];
         // Deterministic mode: model calls wait until no CPU work runs (see ExecuteOptions).
-        if (opts.deterministic && worker !== 'cpu' && (cpuHolds > 0 || (running.get('cpu') ?? 0) > 0)) continue;
+        if (opts.deterministic && worker !== CPU && (cpuHolds > 0 || (running.get(CPU) ?? 0) > 0)) continue;
         const limit = plan.window.get(worker) ?? 1;
         while (q.length > 0 && (running.get(worker) ?? 0) < limit) {
           // The plan's order is a preference: the earliest-ranked ready action goes first, among
@@ -249,7 +253,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
         fail(new InternalError(`execution stalled with ${dag.actions.length - done} actions left (a dependency cycle, a missing action, or a plan whose epochs contradict its dependencies)`));
       }
     };
-    const run = async (action: Action, worker: string): Promise<void> => {
+    const run = async (action: Action, worker: WorkerId): Promise<void> => {
       const startedAt = ctx.clock();
       const failed = action.deps.map((d) => errorOf(outputs.get(d))).find((e) => e !== undefined);
       const gone = opts.cancelled?.(action.id);
@@ -257,7 +261,7 @@ export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts:
         ? { output: outputOf([errorBatch('E0002', `cancelled: ${gone instanceof Error ? gone.message : String(gone)}`)]), skipped: true }
         : failed
         ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
-        : await drain(OPERATORS[action.kind](action as never, outputs, { ...ctx, worker }));
+        : await drain(OPERATORS[action.kind](action as never, outputs, { ...ctx, worker: plan.workers.get(worker) ?? CPU_WORKER }));
       opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
       finish(action.id, result.output);
     };

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Action, ActionId, ActionKind } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { RecordBatch } from 'apache-arrow';
+import type { WorkerRef } from '../ir/physical-plan.ts';
 import type { Value } from '../ir/values.ts';
 import type { Database } from '../storage/duckdb.ts';
 import { embeddingBatch, errorBatch, objectBatch, objectKey, recordBatch, tableBatch, textBatch, type ActionOutput } from './action-output.ts';
@@ -32,10 +33,10 @@ export interface OperatorContext {
   readonly hold: () => () => void;
   /** An action's position in the plan (passed to servers that order same-instant arrivals). */
   readonly rank?: (id: ActionId) => number;
-  /** The worker the plan placed the running action on (`gpu:N` pins a sim:// call to simulated GPU N). */
-  readonly worker?: string;
-  /** The endpoint of a declared worker (`worker:<name>`, CREATE WORKER): its calls go there. */
-  readonly endpointOf?: (worker: string) => string | undefined;
+  /** The worker the plan placed the running action on (a GPU pins a sim:// call to that simulated GPU). */
+  readonly worker?: WorkerRef;
+  /** The endpoint of a declared worker (CREATE WORKER): its calls go there. */
+  readonly endpointOf?: (worker: Extract<WorkerRef, { kind: 'worker' }>) => string | undefined;
 }
 
 /** Runs CPU work with the clock held. */
@@ -122,7 +123,7 @@ async function* callModel(a: ModelAction, outputs: ReadonlyMap<ActionId, ActionO
 
 async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, ActionOutput>, ctx: OperatorContext, kind: ModelCall['kind']): Promise<{ batch: RecordBatch; info: CallInfo }> {
   // A call placed on a declared worker goes to that worker's endpoint.
-  const endpoint = ctx.worker?.startsWith('worker:') ? ctx.endpointOf?.(ctx.worker) : undefined;
+  const endpoint = ctx.worker?.kind === 'worker' ? ctx.endpointOf?.(ctx.worker) : undefined;
   const a: ModelAction = endpoint ? { ...action, model: { ...action.model, endpoint } } : action;
   const system = renderSegments(a.system, outputs);
   const prompt = renderSegments(a.prompt, outputs);
@@ -131,8 +132,7 @@ async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, A
   try {
     const images = a.kind === 'vlm' || a.kind === 'vlm_reason' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
     const order = ctx.rank?.(a.id);
-    const pin = /^gpu:(\d+)$/.exec(ctx.worker ?? '');
-    const gpu = pin && a.model.endpoint.startsWith('sim://') ? Number(pin[1]) : undefined;
+    const gpu = ctx.worker?.kind === 'gpu' && a.model.endpoint.startsWith('sim://') ? ctx.worker.index : undefined;
     const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(order !== undefined ? { order } : {}), ...(gpu !== undefined ? { gpu } : {}), ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;

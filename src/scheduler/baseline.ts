@@ -2,12 +2,10 @@
 // tasks sent the moment their dependencies finish (no window, FIFO at the server, DAG order among
 // calls ready together), and the GPUs are split statically among the batch's sim:// models (a
 // model's calls go round-robin over its GPUs; with fewer GPUs than models, models share one).
-import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
-import type { PhysicalPlan } from '../ir/physical-plan.ts';
+import { isModelCall, type ActionDag } from '../ir/action-dag.ts';
+import { CPU_WINDOW, CPU_WORKER, planBuilder, type PhysicalPlan } from '../ir/physical-plan.ts';
 import { endpointWorker, type DeclaredWorker } from './schedule.ts';
 
-/** CPU work (SQL, fetch, format) runs this many actions at once, as in the default plan. */
-const CPU_WINDOW = 8;
 /** No limit: every ready call is sent at once and queues at the server. */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
@@ -36,23 +34,18 @@ export function baselinePlan(dag: ActionDag, gpus: number, workers: readonly Dec
   const served = new Set(workers.flatMap((w) => w.models));
   for (const a of dag.actions) if (isModelCall(a) && 'model' in a && a.model.endpoint.startsWith('sim://') && !served.has(a.model.name)) calls.set(a.model.name, (calls.get(a.model.name) ?? 0) + 1);
   const partition = staticPartition(calls, gpus);
-  const assignment = new Map<ActionId, string>();
-  const order = new Map<string, ActionId[]>();
-  const window = new Map<string, number>([['cpu', CPU_WINDOW]]);
+  const b = planBuilder();
   const sent = new Map<string, number>();
   for (const a of dag.actions) {
-    let worker = 'cpu';
-    if ('model' in a) {
-      const own = partition.get(a.model.name);
-      const k = sent.get(a.model.name) ?? 0;
-      sent.set(a.model.name, k + 1);
-      worker = own && own.length > 0 ? `gpu:${own[k % own.length]}` : endpointWorker(a.model.name, a.input, workers);
-      window.set(worker, UNBOUNDED);
+    if (!('model' in a)) {
+      b.place(CPU_WORKER, a.id, CPU_WINDOW);
+      continue;
     }
-    assignment.set(a.id, worker);
-    const list = order.get(worker) ?? [];
-    list.push(a.id);
-    order.set(worker, list);
+    const own = partition.get(a.model.name);
+    const k = sent.get(a.model.name) ?? 0;
+    sent.set(a.model.name, k + 1);
+    const gpu = own?.[k % own.length];
+    b.place(gpu !== undefined ? { kind: 'gpu', index: gpu } : endpointWorker(a.model.name, a.input, workers), a.id, UNBOUNDED);
   }
-  return { assignment, order, window };
+  return b.plan;
 }

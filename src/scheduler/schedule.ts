@@ -4,7 +4,7 @@
 // cache-aware longest-prefix-match order. Output: a PhysicalPlan (hard assignment, soft per-worker
 // order, epochs) plus a report. Pure: no I/O, no clock (a deadline comes from an injected `now`).
 import { isModelCall, type Action, type ActionDag, type ActionId } from '../ir/action-dag.ts';
-import type { PhysicalPlan } from '../ir/physical-plan.ts';
+import { CPU_WINDOW, CPU_WORKER, planBuilder, workerId, type PhysicalPlan, type WorkerRef } from '../ir/physical-plan.ts';
 import { DEFAULT_DIFFUSION_STEPS, DEVICES, DEFAULT_SWITCH_COSTS, SIM_IMAGE_SIZE, diffusionSeconds, modelCost, type DeviceKind } from '../cost/cost-model.ts';
 import { contractConvex, type ContractNode } from './contract.ts';
 import { planEpochs, type EpochDpStats } from './epoch-dp.ts';
@@ -60,15 +60,15 @@ export interface DeclaredWorker {
  * The fixed worker of a call to a non-sim endpoint: one of the declared workers serving its model
  * (by input, round-robin), else the model's own endpoint (`model:<name>`).
  */
-export function endpointWorker(model: string, input: number | null, workers: readonly DeclaredWorker[] = []): string {
+export function endpointWorker(model: string, input: number | null, workers: readonly DeclaredWorker[] = []): WorkerRef {
   const serving = workers.filter((w) => w.models.includes(model));
   const w = serving[(input ?? 0) % Math.max(1, serving.length)];
-  return w ? `worker:${w.name}` : `model:${model}`;
+  return w ? { kind: 'worker', name: w.name } : { kind: 'model', name: model };
 }
 
 /** Requests a fixed worker keeps in flight: its MAX_CONCURRENCY, else 16. */
-export function endpointWindow(worker: string, workers: readonly DeclaredWorker[] = []): number {
-  const w = worker.startsWith('worker:') ? workers.find((x) => `worker:${x.name}` === worker) : undefined;
+export function endpointWindow(worker: WorkerRef, workers: readonly DeclaredWorker[] = []): number {
+  const w = worker.kind === 'worker' ? workers.find((x) => x.name === worker.name) : undefined;
   return w?.maxConcurrency ?? 16;
 }
 
@@ -81,7 +81,6 @@ export interface Schedule {
 export const DP_EXPANSIONS = 500;
 
 const CPU = 'cpu';
-const CPU_WINDOW = 8;
 const DEFAULT_WINDOW = 256;
 
 /** Plans `dag` on `opts.gpus` simulated GPUs (calls to other endpoints go to their own fixed worker). */
@@ -96,13 +95,14 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   // run on the simulated GPUs; other endpoints are their model's fixed worker.
   const served = new Set((opts.workers ?? []).flatMap((w) => w.models));
   const simModel = (a: Action): string | undefined => ('model' in a && isModelCall(a) && a.model.endpoint.startsWith('sim://') && !served.has(a.model.name) ? a.model.name : undefined);
-  const fixedWorker = (a: Action): string | undefined => ('model' in a && isModelCall(a) && simModel(a) === undefined ? endpointWorker(a.model.name, a.input, opts.workers) : undefined);
+  const fixedWorker = (a: Action): WorkerRef | undefined => ('model' in a && isModelCall(a) && simModel(a) === undefined ? endpointWorker(a.model.name, a.input, opts.workers) : undefined);
 
   // Template nodes: one per (shard, step, round, model or CPU).
   const nodeOf = new Map<ActionId, string>();
   const members = new Map<string, Action[]>();
   for (const a of dag.actions) {
-    const where = simModel(a) ?? fixedWorker(a) ?? CPU;
+    const fixed = fixedWorker(a);
+    const where = simModel(a) ?? (fixed ? workerId(fixed) : CPU);
     const key = `${shardOf(a)}|${a.step}|${a.round ?? 0}|${where}`;
     nodeOf.set(a.id, key);
     const list = members.get(key) ?? [];
@@ -154,7 +154,8 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
     const denoiseS = actions.reduce((t, a) => t + (a.kind === 'image' && simModel(a) !== undefined ? diffusionSeconds(a.model.paramsB, a.decoding.width ?? SIM_IMAGE_SIZE, a.decoding.height ?? SIM_IMAGE_SIZE, DEFAULT_DIFFUSION_STEPS) : 0), 0);
     return { kind: 'gpu', id: g.id, deps: g.deps, model, eligibleS: work.eligibleS, invariantS: Math.max(work.invariantS, floor - work.eligibleS) + denoiseS };
   });
-  const gpus = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ id: `gpu:${i}`, resident: null }));
+  const gpuRefs: WorkerRef[] = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ kind: 'gpu', index: i }));
+  const gpus = gpuRefs.map((g) => ({ id: workerId(g), resident: null }));
   const problem: EpochProblem = { nodes, gpus, cpuSlots: [CPU], switchS: switchCostOf(DEFAULT_SWITCH_COSTS) };
   const dpPlan = planEpochs(problem, { maxExpansions: opts.maxExpansions ?? DP_EXPANSIONS, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
   // The epoch model charges a switch inside the epoch that needs it, but the runtime loads a GPU's
@@ -174,49 +175,37 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
 
   // The physical plan: GPU nodes in their worker's epoch order, calls inside a node in prefix order.
   const epochOfNode = chosen.epochOf;
-  const assignment = new Map<ActionId, string>();
-  const order = new Map<string, ActionId[]>();
+  const b = planBuilder();
   const epoch = new Map<ActionId, number>();
-  const window = new Map<string, number>([[CPU, CPU_WINDOW]]);
-  const push = (worker: string, id: ActionId): void => {
-    assignment.set(id, worker);
-    const list = order.get(worker) ?? [];
-    list.push(id);
-    order.set(worker, list);
-  };
-  for (const g of gpus) {
-    window.set(g.id, opts.window ?? DEFAULT_WINDOW);
-    for (const nodeId of chosen.order[g.id] ?? []) {
+  for (const g of gpuRefs) {
+    const gid = workerId(g);
+    for (const nodeId of chosen.order[gid] ?? []) {
       const e = epochOfNode.get(nodeId) ?? 0;
       const actions = groupActions.get(nodeId) ?? [];
       const sorted = orderInGroup.get(nodeId) ?? [];
       const inOrder = new Set(sorted);
-      for (const id of sorted) {
-        push(g.id, id);
+      for (const id of [...sorted, ...actions.filter((a) => !inOrder.has(a.id)).map((a) => a.id)]) {
+        b.place(g, id, opts.window ?? DEFAULT_WINDOW);
         epoch.set(id, e);
-      }
-      for (const a of actions) {
-        if (inOrder.has(a.id)) continue;
-        push(g.id, a.id);
-        epoch.set(a.id, e);
       }
     }
   }
   for (const a of dag.actions) {
-    if (assignment.has(a.id)) continue;
+    if (b.has(a.id)) continue;
     const fixed = fixedWorker(a);
-    const worker = fixed ?? (simModel(a) !== undefined ? 'gpu:0' : CPU);
-    if (!window.has(worker)) window.set(worker, fixed ? endpointWindow(fixed, opts.workers) : DEFAULT_WINDOW);
-    push(worker, a.id);
+    if (fixed) b.place(fixed, a.id, endpointWindow(fixed, opts.workers));
+    else if (simModel(a) !== undefined) b.place({ kind: 'gpu', index: 0 }, a.id, opts.window ?? DEFAULT_WINDOW);
+    else b.place(CPU_WORKER, a.id, CPU_WINDOW);
     epoch.set(a.id, epochOfNode.get(contraction.groupOf[nodeOf.get(a.id) ?? ''] ?? '') ?? 0);
   }
+  const { assignment } = b.plan;
   const callsPerWorker: Record<string, number> = {};
   for (const a of dag.actions) if (isModelCall(a)) {
-    const w = assignment.get(a.id) ?? CPU;
+    const w = assignment.get(a.id) ?? 'cpu';
     callsPerWorker[w] = (callsPerWorker[w] ?? 0) + 1;
   }
   return {
-    plan: { assignment, order, window, epoch },
+    plan: { ...b.plan, epoch },
     report: {
       shards,
       templateNodes: contractNodes.length,

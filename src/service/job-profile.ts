@@ -9,7 +9,7 @@ import type { Session } from '../engine/session.ts';
 import type { Template } from '../ir/common.ts';
 import type { WorkflowGraph } from '../ir/workflow-graph.ts';
 import type { SubmitRequest } from '../jobs/manager.ts';
-import type { Priority } from '../jobs/job.ts';
+import type { Priority } from '../ir/common.ts';
 import { parseScript } from '../sql/parse.ts';
 
 /** What submit-time binding found out. */

@@ -3,8 +3,8 @@
 // the latest jobs and in table agentlake_job_results of the lakehouse's DuckDB, so results outlive a
 // restart. A result whose JSON passes `maxStoredBytes` is kept in memory only.
 import type { Diagnostic } from '../diag/diagnostic.ts';
-import type { RunStats } from '../engine/run-statement.ts';
-import type { Outcome } from '../engine/session.ts';
+import type { RunStats } from '../ir/run-stats.ts';
+import type { Outcome } from '../engine/outcome.ts';
 import type { Database } from '../storage/duckdb.ts';
 import type { Column, Value } from '../ir/values.ts';
 import { retryInterrupted } from './interrupt-retry.ts';

@@ -8,10 +8,11 @@
 // part (DuckDB is interrupted only when every job of the batch is cancelled: the connection is
 // shared); each job's result and the provenance runs it wrote are kept.
 import { diag, UserError, type Diagnostic } from '../diag/diagnostic.ts';
-import type { Progress, RunStats } from '../engine/run-statement.ts';
+import type { Progress, RunStats } from '../ir/run-stats.ts';
 import type { BatchScript, ScriptResult, Session } from '../engine/session.ts';
 import { ensureProvenanceTables } from '../governance/provenance.ts';
 import { runIdsOfJob } from '../governance/provenance-queries.ts';
+import { onOff } from '../engine/settings.ts';
 import type { Job } from '../jobs/job.ts';
 import type { BatchRun, JobRunner, SliceOutcome, SliceRun } from '../jobs/runner.ts';
 import type { Value } from '../ir/values.ts';
@@ -249,8 +250,7 @@ function summary(ds: readonly Diagnostic[]): string {
 
 /** The session settings a job carries (`SET agentlake.cache|optimizer` on its connection). */
 function jobSettings(s: Readonly<Record<string, string>>): NonNullable<BatchScript['settings']> {
-  const on = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : ['true', 'on'].includes(v.toLowerCase()));
-  const cache = on(s['cache']);
-  const optimizer = on(s['optimizer']);
+  const cache = onOff(s['cache']);
+  const optimizer = onOff(s['optimizer']);
   return { ...(cache !== undefined ? { cache } : {}), ...(optimizer !== undefined ? { optimizer } : {}) };
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
-import type { RunStats } from '../../src/engine/run-statement.ts';
+import type { RunStats } from '../../src/ir/run-stats.ts';
 
 interface JsonRows {
   readonly columns: readonly { readonly name: string; readonly type: string }[];

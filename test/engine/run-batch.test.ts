@@ -5,7 +5,7 @@
 // it; different settings never merge), and one script's failure or cancellation is its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchScript, ScriptResult, Session } from '../../src/engine/session.ts';
-import type { Outcome } from '../../src/engine/session.ts';
+import type { Outcome } from '../../src/engine/outcome.ts';
 import { openSession } from './support.ts';
 
 let session: Session;

@@ -1,6 +1,7 @@
 // Helpers for the job manager tests: a fake runner that records every batch and answers at once (or
 // fails chosen slices), jobs and slices built by hand, counters and Jain's fairness index.
-import type { AffinityProfile, Job, Priority } from '../../src/jobs/job.ts';
+import type { AffinityProfile, Job } from '../../src/jobs/job.ts';
+import type { Priority } from '../../src/ir/common.ts';
 import { EMPTY_PROFILE } from '../../src/jobs/job.ts';
 import type { BatchRun, JobRunner, SliceOutcome } from '../../src/jobs/runner.ts';
 import { sliceJob, type Slice } from '../../src/jobs/slicing.ts';

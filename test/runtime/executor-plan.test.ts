@@ -8,7 +8,7 @@ import type { ModelRef } from '../../src/ir/common.ts';
 import { executeDag, type ActionEvent } from '../../src/runtime/executor.ts';
 import type { ModelClient } from '../../src/runtime/model-client.ts';
 import type { OperatorContext } from '../../src/runtime/operators.ts';
-import type { PhysicalPlan } from '../../src/ir/physical-plan.ts';
+import type { PhysicalPlan, WorkerRef } from '../../src/ir/physical-plan.ts';
 import { SimClient } from '../../src/sim/sim-client.ts';
 import { VirtualClock } from '../../src/sim/clock.ts';
 import { SimCluster } from '../../src/sim/cluster.ts';
@@ -32,13 +32,20 @@ const format = (id: ActionId): FormatAction => ({ kind: 'format', id, step: id, 
 
 const dagOf = (actions: readonly Action[]): ActionDag => ({ kind: 'action_dag', source: 'test', inputs: [{ index: 0, values: {}, outputs: [] }], actions });
 
+/** The workers plans here use, by id. */
+const REFS: Readonly<Record<string, WorkerRef>> = { cpu: { kind: 'cpu' }, 'gpu:0': { kind: 'gpu', index: 0 }, 'gpu:1': { kind: 'gpu', index: 1 } };
+
 /** A plan from per-worker lists of [action, epoch], in order; GPU windows 256, CPU 8. */
 function planOf(workers: Readonly<Record<string, readonly (readonly [ActionId, number])[]>>, withEpochs = true): PhysicalPlan {
   const assignment = new Map<ActionId, string>();
   const order = new Map<string, ActionId[]>();
   const window = new Map<string, number>();
   const epoch = new Map<ActionId, number>();
+  const refs = new Map<string, WorkerRef>();
   for (const [worker, list] of Object.entries(workers)) {
+    const ref = REFS[worker];
+    if (!ref) throw new Error(`planOf: no worker '${worker}'`);
+    refs.set(worker, ref);
     order.set(worker, list.map(([id]) => id));
     window.set(worker, worker === 'cpu' ? 8 : 256);
     for (const [id, e] of list) {
@@ -46,7 +53,7 @@ function planOf(workers: Readonly<Record<string, readonly (readonly [ActionId, n
       epoch.set(id, e);
     }
   }
-  return withEpochs ? { assignment, order, window, epoch } : { assignment, order, window };
+  return withEpochs ? { workers: refs, assignment, order, window, epoch } : { workers: refs, assignment, order, window };
 }
 
 interface Run {

@@ -59,6 +59,7 @@ function encodeOf(a: VlmAction, id: ActionId): VlmEncodeAction {
   return {
     kind: 'vlm_encode', id, step: a.step, input: a.input, deps: image.kind === 'ref' ? [image.action] : [], model: a.model, image,
     ...(a.round !== undefined ? { round: a.round } : {}), ...(a.row !== undefined ? { row: a.row } : {}), ...(a.span ? { span: a.span } : {}),
+    ...(a.origin ? { origin: a.origin } : {}),
   };
 }
 

@@ -4,9 +4,11 @@
 // medium), cache and optimizer travel with each job as its settings; agentlake.gpus is the server's.
 // The executor waits for the job, forwards its progress as notices and turns a cancel into a job cancel.
 import { diag, InternalError, UserError } from '../../diag/diagnostic.ts';
-import type { Priority } from '../../jobs/job.ts';
+import type { Priority } from '../../ir/common.ts';
 import type { JobManager } from '../../jobs/manager.ts';
 import type { Column } from '../../ir/values.ts';
+import { checkSettingValue, isSettingName, unknownSetting } from '../../engine/settings.ts';
+import { parseSettingStatement } from '../../sql/setting-statement.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
 import { progressNotices, queryResultOf } from './outcome-result.ts';
 import type { JobEvents } from '../../service/job-events.ts';
@@ -29,15 +31,9 @@ export interface JobExecutorDeps {
 }
 
 const PRIORITY_VAR = 'agentlake.priority';
-const SET_VAR = /^\s*(SET|RESET)\s+(?:SESSION\s+|LOCAL\s+)?agentlake\.([A-Za-z_]+)\b\s*(?:(?:=|TO)\s*(.*?))?\s*;?\s*$/is;
-const SHOW_VAR = /^\s*SHOW\s+agentlake\.([A-Za-z_]+)\s*;?\s*$/i;
 
-/** The per-connection settings: their values (lowercase) and defaults. */
-const CONNECTION_SETTINGS: Readonly<Record<string, { values: readonly string[]; fallback: string; says: string }>> = {
-  priority: { values: ['high', 'medium', 'low'], fallback: 'medium', says: "'high', 'medium' or 'low'" },
-  cache: { values: ['true', 'false', 'on', 'off'], fallback: 'on', says: 'on or off' },
-  optimizer: { values: ['true', 'false', 'on', 'off'], fallback: 'on', says: 'on or off' },
-};
+/** The settings a connection keeps (agentlake.gpus is the server's), and their defaults. */
+const CONNECTION_SETTINGS: Readonly<Record<string, string>> = { priority: 'medium', cache: 'on', optimizer: 'on' };
 
 /** A QueryExecutor that runs each statement as a job. */
 export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
@@ -88,33 +84,22 @@ export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
  * anything else.
  */
 function connectionSetting(sql: string, ctx: QueryContext, gpus: number): QueryResult | undefined {
-  const show = SHOW_VAR.exec(sql);
-  if (show) {
-    const name = (show[1] ?? '').toLowerCase();
-    if (name === 'gpus') return { kind: 'rows', columns: [{ name: 'agentlake.gpus', type: 'VARCHAR' }], rows: [[String(gpus)]] };
-    const def = CONNECTION_SETTINGS[name];
-    if (!def) return undefined;
-    return { kind: 'rows', columns: [{ name: `agentlake.${name}`, type: 'VARCHAR' }], rows: [[ctx.vars?.get(`agentlake.${name}`) ?? def.fallback]] };
+  const s = parseSettingStatement(sql);
+  if (!s) return undefined;
+  const key = `agentlake.${s.name}`;
+  const fallback = CONNECTION_SETTINGS[s.name];
+  if (s.op === 'show') {
+    if (s.name === 'gpus') return { kind: 'rows', columns: [{ name: key, type: 'VARCHAR' }], rows: [[String(gpus)]] };
+    if (fallback === undefined) return undefined;
+    return { kind: 'rows', columns: [{ name: key, type: 'VARCHAR' }], rows: [[ctx.vars?.get(key) ?? fallback]] };
   }
-  const m = SET_VAR.exec(sql);
-  if (!m) return undefined;
-  const name = (m[2] ?? '').toLowerCase();
-  const at = sql.search(/agentlake\./i);
-  const nameSpan = { start: at, end: at + 'agentlake.'.length + name.length };
-  if (name === 'gpus') throw new UserError([diag('B0133', `agentlake.gpus is set by the server (--gpus ${gpus}) for everyone`, nameSpan)]);
-  const def = CONNECTION_SETTINGS[name];
-  if (!def) throw new UserError([diag('B0132', `unknown setting 'agentlake.${name}'`, nameSpan, { help: `per-connection settings: ${Object.keys(CONNECTION_SETTINGS).map((k) => `agentlake.${k}`).join(', ')}` })]);
-  const key = `agentlake.${name}`;
-  if ((m[1] ?? '').toUpperCase() === 'RESET') {
+  if (s.name === 'gpus') throw new UserError([diag('B0133', `agentlake.gpus is set by the server (--gpus ${gpus}) for everyone`, s.nameSpan)]);
+  if (fallback === undefined || !isSettingName(s.name)) return unknownSetting(s.name, s.nameSpan, Object.keys(CONNECTION_SETTINGS));
+  if (s.op === 'reset') {
     ctx.vars?.delete(key);
     return { kind: 'command', message: `reset ${key}` };
   }
-  const raw = (m[3] ?? '').trim();
-  const value = raw.replace(/^'(.*)'$/s, '$1').toLowerCase();
-  if (!def.values.includes(value)) {
-    const start = Math.max(0, sql.indexOf(raw, at));
-    throw new UserError([diag('B0131', `${key} is ${def.says}, not '${value}'`, { start, end: start + Math.max(1, raw.length) })]);
-  }
-  ctx.vars?.set(key, value);
+  checkSettingValue(s.name, s.value, s.valueSpan);
+  ctx.vars?.set(key, s.value);
   return { kind: 'command', message: `set ${key}` };
 }

@@ -1,7 +1,7 @@
 // What a finished statement sends back over the wire: rows (with a closing notice of the model calls
 // they cost), an EXPLAIN's text as a one-column QUERY PLAN table (as PostgreSQL does), or a command
 // tag with the row count a message like "... (3 rows)" carries.
-import type { Progress, RunStats } from '../../engine/run-statement.ts';
+import type { Progress, RunStats } from '../../ir/run-stats.ts';
 import type { Column, Value } from '../../ir/values.ts';
 import type { QueryContext, QueryResult } from './executor.ts';
 
