@@ -210,6 +210,28 @@ describe('errors', () => {
     expect(d?.message).toContain('takes 1 argument (doc_id INTEGER), got 2');
   });
 
+  it('an unknown workflow (or table function) in FROM: B0401 at its name', async () => {
+    const sql = 'SELECT * FROM docs d, brif(d.id) b';
+    const ds = await userErrors(sql, () => session.runScript({ name: 'q.sql', text: sql }, 'explain'));
+    expect(ds.map((d) => `${d.code} ${d.at}`)).toEqual(['B0401 brif']);
+  });
+
+  // Gap: run_workflow() suggests a near workflow name, a workflow call in FROM does not.
+  it.fails("an unknown workflow in FROM suggests a near name ('brief')", async () => {
+    const sql = 'SELECT * FROM docs d, brif(d.id) b';
+    const [d] = await userErrors(sql, () => session.runScript({ name: 'q.sql', text: sql }, 'explain'));
+    expect(d?.help).toBe("did you mean 'brief'?");
+  });
+
+  // Bug: an argument of the wrong type binds, then EXPLAIN/run fail with DuckDB's bare
+  // "Conversion Error: Could not convert string 'abc' to INT32" (not a UserError: no code, no span).
+  it.fails('a workflow argument of the wrong type is a user error at the argument', async () => {
+    const sql = "SELECT * FROM brief('abc')";
+    const [d] = await userErrors(sql, () => session.runScript({ name: 'q.sql', text: sql }, 'explain'));
+    expect(d?.code).toMatch(/^B/);
+    expect(d?.at).toContain('abc');
+  });
+
   it('an input query with the wrong column count for run_workflow(): B0501 at the query', async () => {
     const [d] = await errors("SELECT * FROM run_workflow('brief', (SELECT id, title FROM docs))");
     expect(d).toMatchObject({ code: 'B0501', at: '(SELECT id, title FROM docs)' });
