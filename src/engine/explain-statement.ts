@@ -47,8 +47,9 @@ export async function explainStatement(session: Session, stmt: Explain, source: 
     const out = await session.execute(inner, source);
     measured = out.kind === 'rows' ? out.stats : undefined;
   }
-  const optimizer = optimizerReport(optimized, engine, session.gpus, measured);
-  const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined, (t) => renderOptimizer(t, optimizer));
+  const verbose = stmt.mode === 'verbose';
+  const optimizer = optimizerReport(optimized, engine, session.gpus, measured, { verbose });
+  const text = renderPlanText(report, verbose ? parts : undefined, (t) => renderOptimizer(t, optimizer, { verbose }));
   return { kind: 'explain', text, json: { ...report, optimizer } };
 }
 
