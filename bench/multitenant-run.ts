@@ -76,7 +76,7 @@ function renderMarkdown(r: { generatedAt: string; code: string; quick: boolean; 
   const lines = [
     `# agentlake multi-tenant benchmark${r.quick ? ' (--quick)' : ''}`,
     '',
-    `Generated ${r.generatedAt} on ${r.code}, ${r.benchWallS.toFixed(1)} s wall. **Simulated**: model calls run on sim:// models (simulated H100s, virtual time), so every GPU figure (makespans, GPU busy time, model loads, simulated latencies) is simulated; wall times are real. Every job goes through the JobManager (src/jobs) and the serve runner (src/server/session-runner.ts: one Session, one batch of jobs at a time; the last model statements of a batch's jobs run as one DAG, so identical deterministic calls of different tenants execute once), each variant on a fresh copy of the demo lakehouse.`,
+    `Generated ${r.generatedAt} on ${r.code}, ${r.benchWallS.toFixed(1)} s wall. **Simulated**: model calls run on sim:// models (simulated H100s, virtual time), so every GPU figure (makespans, GPU busy time, model loads, simulated latencies) is simulated; wall times are real. Every job goes through the JobManager (src/jobs) and the serve runner (src/service/session-runner.ts: one Session, one batch of jobs at a time; the last model statements of a batch's jobs run as one DAG, so identical deterministic calls of different tenants execute once), each variant on a fresh copy of the demo lakehouse.`,
     '',
     `## (a) Cross-tenant merging`,
     '',

@@ -1,5 +1,5 @@
 // The multi-tenant section of the benchmark (ALGORITHMS.md §5), part (a) and the shared helpers: a
-// JobManager (src/jobs) driving the serve runner (src/server/session-runner.ts: one Session, one
+// JobManager (src/jobs) driving the serve runner (src/service/session-runner.ts: one Session, one
 // batch of jobs at a time, a batch's model statements run as one DAG) on a fresh copy of the bench
 // lakehouse with sim:// models. Cross-tenant merging: two tenants submit the same workflow over
 // overlapping symbols; (1) both jobs in one batch, response cache off (every saving is the merge),

@@ -50,8 +50,9 @@ export async function explainStatement(session: StatementContext, stmt: Explain,
     const out = await session.execute(inner, source);
     measured = out.kind === 'rows' ? out.stats : undefined;
   }
-  const optimizer = optimizerReport(optimized, engine, session.current.gpus, measured);
-  const text = renderPlanText(report, stmt.mode === 'verbose' ? parts : undefined, (t) => renderOptimizer(t, optimizer));
+  const verbose = stmt.mode === 'verbose';
+  const optimizer = optimizerReport(optimized, engine, session.current.gpus, measured, { verbose });
+  const text = renderPlanText(report, verbose ? parts : undefined, (t) => renderOptimizer(t, optimizer, { verbose }));
   return { kind: 'explain', text, json: { ...report, optimizer } };
 }
 

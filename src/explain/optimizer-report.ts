@@ -1,11 +1,13 @@
 // The optimizer's part of EXPLAIN: the engine, rewrites that fired, calls before and after dedup,
 // the contracted graph, the placement (per GPU: calls and models in order) and its epochs, the
 // estimated makespan and prefix-cache hit rate, and the lower bounds of ALGORITHMS.md §7; EXPLAIN
-// ANALYZE adds the measured figures. Every time is simulated; every estimate is labelled.
+// ANALYZE adds the measured figures. Every time is simulated; every estimate is labelled. VERBOSE
+// adds, under each rewrite, the DAG as that rule left it (dagView: whole if small, else input 0),
+// and says so when no rule changed the plan.
 import type { Optimized } from '../scheduler/optimize-batch.ts';
 import type { ScheduleReport } from '../scheduler/schedule.ts';
 import type { RunStats } from '../ir/run-stats.ts';
-import type { TextPlan } from './render-text.ts';
+import { dagView, type DagView, type TextPlan } from './render-text.ts';
 
 /** JSON form (EXPLAIN --json: `optimizer`). */
 export interface OptimizerReport {
@@ -13,7 +15,8 @@ export interface OptimizerReport {
   readonly gpus: number;
   readonly callsBefore: number;
   readonly callsAfter: number;
-  readonly rewrites: readonly { readonly rule: string; readonly round: number; readonly actions: string; readonly calls: string }[];
+  /** Every rule application that changed the DAG; with VERBOSE, `after` is the DAG it left. */
+  readonly rewrites: readonly { readonly rule: string; readonly round: number; readonly actions: string; readonly calls: string; readonly after?: DagView }[];
   readonly schedule?: Omit<ScheduleReport, 'dp' | 'callsPerWorker'> & { readonly dpExpansions: number; readonly dpProvedOptimal: boolean };
   readonly placement: readonly { readonly worker: string; readonly calls: number; readonly models: readonly string[]; readonly epochs: number }[];
   readonly estimate?: {
@@ -29,8 +32,8 @@ export interface OptimizerReport {
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** The report of an optimized batch (and, for EXPLAIN ANALYZE, the run's figures). */
-export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'], gpus: number, measured?: RunStats): OptimizerReport {
+/** The report of an optimized batch (and, for EXPLAIN ANALYZE, the run's figures; for VERBOSE, the DAG after each rewrite). */
+export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'], gpus: number, measured?: RunStats, opts: { readonly verbose?: boolean } = {}): OptimizerReport {
   const byId = new Map(o.rewritten.dag.actions.map((a) => [a.id, a]));
   const placement: { worker: string; calls: number; models: string[]; epochs: number }[] = [];
   for (const [worker, ids] of [...(o.plan?.order ?? new Map<string, readonly string[]>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -54,7 +57,9 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
     gpus,
     callsBefore: o.callsBefore,
     callsAfter: o.callsAfter,
-    rewrites: o.rewritten.trace.map((t) => ({ rule: t.rule, round: t.round, actions: `${t.actionsBefore}->${t.actionsAfter}`, calls: `${t.callsBefore}->${t.callsAfter}` })),
+    rewrites: o.rewritten.trace.map((t) => ({
+      rule: t.rule, round: t.round, actions: `${t.actionsBefore}->${t.actionsAfter}`, calls: `${t.callsBefore}->${t.callsAfter}`, ...(opts.verbose ? { after: dagView(t.dag) } : {}),
+    })),
     ...(s ? {
       schedule: {
         shards: s.shards, templateNodes: s.templateNodes, contractedNodes: s.contractedNodes, superNodes: s.superNodes, epochs: s.epochs, switches: s.switches,
@@ -67,10 +72,19 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
   };
 }
 
-/** Text lines of the optimizer's report (wall-clock figures only in JSON: text plans are deterministic). */
-export function renderOptimizer(t: TextPlan, r: OptimizerReport): void {
+/**
+ * Text lines of the optimizer's report (wall-clock figures only in JSON: text plans are deterministic).
+ * VERBOSE: each rewrite's `after` DAG under it, and a line saying so when the rules ran and none fired.
+ */
+export function renderOptimizer(t: TextPlan, r: OptimizerReport, opts: { readonly verbose?: boolean } = {}): void {
   t.add(1, 'Optimizer', { engine: r.engine, gpus: r.gpus, calls_before: r.callsBefore, calls_after: r.callsAfter });
-  for (const w of r.rewrites) t.add(2, 'Rewrite', { rule: w.rule, round: w.round, actions: w.actions, calls: w.calls });
+  for (const w of r.rewrites) {
+    t.add(2, 'Rewrite', { rule: w.rule, round: w.round, actions: w.actions, calls: w.calls });
+    if (!opts.verbose || !w.after) continue;
+    t.add(3, 'After', { actions: w.after.actions, shown: w.after.shown });
+    for (const line of w.after.lines) t.addText(4, line);
+  }
+  if (opts.verbose && r.engine === 'agentlake' && r.rewrites.length === 0) t.add(2, 'Rewrite', { rule: 'none', note: 'no rule changed the plan' });
   const s = r.schedule;
   if (s) {
     t.add(2, 'Schedule', { shards: s.shards, template_nodes: s.templateNodes, contracted_nodes: s.contractedNodes, super_nodes: s.superNodes, epochs: s.epochs, switches: s.switches, chosen: s.chosen, dp_expansions: s.dpExpansions, dp_optimal: String(s.dpProvedOptimal) });

@@ -4,14 +4,23 @@ import type { Action, ActionDag } from '../ir/action-dag.ts';
 import { actionFields, stepFields } from '../ir/format-node.ts';
 import type { CountStats, PlanPart, PlanReport } from './plan-report.ts';
 
+/** One `Kind: key=value ...` label (empty fields left out; values with spaces, quotes or `=` quoted). */
+export function labelText(label: string, fields: Readonly<Record<string, string | number | undefined>> = {}): string {
+  const kv = Object.entries(fields)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
+  return kv.length > 0 ? `${label}: ${kv.join(' ')}` : label;
+}
+
 /** Collects lines with their depth, then numbers them. */
 export class TextPlan {
   private readonly lines: { depth: number; text: string }[] = [];
   add(depth: number, label: string, fields: Readonly<Record<string, string | number | undefined>> = {}): void {
-    const kv = Object.entries(fields)
-      .filter(([, v]) => v !== undefined && v !== '')
-      .map(([k, v]) => `${k}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
-    this.lines.push({ depth, text: kv.length > 0 ? `${label}: ${kv.join(' ')}` : label });
+    this.lines.push({ depth, text: labelText(label, fields) });
+  }
+  /** A line already made by `labelText` (kept in JSON reports, printed as they are). */
+  addText(depth: number, text: string): void {
+    this.lines.push({ depth, text });
   }
   toString(): string {
     const width = String(this.lines.length).length;
@@ -69,6 +78,27 @@ function renderSlice(t: TextPlan, dag: ActionDag): void {
   const first = dag.actions.filter((a) => a.input === 0 || a.input === null);
   t.add(2, 'Slice', { input: 0, actions: first.filter((a) => a.input === 0).length });
   for (const a of first) t.add(3, kindLabel(a), actionFields(a));
+}
+
+/** DAGs of at most this many actions are shown whole after each rewrite; larger ones by their first input. */
+export const WHOLE_DAG_MAX = 24;
+
+/** What EXPLAIN VERBOSE shows of a DAG after a rewrite: its action lines, whole or restricted. */
+export interface DagView {
+  readonly actions: number;
+  /** `all`: every action; `input 0`: the batch-level actions and those of each call site's first input. */
+  readonly shown: 'all' | 'input 0';
+  readonly lines: readonly string[];
+}
+
+/**
+ * The DAG as action lines (the labels of the VERBOSE slice): whole when it has at most
+ * WHOLE_DAG_MAX actions, else restricted like the slice (input 0 and batch-level actions), in DAG order.
+ */
+export function dagView(dag: ActionDag): DagView {
+  const whole = dag.actions.length <= WHOLE_DAG_MAX;
+  const shown = whole ? dag.actions : dag.actions.filter((a) => a.input === 0 || a.input === null);
+  return { actions: dag.actions.length, shown: whole ? 'all' : 'input 0', lines: shown.map((a) => labelText(kindLabel(a), actionFields(a))) };
 }
 
 function kindLabel(a: Action): string {

@@ -1,7 +1,8 @@
 // The rewrite driver: applies the rules of rules/index.ts in order, repeatedly, until none changes
 // the DAG; checks the invariants after every rule (ids unique, every reference and dependency
 // precedes its reader, input outputs exist, no model appears that was not there before) and keeps a
-// trace for EXPLAIN VERBOSE. Pure: no I/O, no clock.
+// trace for EXPLAIN VERBOSE (each entry keeps the DAG the rule returned: rules build new immutable
+// DAGs, so a reference costs nothing and is never copied). Pure: no I/O, no clock.
 import { InternalError } from '../diag/diagnostic.ts';
 import { isModelCall, type Action, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import { RULES } from './rules/index.ts';
@@ -15,6 +16,8 @@ export interface TraceEntry {
   readonly actionsAfter: number;
   readonly callsBefore: number;
   readonly callsAfter: number;
+  /** The DAG as it stood after this rule (the rule's own result, shared, not a copy). */
+  readonly dag: ActionDag;
 }
 
 export interface Rewritten {
@@ -41,7 +44,7 @@ export function rewriteDag(dag: ActionDag, rules: readonly Rule[] = RULES): Rewr
       const next = rule.apply(current, { alias: (removed, kept) => void aliases.set(removed, kept), absorb: (removed, into) => void absorbed.set(removed, into) });
       if (next === current) continue;
       checkInvariants(next, models, rule.name);
-      trace.push({ rule: rule.name, round, actionsBefore: current.actions.length, actionsAfter: next.actions.length, callsBefore: calls(current), callsAfter: calls(next) });
+      trace.push({ rule: rule.name, round, actionsBefore: current.actions.length, actionsAfter: next.actions.length, callsBefore: calls(current), callsAfter: calls(next), dag: next });
       current = next;
       changed = true;
     }

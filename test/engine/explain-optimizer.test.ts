@@ -17,8 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => dispose());
 
-async function explain(text: string): Promise<{ json: { actions: { modelCalls: number }; optimizer: OptimizerReport }; text: string }> {
-  const out = await session.runScript({ name: 'q.sql', text }, 'explain');
+async function explain(text: string, verbose = false): Promise<{ json: { actions: { modelCalls: number }; optimizer: OptimizerReport }; text: string }> {
+  const out = await session.runScript({ name: 'q.sql', text }, 'explain', { verbose });
   if (out.kind !== 'explain') throw new Error('expected a plan');
   return { json: out.json as { actions: { modelCalls: number }; optimizer: OptimizerReport }, text: out.text };
 }
@@ -42,6 +42,33 @@ describe('EXPLAIN of the optimizer', () => {
     expect(text).toMatch(/Optimizer: engine=agentlake gpus=2 calls_before=88 calls_after=66/);
     expect(text).toMatch(/Rewrite: rule=merkle_dedup round=1/);
     expect(text).toMatch(/Worker: name=gpu:0 calls=\d+ models=/);
+    // Without VERBOSE: no DAG after each rule, in text or JSON.
+    expect(text).not.toMatch(/After:/);
+    expect(o.rewrites.every((r) => r.after === undefined)).toBe(true);
+  });
+
+  it('VERBOSE (SQL or the CLI flag): under each rewrite the DAG it left, as text and as JSON lines', async () => {
+    const bySql = await explain(`EXPLAIN VERBOSE ${Q}`);
+    const byFlag = await explain(Q, true);
+    expect(byFlag.text).toBe(bySql.text);
+    expect(byFlag.json.optimizer).toEqual(bySql.json.optimizer);
+    const rewrites = bySql.json.optimizer.rewrites;
+    expect(rewrites.map((r) => r.rule)).toEqual(['node_absorption', 'prefix_consolidation', 'merkle_dedup']);
+    const lines = bySql.text.split('\n').map((l) => l.replace(/^\s*\d+ {2}/, ''));
+    for (const r of rewrites) {
+      // 88 calls: too large to show whole, so the batch-level actions and input 0 of the site.
+      expect(r.after?.shown).toBe('input 0');
+      expect(r.after?.actions).toBe(Number(r.actions.split('->')[1]));
+      const at = lines.indexOf(`    Rewrite: rule=${r.rule} round=${r.round} actions=${r.actions} calls=${r.calls}`);
+      expect(at).toBeGreaterThan(0);
+      expect(lines[at + 1]).toBe(`      After: actions=${r.after?.actions} shown="input 0"`);
+      expect(lines.slice(at + 2, at + 2 + (r.after?.lines.length ?? 0))).toEqual(r.after?.lines.map((l) => `        ${l}`));
+      expect(r.after?.lines.some((l) => /^Llm: id=\S+#0\b/.test(l))).toBe(true);
+    }
+    // node_absorption removed every format of input 0.
+    expect(rewrites[0]?.after?.lines.some((l) => l.startsWith('Format:'))).toBe(false);
+    // Deterministic: the same text again.
+    expect((await explain(`EXPLAIN VERBOSE ${Q}`)).text).toBe(bySql.text);
   });
 
   it('EXPLAIN ANALYZE runs the plan it shows: measured calls match, makespan at least the bound', async () => {
@@ -57,7 +84,8 @@ describe('EXPLAIN of the optimizer', () => {
   it('with the optimizer off: no rewrites and no schedule', async () => {
     await session.runScript({ name: 'off.sql', text: 'SET agentlake.optimizer = off' }, 'run');
     try {
-      const { json } = await explain(Q);
+      const { json, text } = await explain(Q, true);
+      expect(text).not.toMatch(/Rewrite:/);
       expect(json.optimizer.engine).toBe('off');
       expect(json.optimizer.rewrites).toEqual([]);
       expect(json.optimizer.callsAfter).toBe(json.optimizer.callsBefore);

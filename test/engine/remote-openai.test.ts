@@ -180,7 +180,7 @@ describe('real-time figures of a remote (non-simulated) run', () => {
   });
 
   // Regression test (fixed bug): agentlake_runs.started_at is written with new Date() after the run has finished
-  // (runModelStatement in src/engine/run-statement.ts), so it is the end time: here about 3 s after
+  // (runModelStatement in src/engine/run-model-statements.ts), so it is the end time: here about 3 s after
   // runScript was called. Expected: started_at is no later than the moment the statement started.
   it('agentlake_runs.started_at is when the run started, not when it ended', () => {
     const started = Date.parse(`${String(run['started_at'])}Z`);

@@ -2,7 +2,7 @@
 // per-GPU placement, lower bounds; EXPLAIN ANALYZE's measured figures) as JSON and as text lines
 // after the plan; text and JSON agree, and wall-clock figures appear in JSON only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunStats } from '../../src/engine/run-statement.ts';
+import type { RunStats } from '../../src/ir/run-stats.ts';
 import type { Session } from '../../src/engine/session.ts';
 import { renderOptimizer, type OptimizerReport } from '../../src/explain/optimizer-report.ts';
 import { TextPlan } from '../../src/explain/render-text.ts';

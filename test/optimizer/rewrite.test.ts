@@ -70,6 +70,10 @@ describe('rewriteDag', () => {
       ['prefix_consolidation', 9, 9, 6, 6],
       ['merkle_dedup', 9, 6, 6, 4],
     ]);
+    // Each entry keeps the DAG its rule returned (for EXPLAIN VERBOSE): the last one is the result itself.
+    expect(r.trace.map((t) => t.dag.actions.length)).toEqual([9, 9, 6]);
+    expect(r.trace[0]?.dag.actions.some((a) => a.kind === 'format')).toBe(false);
+    expect(r.trace.at(-1)?.dag).toBe(r.dag);
   });
 
   it('merges nothing at temperature > 0 (only the deterministic SQL)', () => {

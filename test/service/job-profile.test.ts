@@ -1,4 +1,4 @@
-// Submit-time traits of a job (src/server/job-profile.ts): the priority a run_workflow() names and the
+// Submit-time traits of a job (src/service/job-profile.ts): the priority a run_workflow() names and the
 // affinity profile, from binding the script's last statement against the demo catalog, nothing run.
 // Through `agentlake serve`, both reach the job: a run_workflow priority outranks the request's or the
 // connection's, and jobs carry the models and calls per input the affinity distance compares.
