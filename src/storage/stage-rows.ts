@@ -23,11 +23,16 @@ let counter = 0;
  */
 export async function withStagedBatches<T>(db: Database, columns: readonly TypedColumn[], batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, use: (select: string) => Promise<T>): Promise<T> {
   const staging = `__agentlake_staging_${++counter}`;
+  // Everything to append, gathered before the appender opens: between appender calls nothing may
+  // await, or another statement on the connection (a response-cache write behind the calls) could
+  // run and leave the appender's pending result closed.
+  const all: RecordBatch[] = [];
+  for await (const batch of batches) all.push(batch);
   await db.run(`CREATE TEMP TABLE ${staging} (${columns.map((_, i) => `c${i} VARCHAR`).join(', ')})`);
   try {
     const appender = await db.connection.createAppender(staging, 'main', 'temp');
     try {
-      for await (const batch of batches) {
+      for (const batch of all) {
         const rows = rowsOf(batch);
         for (let start = 0; start < rows.length; start += CHUNK) {
           const part = rows.slice(start, start + CHUNK);
