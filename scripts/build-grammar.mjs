@@ -23,7 +23,7 @@ if (existsSync(outPath) && statSync(outPath).mtimeMs >= statSync(grammarPath).mt
 const source = peggy.generate(readFileSync(grammarPath, 'utf8'), {
   output: 'source',
   format: 'es',
-  allowedStartRules: ['Chunks', 'Statement', 'SingleStep', 'ReturnsText'],
+  allowedStartRules: ['Statement', 'SingleStep', 'ReturnsText'],
   grammarSource: 'agentlake.peggy',
 });
 mkdirSync(outDir, { recursive: true });
@@ -36,6 +36,6 @@ export declare class SyntaxError extends Error {
   expected: PeggyExpectation[] | null;
   found: string | null;
 }
-export declare function parse(input: string, options?: { startRule?: 'Chunks' | 'Statement' | 'SingleStep' | 'ReturnsText'; offset?: number }): unknown;
+export declare function parse(input: string, options?: { startRule?: 'Statement' | 'SingleStep' | 'ReturnsText'; offset?: number }): unknown;
 `);
 console.log('agentlake: generated src/sql/generated/parser.js');

@@ -1,4 +1,5 @@
-// Parses an agentlake script with the generated peggy parser: split at top-level semicolons, then
+// Parses an agentlake script with the generated peggy parser: split at top-level semicolons (the
+// one splitter, sql-text.ts, which pgwire and the job service use too), then
 // parse each statement on its own so one bad statement does not hide errors in the others, and
 // re-parse each step of a bad CREATE WORKFLOW so every bad step is reported at once.
 import { parse as peggyParse, SyntaxError as PeggySyntaxError, type PeggyExpectation } from './generated/parser.js';
@@ -6,7 +7,7 @@ import type { ReturnColumn, Script, Statement } from './ast.ts';
 import { diag, InternalError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Source, Span } from '../diag/span.ts';
 import { suggest } from '../diag/suggest.ts';
-import { skipAtom, topLevelParts } from './scan.ts';
+import { skipAtom, splitStatements, topLevelParts } from './sql-text.ts';
 
 /** A parse result: the statements that parsed, and a diagnostic for each that did not. */
 export interface ParseResult {
@@ -21,7 +22,7 @@ interface Chunk {
 
 /** Parses a whole script. Never throws for bad input: problems come back as diagnostics. */
 export function parseScript(source: Source): ParseResult {
-  const chunks = callParser(source.text, 'Chunks', 0) as Chunk[];
+  const chunks: readonly Chunk[] = splitStatements(source.text);
   const statements: Statement[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const chunk of chunks) {
@@ -49,7 +50,7 @@ export function parseReturnsText(text: string, offset: number): { columns?: read
   }
 }
 
-function callParser(text: string, startRule: 'Chunks' | 'Statement' | 'SingleStep' | 'ReturnsText', offset: number): unknown {
+function callParser(text: string, startRule: 'Statement' | 'SingleStep' | 'ReturnsText', offset: number): unknown {
   try {
     return peggyParse(text, { startRule, offset });
   } catch (e) {

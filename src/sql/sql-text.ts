@@ -1,6 +1,7 @@
-// Lexical helpers over a client's SQL text: split a Query message into statements at top-level
-// semicolons, and substitute $n parameters as SQL literals. Both skip quoted strings, quoted
-// identifiers, dollar-quoted text and comments, so a ';' or '$1' inside them is left alone.
+// The one SQL lexer: what is a comment, quoted string, quoted identifier or dollar-quoted text, and
+// the helpers built on it: splitting a script or Query message into statements at top-level
+// semicolons, identifiers and their renaming, parameters ($n) and their substitution, top-level
+// comma lists. A ';' or '$1' inside skipped text is left alone.
 
 /** One statement of a query string: its text and the offset where it starts. */
 export interface StatementText {
@@ -18,50 +19,96 @@ export type SkippedKind = 'comment' | 'string' | 'identifier' | 'dollar';
  */
 export function lex(sql: string, visit: (i: number) => void, skipped: (kind: SkippedKind, from: number, to: number) => void = () => undefined): void {
   let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    const from = i;
-    if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end;
-      skipped('comment', from, i);
-    } else if (c === '/' && next === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (sql[i] === '/' && sql[i + 1] === '*') (depth++, (i += 2));
-        else if (sql[i] === '*' && sql[i + 1] === '/') (depth--, (i += 2));
-        else i++;
-      }
-      skipped('comment', from, i);
-    } else if (c === "'" || c === '"') {
-      const escapes = c === "'" && i > 0 && /[eE]/.test(sql[i - 1]!) && (i < 2 || !/[\w$]/.test(sql[i - 2]!));
-      i++;
-      while (i < n) {
-        if (escapes && sql[i] === '\\') i += 2;
-        else if (sql[i] === c && sql[i + 1] === c) i += 2;
-        else if (sql[i] === c) break;
-        else i++;
-      }
-      i = Math.min(n, i + 1);
-      skipped(c === "'" ? 'string' : 'identifier', from, i);
-    } else if (c === '$' && (i === 0 || !/[\w$]/.test(sql[i - 1]!))) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      if (tag) {
-        const end = sql.indexOf(tag[0], i + tag[0].length);
-        i = end < 0 ? n : end + tag[0].length;
-        skipped('dollar', from, i);
-      } else {
-        visit(i);
-        i++;
-      }
+  while (i < sql.length) {
+    const atom = skippedAt(sql, i);
+    if (atom) {
+      skipped(atom.kind, i, atom.end);
+      i = atom.end;
     } else {
       visit(i);
       i++;
     }
   }
+}
+
+/**
+ * The comment, quoted string, quoted identifier or dollar-quoted text that starts at `i` (quotes and
+ * markers included), or undefined when none does. Unclosed ones run to the end of `sql`.
+ */
+export function skippedAt(sql: string, i: number): { readonly kind: SkippedKind; readonly end: number } | undefined {
+  const n = sql.length;
+  const c = sql[i];
+  const next = sql[i + 1];
+  if (c === '-' && next === '-') {
+    const end = sql.indexOf('\n', i);
+    return { kind: 'comment', end: end < 0 ? n : end };
+  }
+  if (c === '/' && next === '*') {
+    let depth = 1;
+    let j = i + 2;
+    while (j < n && depth > 0) {
+      if (sql[j] === '/' && sql[j + 1] === '*') (depth++, (j += 2));
+      else if (sql[j] === '*' && sql[j + 1] === '/') (depth--, (j += 2));
+      else j++;
+    }
+    return { kind: 'comment', end: j };
+  }
+  if (c === "'" || c === '"') {
+    const escapes = c === "'" && i > 0 && /[eE]/.test(sql[i - 1]!) && (i < 2 || !/[\w$]/.test(sql[i - 2]!));
+    let j = i + 1;
+    while (j < n) {
+      if (escapes && sql[j] === '\\') j += 2;
+      else if (sql[j] === c && sql[j + 1] === c) j += 2;
+      else if (sql[j] === c) break;
+      else j++;
+    }
+    return { kind: c === "'" ? 'string' : 'identifier', end: Math.min(n, j + 1) };
+  }
+  if (c === '$' && (i === 0 || !/[\w$]/.test(sql[i - 1]!))) {
+    const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 200));
+    if (!tag) return undefined;
+    const end = sql.indexOf(tag[0], i + tag[0].length);
+    return { kind: 'dollar', end: end < 0 ? n : end + tag[0].length };
+  }
+  return undefined;
+}
+
+/** The offset just after the comment, string, quoted identifier or dollar-quoted text at `i`; `i` when none starts there. */
+export function skipAtom(sql: string, i: number): number {
+  return skippedAt(sql, i)?.end ?? i;
+}
+
+/** A slice of text with its offset in the scanned string. */
+export interface Part {
+  readonly text: string;
+  readonly start: number;
+}
+
+/** Splits the contents of the parenthesis opened at `open` at depth-1 commas; undefined if unbalanced. */
+export function topLevelParts(text: string, open: number): Part[] | undefined {
+  const parts: Part[] = [];
+  let depth = 0;
+  let partStart = open + 1;
+  for (let i = open; i < text.length; i++) {
+    const skip = skipAtom(text, i);
+    if (skip > i) {
+      i = skip - 1;
+      continue;
+    }
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) {
+        parts.push({ text: text.slice(partStart, i), start: partStart });
+        return parts;
+      }
+    } else if (c === ',' && depth === 1) {
+      parts.push({ text: text.slice(partStart, i), start: partStart });
+      partStart = i + 1;
+    }
+  }
+  return undefined;
 }
 
 /** Calls `visit(i)` for every offset of `sql` outside strings, identifiers and comments. */
