@@ -1,7 +1,7 @@
 // Binds model functions used inside queries: llm(), llm_filter(), llm_agg(), vlm(), embed() in a
 // SELECT node, and the llm_map((query), ...) table function. Each becomes a call site: the model, the
 // prompt template over columns of an input query, decoding options and an optional RETURNS spec.
-import type { ModelKind } from '../catalog/catalog.ts';
+import type { ModelKind } from '../ir/common.ts';
 import { DiagnosticSink, fail, UserError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
 import { didYouMean } from '../diag/suggest.ts';

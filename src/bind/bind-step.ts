@@ -1,7 +1,8 @@
 // Binds one workflow step: its model, SYSTEM prompt, PROMPT template, IMAGE source, FOR EACH source,
 // RETURNS and WITH clauses, and the edges its references create. Called by bind-workflow.ts.
 import type { StepDecl, StringLit, ModelStepBody, ValueRef, Ident } from '../sql/ast.ts';
-import type { CatalogSnapshot, ModelKind } from '../catalog/catalog.ts';
+import type { CatalogSnapshot } from '../catalog/catalog.ts';
+import type { ModelKind } from '../ir/common.ts';
 import { diag, type DiagnosticSink, type Diagnostic } from '../diag/diagnostic.ts';
 import { didYouMean } from '../diag/suggest.ts';
 import type { Span } from '../diag/span.ts';

@@ -2,7 +2,8 @@
 // agentlake_workflows), so models, prompts and workflows survive restarts. Holds an in-memory snapshot
 // that is replaced (never mutated) on every change.
 import type { Database } from '../storage/duckdb.ts';
-import type { CatalogSnapshot, ModelDef, ModelKind, PromptDef, WorkerDef, WorkflowDef } from './catalog.ts';
+import type { CatalogSnapshot, ModelDef, PromptDef, WorkerDef, WorkflowDef } from './catalog.ts';
+import type { ModelKind } from '../ir/common.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS agentlake_models (

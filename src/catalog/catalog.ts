@@ -1,8 +1,6 @@
 // Catalog objects (models, prompts, workflows, workers) as plain data, and the read-only snapshot the binder
 // resolves names against. Persistence lives in catalog-store.ts.
-
-export const MODEL_KINDS = ['llm', 'vlm', 'embedding', 'diffusion'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
+import type { ModelKind } from '../ir/common.ts';
 
 /** A model declared with CREATE MODEL. Never holds a secret: only the name of the env var with the key. */
 export interface ModelDef {

@@ -1,7 +1,10 @@
 // IR building blocks shared by both levels: model references, decoding parameters, prompt templates
 // and returned-column specs. Plain readonly JSON-serializable data.
-import type { ModelKind } from '../catalog/catalog.ts';
 import type { Span } from '../diag/span.ts';
+
+/** What a model does. */
+export const MODEL_KINDS = ['llm', 'vlm', 'embedding', 'diffusion'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** A job's or statement's priority in the multi-tenant queues. */
 export type Priority = 'high' | 'medium' | 'low';

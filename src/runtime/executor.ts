@@ -147,130 +147,159 @@ export interface ExecuteOptions {
 
 /** Runs every action of `dag`; returns each action's output. Rejects only when cancelled. */
 export async function executeDag(dag: ActionDag, baseCtx: OperatorContext, opts: ExecuteOptions = {}): Promise<ReadonlyMap<ActionId, ActionOutput>> {
-  const plan = opts.plan ?? defaultPlan(dag);
-  let cpuHolds = 0;
-  let pumpSoon: () => void = () => undefined;
-  const position = new Map(dag.actions.map((a, i) => [a.id, i]));
-  const rank = new Map<ActionId, number>();
-  for (const ids of plan.order.values()) ids.forEach((id, i) => rank.set(id, i));
-  // Servers order same-instant arrivals by rank: a given plan's per-worker order, else DAG order.
-  const serverRank = opts.plan ? rank : position;
-  const ctx: OperatorContext = {
-    ...baseCtx,
-    rank: (id) => serverRank.get(id) ?? 0,
-    hold: () => {
-      cpuHolds++;
-      const release = baseCtx.hold();
-      let open = true;
-      return () => {
-        if (!open) return;
-        open = false;
-        cpuHolds--;
-        release();
-        if (cpuHolds === 0) pumpSoon();
-      };
-    },
-  };
-  const byId = new Map(dag.actions.map((a) => [a.id, a]));
-  const outputs = new Map<ActionId, ActionOutput>();
-  const waiting = new Map<ActionId, number>();
-  const dependents = new Map<ActionId, ActionId[]>();
-  for (const a of dag.actions) {
-    waiting.set(a.id, a.deps.length);
-    for (const d of a.deps) {
-      const list = dependents.get(d) ?? [];
-      list.push(a.id);
-      dependents.set(d, list);
+  if (dag.actions.length === 0) return new Map();
+  return new DagRun(dag, baseCtx, opts).run();
+}
+
+/** One execution of a DAG: ready queues per worker, actions in flight, outputs so far. */
+class DagRun {
+  private readonly plan: PhysicalPlan;
+  private readonly ctx: OperatorContext;
+  private readonly byId: ReadonlyMap<ActionId, Action>;
+  /** Each action's position in its worker's planned order. */
+  private readonly rank = new Map<ActionId, number>();
+  private readonly outputs = new Map<ActionId, ActionOutput>();
+  /** Unfinished dependencies per action, and each action's dependents. */
+  private readonly waiting = new Map<ActionId, number>();
+  private readonly dependents = new Map<ActionId, ActionId[]>();
+  private readonly epochs: ReturnType<typeof epochGate>;
+  private readonly prefetch: ReturnType<typeof modelPrefetch>;
+  private readonly ready = new Map<WorkerId, ActionId[]>();
+  private readonly running = new Map<WorkerId, number>();
+  private cpuHolds = 0;
+  private inFlight = 0;
+  private done = 0;
+  private resolve: (outputs: ReadonlyMap<ActionId, ActionOutput>) => void = () => undefined;
+  private reject: (e: unknown) => void = () => undefined;
+
+  constructor(
+    private readonly dag: ActionDag,
+    baseCtx: OperatorContext,
+    private readonly opts: ExecuteOptions,
+  ) {
+    this.plan = opts.plan ?? defaultPlan(dag);
+    const position = new Map(dag.actions.map((a, i) => [a.id, i]));
+    for (const ids of this.plan.order.values()) ids.forEach((id, i) => this.rank.set(id, i));
+    // Servers order same-instant arrivals by rank: a given plan's per-worker order, else DAG order.
+    const serverRank = opts.plan ? this.rank : position;
+    this.ctx = {
+      ...baseCtx,
+      rank: (id) => serverRank.get(id) ?? 0,
+      hold: () => {
+        this.cpuHolds++;
+        const release = baseCtx.hold();
+        let open = true;
+        return () => {
+          if (!open) return;
+          open = false;
+          this.cpuHolds--;
+          release();
+          if (this.cpuHolds === 0) queueMicrotask(() => this.pump());
+        };
+      },
+    };
+    this.byId = new Map(dag.actions.map((a) => [a.id, a]));
+    for (const a of dag.actions) {
+      this.waiting.set(a.id, a.deps.length);
+      for (const d of a.deps) {
+        const list = this.dependents.get(d) ?? [];
+        list.push(a.id);
+        this.dependents.set(d, list);
+      }
+    }
+    this.epochs = epochGate(this.plan, this.byId);
+    this.prefetch = modelPrefetch(this.plan, this.byId, this.ctx);
+  }
+
+  run(): Promise<ReadonlyMap<ActionId, ActionOutput>> {
+    return new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      for (const a of this.dag.actions) if (a.deps.length === 0) this.enqueue(a.id);
+      this.prefetch.start();
+      this.pump();
+    });
+  }
+
+  private enqueue(id: ActionId): void {
+    const worker = this.plan.assignment.get(id) ?? CPU;
+    const q = this.ready.get(worker) ?? [];
+    q.push(id);
+    this.ready.set(worker, q);
+  }
+
+  private finish(id: ActionId, output: ActionOutput): void {
+    this.outputs.set(id, output);
+    this.epochs.done(id);
+    this.prefetch.done(id);
+    this.done++;
+    for (const d of this.dependents.get(id) ?? []) {
+      const left = (this.waiting.get(d) ?? 0) - 1;
+      this.waiting.set(d, left);
+      if (left === 0) this.enqueue(d);
     }
   }
-  const epochs = epochGate(plan, byId);
-  const prefetch = modelPrefetch(plan, byId, ctx);
-  const ready = new Map<string, ActionId[]>();
-  const running = new Map<string, number>();
-  let inFlight = 0;
-  let done = 0;
 
-  return new Promise((resolve, reject) => {
-    const fail = (e: unknown): void => reject(e);
-    pumpSoon = () => queueMicrotask(() => pump());
-    const enqueue = (id: ActionId): void => {
-      const worker = plan.assignment.get(id) ?? CPU;
-      const q = ready.get(worker) ?? [];
-      q.push(id);
-      ready.set(worker, q);
-    };
-    const finish = (id: ActionId, output: ActionOutput): void => {
-      outputs.set(id, output);
-      epochs.done(id);
-      prefetch.done(id);
-      done++;
-      for (const d of dependents.get(id) ?? []) {
-        const left = (waiting.get(d) ?? 0) - 1;
-        waiting.set(d, left);
-        if (left === 0) enqueue(d);
-      }
-    };
-    const pump = (): void => {
-      if (ctx.signal.aborted) {
-        if (inFlight === 0) fail(ctx.signal.reason ?? new Error('cancelled'));
-        return;
-      }
-      // Workers in name order, not in the order they first had work, which follows real I/O timing.
-      for (const worker of [...ready.keys()].sort()) {
-        const q = ready.get(worker) ?? [];
-        // Deterministic mode: model calls wait until no CPU work runs (see ExecuteOptions).
-        if (opts.deterministic && worker !== CPU && (cpuHolds > 0 || (running.get(CPU) ?? 0) > 0)) continue;
-        const limit = plan.window.get(worker) ?? 1;
-        while (q.length > 0 && (running.get(worker) ?? 0) < limit) {
-          // The plan's order is a preference: the earliest-ranked ready action goes first, among
-          // those its epoch allows.
-          const allowed = epochs.allowed(worker);
-          let best = -1;
-          for (let i = 0; i < q.length; i++) {
-            if (!allowed(q[i] ?? '')) continue;
-            if (best < 0 || (rank.get(q[i] ?? '') ?? 0) < (rank.get(q[best] ?? '') ?? 0)) best = i;
-          }
-          if (best < 0) break;
-          const id = q.splice(best, 1)[0];
-          const action = id === undefined ? undefined : byId.get(id);
-          if (!action) continue;
-          running.set(worker, (running.get(worker) ?? 0) + 1);
-          inFlight++;
-          void run(action, worker).then(
-            () => {
-              running.set(worker, (running.get(worker) ?? 1) - 1);
-              inFlight--;
-              if (done === dag.actions.length) resolve(outputs);
-              else pump();
-            },
-            fail,
-          );
-        }
-      }
-      // Nothing running and nothing could start: a dependency cycle, a missing action, or a plan whose
-      // epochs contradict its dependencies.
-      if (inFlight === 0 && done < dag.actions.length && !ctx.signal.aborted) {
-        fail(new InternalError(`execution stalled with ${dag.actions.length - done} actions left (a dependency cycle, a missing action, or a plan whose epochs contradict its dependencies)`));
-      }
-    };
-    const run = async (action: Action, worker: WorkerId): Promise<void> => {
-      const startedAt = ctx.clock();
-      const failed = action.deps.map((d) => errorOf(outputs.get(d))).find((e) => e !== undefined);
-      const gone = opts.cancelled?.(action.id);
-      const result = gone !== undefined
-        ? { output: outputOf([errorBatch('E0002', `cancelled: ${gone instanceof Error ? gone.message : String(gone)}`)]), skipped: true }
-        : failed
-        ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
-        : await drain(OPERATORS[action.kind](action as never, outputs, { ...ctx, worker: plan.workers.get(worker) ?? CPU_WORKER }));
-      opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
-      finish(action.id, result.output);
-    };
-    if (dag.actions.length === 0) {
-      resolve(outputs);
+  private pump(): void {
+    if (this.ctx.signal.aborted) {
+      if (this.inFlight === 0) this.reject(this.ctx.signal.reason ?? new Error('cancelled'));
       return;
     }
-    for (const a of dag.actions) if (a.deps.length === 0) enqueue(a.id);
-    prefetch.start();
-    pump();
-  });
+    // Workers in name order, not in the order they first had work, which follows real I/O timing.
+    for (const worker of [...this.ready.keys()].sort()) {
+      // Deterministic mode: model calls wait until no CPU work runs (see ExecuteOptions).
+      if (this.opts.deterministic && worker !== CPU && (this.cpuHolds > 0 || (this.running.get(CPU) ?? 0) > 0)) continue;
+      this.startOn(worker);
+    }
+    // Nothing running and nothing could start: a dependency cycle, a missing action, or a plan whose
+    // epochs contradict its dependencies.
+    if (this.inFlight === 0 && this.done < this.dag.actions.length && !this.ctx.signal.aborted) {
+      this.reject(new InternalError(`execution stalled with ${this.dag.actions.length - this.done} actions left (a dependency cycle, a missing action, or a plan whose epochs contradict its dependencies)`));
+    }
+  }
+
+  /** Starts `worker`'s ready actions up to its window. */
+  private startOn(worker: WorkerId): void {
+    const q = this.ready.get(worker) ?? [];
+    const limit = this.plan.window.get(worker) ?? 1;
+    while (q.length > 0 && (this.running.get(worker) ?? 0) < limit) {
+      // The plan's order is a preference: the earliest-ranked ready action goes first, among
+      // those its epoch allows.
+      const allowed = this.epochs.allowed(worker);
+      let best = -1;
+      for (let i = 0; i < q.length; i++) {
+        if (!allowed(q[i] ?? '')) continue;
+        if (best < 0 || (this.rank.get(q[i] ?? '') ?? 0) < (this.rank.get(q[best] ?? '') ?? 0)) best = i;
+      }
+      if (best < 0) break;
+      const id = q.splice(best, 1)[0];
+      const action = id === undefined ? undefined : this.byId.get(id);
+      if (!action) continue;
+      this.running.set(worker, (this.running.get(worker) ?? 0) + 1);
+      this.inFlight++;
+      void this.runAction(action, worker).then(
+        () => {
+          this.running.set(worker, (this.running.get(worker) ?? 1) - 1);
+          this.inFlight--;
+          if (this.done === this.dag.actions.length) this.resolve(this.outputs);
+          else this.pump();
+        },
+        (e: unknown) => this.reject(e),
+      );
+    }
+  }
+
+  private async runAction(action: Action, worker: WorkerId): Promise<void> {
+    const ctx = this.ctx;
+    const startedAt = ctx.clock();
+    const failed = action.deps.map((d) => errorOf(this.outputs.get(d))).find((e) => e !== undefined);
+    const gone = this.opts.cancelled?.(action.id);
+    const result = gone !== undefined
+      ? { output: outputOf([errorBatch('E0002', `cancelled: ${gone instanceof Error ? gone.message : String(gone)}`)]), skipped: true }
+      : failed
+      ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
+      : await drain(OPERATORS[action.kind](action as never, this.outputs, { ...ctx, worker: this.plan.workers.get(worker) ?? CPU_WORKER }));
+    this.opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
+    this.finish(action.id, result.output);
+  }
 }

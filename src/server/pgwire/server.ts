@@ -121,13 +121,7 @@ export async function startPgServer(opts: PgServerOptions): Promise<PgServer> {
     return undefined;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, opts.port, opts.host ?? '127.0.0.1');
   server.on('error', (e) => log(`pgwire: server error: ${e.message}`));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
@@ -140,6 +134,17 @@ export async function startPgServer(opts: PgServerOptions): Promise<PgServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Listens on `host:port`; rejects when the port cannot be had. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /**
