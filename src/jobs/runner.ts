@@ -32,8 +32,8 @@ export type SliceOutcome =
  * can run at once, e.g. workers × concurrency; the manager subtracts what it has in flight. `run`
  * resolves with one outcome per slice once the whole batch ended; a slice missing from the answer,
  * or a rejection, fails the slices concerned. Deduplicating identical deterministic actions across
- * the batch's tenants is the runner's business (see cross-tenant.ts): it lowers the slices, groups
- * them with `groupSharedActions`, executes each group once and records every sharer's provenance.
+ * the batch's tenants is the runner's business (service/session-runner.ts runs the batch's jobs as one
+ * DAG, where Merkle dedup executes identical actions once and every sharer's provenance says so).
  */
 export interface JobRunner {
   capacity(): number;

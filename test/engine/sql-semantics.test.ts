@@ -186,7 +186,7 @@ describe('SQL semantics around workflow results', () => {
   // per input (n² rows): RETURN of `SQL (SELECT id, label FROM gadgets WHERE grp = :grp ORDER BY id)`
   // over grp 0 and 2 (4 gadgets each) gives 32 rows instead of 8; over the demo news with LIMIT 2,
   // 4 rows per symbol instead of 2. The same with run_workflow and with the call in FROM (likely the
-  // slice lists the SQL action once per row and resultRows() in src/runtime/assemble-query.ts expands
+  // slice lists the SQL action once per row and resultRows() in src/assemble/assemble-query.ts expands
   // the whole table for each). Expected: each row of the SQL step once per input.
   it('a SQL RETURN step gives each of its rows once per input', async () => {
     await session.runScript({

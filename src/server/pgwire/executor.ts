@@ -1,6 +1,6 @@
 // The one thing the Postgres-wire server needs from the engine: run one SQL statement for a user.
-// A Session-backed executor is in session-executor.ts; the job manager can implement the same
-// interface (tenant, user, cancellation and progress notices are all in the context).
+// `agentlake serve` implements it over the job service (job-executor.ts); tests also use one over a
+// plain Session. Tenant, user, cancellation and progress notices are all in the context.
 import type { Column, Value } from '../../ir/values.ts';
 
 /** Who runs a statement, how to stop it, and where progress goes. */
