@@ -11,6 +11,7 @@
 // Needs src/sql/generated/parser.js (scripts/build-grammar.mjs): `npm run build`, postinstall (so
 // `npm ci`) and pretest run that first, then this.
 import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,13 +23,37 @@ import { fileURLToPath } from 'node:url';
  */
 const REQUIRED_PACKAGES = ['@duckdb/node-api', 'apache-arrow'];
 
+/**
+ * Of REQUIRED_PACKAGES, those required on first use rather than when the bundle loads: the bundle
+ * reads them only inside functions (esbuild turns `import { X } from 'pkg'` into property reads
+ * `pkg.X` at the use sites), so a proxy whose export names are known at build time stands in until
+ * then. apache-arrow (~90 ms to load here) is used for job results and model outputs, not by
+ * `agentlake run -e "SELECT 1"`.
+ */
+const LAZY_PACKAGES = ['apache-arrow'];
+const requireHere = createRequire(import.meta.url);
+
+function moduleSource(pkg) {
+  if (!LAZY_PACKAGES.includes(pkg)) return `module.exports = require(${JSON.stringify(pkg)});`;
+  const names = Object.getOwnPropertyNames(requireHere(pkg)).filter((n) => n !== '__esModule');
+  return `let lib;
+const load = () => (lib ??= require(${JSON.stringify(pkg)}));
+const names = ${JSON.stringify(names)};
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => names,
+  getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: true, writable: true, value: undefined } : undefined),
+});`;
+}
+
 /** esbuild plugin: `import { X } from 'pkg'` becomes a CommonJS `require('pkg')` for REQUIRED_PACKAGES. */
 const requirePackages = {
   name: 'require-packages',
   setup(b) {
     const filter = new RegExp(`^(${REQUIRED_PACKAGES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
     b.onResolve({ filter }, (args) => (args.namespace === 'require-package' ? { path: args.path, external: true } : { path: args.path, namespace: 'require-package' }));
-    b.onLoad({ filter: /.*/, namespace: 'require-package' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'require-package' }, (args) => ({ contents: moduleSource(args.path), loader: 'js' }));
   },
 };
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
 import { renderDiagnostics } from '../diag/render.ts';
 import type { Source } from '../diag/span.ts';
-import { Session, type Outcome } from '../engine/session.ts';
+import type { Outcome } from '../engine/session.ts';
 import type { Progress } from '../engine/run-statement.ts';
 import { formatOutcome, type OutputFormat } from './format-output.ts';
 
@@ -92,6 +92,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (!source) return 1;
     const gpus = Number(values.gpus);
     if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${values.gpus}'`);
+    // The engine (DuckDB, apache-arrow, the planner) loads here: --version, --help and usage errors never load it.
+    const { Session } = await import('../engine/session.ts');
     const session = await Session.open({ lakehouse: values.lakehouse, gpus, cache: !values['no-cache'], baseline: values.baseline });
     let outcome: Outcome;
     const ctrl = new AbortController();
