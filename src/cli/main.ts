@@ -5,12 +5,9 @@ import { parseArgs } from 'node:util';
 import { diag, InternalError, UserError } from '../diag/diagnostic.ts';
 import { renderDiagnostics } from '../diag/render.ts';
 import type { Source } from '../diag/span.ts';
-import { Session } from '../engine/session.ts';
-import { type Outcome } from '../engine/outcome.ts';
+import type { Outcome } from '../engine/outcome.ts';
 import type { Progress } from '../ir/run-stats.ts';
 import { formatOutcome, type OutputFormat } from './format-output.ts';
-import { startSimServer } from '../sim/http-server.ts';
-import { serve } from '../server/serve-command.ts';
 
 const USAGE = `usage: agentlake <command> [options]
 
@@ -40,6 +37,7 @@ options:
                               model calls (default 8; 1 runs jobs one at a time)
   -e, --execute SQL           take the script from the argument instead of a file
   -h, --help                  show this help
+  -V, --version               print agentlake's version
 `;
 
 /** Runs the CLI; returns the exit code. */
@@ -65,9 +63,14 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         users: { type: 'string' },
         'batch-size': { type: 'string', default: '8' },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'V', default: false },
       },
     });
     const [command, file, ...extra] = positionals;
+    if (values.version) {
+      out.write(`agentlake ${version()}\n`);
+      return 0;
+    }
     if (values.help || !command) {
       (values.help ? out : err).write(USAGE);
       return values.help ? 0 : 1;
@@ -75,6 +78,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (command === 'sim-serve') return await simServe(values.port, values['time-scale'], values.gpus, out, err);
     if (command === 'serve') {
       if (file !== undefined) return usageError(err, `unexpected argument '${file}'`);
+      // Loaded here, not at start-up: the server (pg-gateway, apache-arrow IPC, HTTP) is only for `serve`.
+      const { serve } = await import('../server/serve-command.ts');
       return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, batchSize: values['batch-size'], cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
     }
     if (command !== 'explain' && command !== 'run') return usageError(err, `unknown command '${command}'`);
@@ -87,6 +92,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (!source) return 1;
     const gpus = Number(values.gpus);
     if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${values.gpus}'`);
+    // The engine (DuckDB, apache-arrow, the planner) loads here: --version, --help and usage errors never load it.
+    const { Session } = await import('../engine/session.ts');
     const session = await Session.open({ lakehouse: values.lakehouse, gpus, cache: !values['no-cache'], baseline: values.baseline });
     let outcome: Outcome;
     const ctrl = new AbortController();
@@ -122,6 +129,7 @@ async function simServe(portArg: string, scaleArg: string, gpusArg: string, out:
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(err, `--port takes a port number, got '${portArg}'`);
   if (!(timeScale > 0)) return usageError(err, `--time-scale takes a positive number, got '${scaleArg}'`);
   if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${gpusArg}'`);
+  const { startSimServer } = await import('../sim/http-server.ts');
   const server = await startSimServer({ port, timeScale, gpus });
   out.write(`agentlake sim-serve: OpenAI-compatible SIMULATED inference at ${server.url} (${gpus} simulated GPU${gpus === 1 ? '' : 's'}, 1 simulated second = ${timeScale} s); Ctrl-C stops it\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -149,6 +157,12 @@ function progressBar(err: NodeJS.WritableStream): { update: (p: Progress) => voi
       if (shown) err.write('\n');
     },
   };
+}
+
+/** package.json's version (this file is src/cli/main.ts, or dist/cli/main.js when built: both two folders down). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return String(pkg.version);
 }
 
 function usageError(err: NodeJS.WritableStream, message: string): number {

@@ -2,7 +2,7 @@
 // text and bound values are tokenized (gpt-tokenizer, memoized), and each referenced output stands
 // in as a run of ids unique to the action that produces it, of its estimated length. Prompts that
 // share text therefore share token prefixes exactly where the real prompts will.
-import { encode } from 'gpt-tokenizer';
+import { encode } from '../util/tokenizer.ts';
 import { isModelCall, type Action, type ActionDag, type ActionId, type PromptSegment } from '../ir/action-dag.ts';
 import { DEFAULT_OUTPUT_LENGTH } from './cost-model.ts';
 

@@ -1,6 +1,6 @@
 // Token counts for estimates (gpt-tokenizer, offline). Counts are memoized by text because the same
 // static prompt text recurs across every input of a batch.
-import { countTokens as count } from 'gpt-tokenizer';
+import { countTokens as count } from '../util/tokenizer.ts';
 
 const memo = new Map<string, number>();
 const MEMO_LIMIT = 50_000;

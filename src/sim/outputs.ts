@@ -1,7 +1,7 @@
 // Deterministic simulated outputs: text and JSON derived from a content hash (model + messages +
 // seed; a per-cluster counter for temperature > 0 without a seed), cut to max_tokens and at stop
 // strings; unit-norm embeddings; real PNG images. Same seed string, same bytes.
-import { decode } from 'gpt-tokenizer';
+import { decode } from '../util/tokenizer.ts';
 import { encodePng } from '../storage/png.ts';
 import { jsonFromSchema } from './json-output.ts';
 import { contentHash, Prng } from '../util/prng.ts';

@@ -1,7 +1,7 @@
 // Token ids of a prompt as the simulated server sees them: gpt-tokenizer (o200k) ids for text,
 // synthetic ids for chat-template markers and image placeholders (one id per image hash, repeated
 // for each image token), so equal prefixes give equal id sequences and the prefix cache can match.
-import { encode } from 'gpt-tokenizer';
+import { encode } from '../util/tokenizer.ts';
 import { imageTokens, type VisionStyle } from '../cost/cost-model.ts';
 import type { ChatMessage, ImageInput } from './parse-request.ts';
 

@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3ObjectStore } from './s3-object-store.ts';
+import { s3Sdk, type S3ObjectStore } from './s3-object-store.ts';
 
 interface SyncRecord {
   readonly etag: string;
@@ -49,7 +48,7 @@ export class CatalogReplica {
     const sum = await md5(this.path);
     if (this.synced?.md5 === sum) return;
     const size = (await stat(this.path)).size;
-    const r = await this.store.client.send(new PutObjectCommand({
+    const r = await this.store.client.send(new (s3Sdk().PutObjectCommand)({
       Bucket: this.store.bucket, Key: this.store.fullKey(this.key), Body: createReadStream(this.path), ContentLength: size,
     }));
     this.synced = { etag: (r.ETag ?? '').replace(/"/g, ''), md5: sum };

@@ -7,9 +7,22 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { createRequire } from 'node:module';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ObjectCache } from './object-cache.ts';
 import { keyMatcher, ObjectNotFoundError, sortByKey, type ObjectBody, type ObjectStore, type StoredObject } from './object-store.ts';
+
+type AwsS3Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: AwsS3Sdk | undefined;
+
+/**
+ * The AWS SDK's S3 client package, loaded on first use (its CommonJS build, so callers stay
+ * synchronous): loading it takes a large part of a CLI call's start-up, and a local lakehouse that
+ * names no s3:// object never needs it.
+ */
+export function s3Sdk(): AwsS3Sdk {
+  return (sdk ??= createRequire(import.meta.url)('@aws-sdk/client-s3') as AwsS3Sdk);
+}
 
 /** The S3 endpoint from the environment (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL), or undefined for AWS itself. */
 export function s3EndpointFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -31,7 +44,7 @@ export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client 
     // S3-compatible servers want path-style URLs and often reject streamed (aws-chunked) checksums.
     ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
   };
-  return new S3Client(config);
+  return new (s3Sdk().S3Client)(config);
 }
 
 /** Options of an S3ObjectStore. */
@@ -70,7 +83,7 @@ export class S3ObjectStore implements ObjectStore {
     const cut = this.prefix ? this.prefix.length + 1 : 0;
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({
+      const page = await this.client.send(new (s3Sdk().ListObjectsV2Command)({
         Bucket: this.bucket, Prefix: this.fullKey(m.prefix),
         ...(token ? { ContinuationToken: token } : {}), ...(this.opts.pageSize ? { MaxKeys: this.opts.pageSize } : {}),
       }));
@@ -86,7 +99,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(key: string): Promise<StoredObject | undefined> {
     try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      const r = await this.client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: this.fullKey(key) }));
       return { key: normalize(key), size: r.ContentLength ?? 0, etag: versionTag(r.ETag, r.ContentLength, r.LastModified) };
     } catch (e) {
       if (isNotFound(e)) return undefined;
@@ -100,7 +113,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: ObjectBody): Promise<StoredObject> {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    const r = await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: bytes, ContentLength: bytes.byteLength }));
+    const r = await this.client.send(new (s3Sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.fullKey(key), Body: bytes, ContentLength: bytes.byteLength }));
     const etag = versionTag(r.ETag, bytes.byteLength, undefined);
     if (r.ETag) await this.opts.cache.store(this.bucket, this.fullKey(key), etag, { bytes });
     return { key: normalize(key), size: bytes.byteLength, etag };
@@ -108,7 +121,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async putFile(key: string, path: string, opts: { readonly move?: boolean } = {}): Promise<StoredObject> {
     const size = (await stat(path)).size;
-    const r = await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: createReadStream(path), ContentLength: size }));
+    const r = await this.client.send(new (s3Sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.fullKey(key), Body: createReadStream(path), ContentLength: size }));
     const etag = versionTag(r.ETag, size, undefined);
     if (r.ETag) await this.opts.cache.store(this.bucket, this.fullKey(key), etag, { file: path, move: opts.move === true });
     else if (opts.move) await rm(path, { force: true });
@@ -116,7 +129,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+    await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: this.fullKey(key) }));
   }
 
   async localPath(key: string, etag?: string): Promise<string> {
@@ -126,7 +139,7 @@ export class S3ObjectStore implements ObjectStore {
     const hit = this.opts.cache.lookup(this.bucket, full, known);
     if (hit) return hit;
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: full }));
+      const r = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: full }));
       const tag = versionTag(r.ETag, r.ContentLength, r.LastModified);
       return await this.opts.cache.store(this.bucket, full, tag, await bodySource(r.Body));
     } catch (e) {
@@ -138,7 +151,7 @@ export class S3ObjectStore implements ObjectStore {
   /** Downloads an object straight to a local file, bypassing the cache; undefined when there is no such object. */
   async download(key: string, dest: string): Promise<StoredObject | undefined> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      const r = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.fullKey(key) }));
       await mkdir(dirname(dest), { recursive: true });
       const tmp = `${dest}.download`;
       const src = await bodySource(r.Body);
@@ -164,7 +177,7 @@ function normalize(key: string): string {
 }
 
 function isNotFound(e: unknown): boolean {
-  return e instanceof S3ServiceException && (e.$metadata.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound');
+  return e instanceof s3Sdk().S3ServiceException && (e.$metadata.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound');
 }
 
 async function bodySource(body: unknown): Promise<{ stream: Readable } | { bytes: Uint8Array }> {

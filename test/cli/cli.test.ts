@@ -1,16 +1,19 @@
 // The agentlake CLI: exit codes (0 ok, 1 user or usage error), -e and script files, run output
 // formats, explain text vs --json, the catalog surviving a restart, the six built-in workflows'
-// per-input call counts, and one run of the real bin/agentlake.js in a child process.
+// per-input call counts, --version, and the real bin/agentlake.js (the built dist/cli/) in child processes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { runCli } from '../helpers/cli.ts';
-import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
+import { freshLakehouse, removeLakehouse, sharedDemoData } from '../helpers/lakehouse.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const USAGE_LINE = /^ {2}-V, --version +print agentlake's version$/m;
 
 /** The EXPLAIN --json fields this test reads. */
 interface PlanJson {
@@ -76,6 +79,20 @@ describe('agentlake CLI', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^usage: agentlake <command>/);
       expect(r.stderr).toBe('');
+    });
+
+    it('--version and -V print the version from package.json and exit 0', async () => {
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      for (const flag of ['--version', '-V']) {
+        const r = await runCli([flag], lakehouse);
+        expect(r).toEqual({ code: 0, stdout: `agentlake ${version}\n`, stderr: '' });
+      }
+      // No --lakehouse needed, and nothing is opened.
+      const chunks: string[] = [];
+      const out = new Writable({ write: (c: Buffer, _e, cb) => { chunks.push(String(c)); cb(); } });
+      expect(await main(['--version'], out, out)).toBe(0);
+      expect(chunks.join('')).toBe(`agentlake ${version}\n`);
+      expect(USAGE_LINE.test((await runCli(['--help'], lakehouse)).stdout)).toBe(true);
     });
 
     it('no command prints the usage on stderr and exits 1', async () => {
@@ -362,6 +379,29 @@ describe('agentlake CLI', () => {
     });
   });
 
+  describe('the built-in catalog', () => {
+    it('built-in workflows over missing tables are skipped while the tables stay the same, and created once they appear', async () => {
+      const empty = await freshLakehouse();
+      try {
+        const workflows = async (): Promise<string[]> => {
+          const r = await runCli(['run', '-e', 'SHOW WORKFLOWS', '--format', 'csv'], empty);
+          expect([r.code, r.stderr]).toEqual([0, '']);
+          return r.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0] ?? '');
+        };
+        expect(await workflows()).toEqual(['q4_summary']);
+        const pending = await runCli(['run', '-e', "SELECT key FROM agentlake_meta WHERE key LIKE 'builtin-pending:%' ORDER BY key", '--format', 'csv'], empty);
+        expect(pending.stdout).toBe('key\n' + ['q1_social', 'q2_trading', 'q3_imagegen', 'q5_healthcare', 'q6_materials'].map((q) => `builtin-pending:workflows/${q}.sql\n`).join(''));
+        expect(await workflows()).toEqual(['q4_summary']);
+        // The demo tables arrive: the next open binds the workflows.
+        const shared = await sharedDemoData();
+        for (const f of readdirSync(join(shared, 'tables'))) symlinkSync(join(shared, 'tables', f), join(empty, 'tables', f));
+        expect(await workflows()).toEqual(['q1_social', 'q2_trading', 'q3_imagegen', 'q4_summary', 'q5_healthcare', 'q6_materials']);
+      } finally {
+        removeLakehouse(empty);
+      }
+    });
+  });
+
   describe('the real executable', () => {
     it('node bin/agentlake.js runs, and exits 1 on user and usage errors', () => {
       const bin = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
@@ -377,6 +417,35 @@ describe('agentlake CLI', () => {
       const usage = bin('frobnicate');
       expect(usage.status).toBe(1);
       expect(usage.stderr).toMatch(/^error: unknown command 'frobnicate'/);
+    });
+
+    it('node bin/agentlake.js runs the built dist/cli/: --version, and SELECT 1 on a new lakehouse', () => {
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      const bin = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+        spawnSync(process.execPath, [join(ROOT, 'bin', 'agentlake.js'), ...args], { cwd: scratch, encoding: 'utf8', timeout: 60_000 });
+      expect(readFileSync(join(ROOT, 'bin', 'agentlake.js'), 'utf8')).toContain('../dist/cli/main.js');
+      const v = bin('--version');
+      expect([v.status, v.stdout, v.stderr]).toEqual([0, `agentlake ${version}\n`, '']);
+      // A lakehouse folder that does not exist yet: created, the built-in catalog loaded from catalog/.
+      const fresh = join(scratch, 'child-lakehouse');
+      for (let i = 0; i < 2; i++) {
+        const one = bin('run', '-e', 'SELECT 1 AS one', '--lakehouse', fresh);
+        expect([one.status, one.stdout, one.stderr]).toEqual([0, 'one\n---\n1\n(1 row)\n', '']);
+      }
+      // The bundle finds catalog/ (the built-in models) from dist/cli/.
+      const models = bin('run', '-e', 'SHOW MODELS', '--format', 'csv', '--lakehouse', fresh);
+      expect([models.status, models.stderr]).toEqual([0, '']);
+      expect(models.stdout).toMatch(/^name,kind,endpoint,/);
+      expect(models.stdout).toMatch(/^llava,vlm,sim:\/\/,/m);
+    });
+
+    it('bin/agentlake.js without a built dist/ says to run npm run build and exits 2', () => {
+      const copy = join(scratch, 'no-dist', 'bin');
+      mkdirSync(copy, { recursive: true });
+      copyFileSync(join(ROOT, 'bin', 'agentlake.js'), join(copy, 'agentlake.js'));
+      const r = spawnSync(process.execPath, [join(copy, 'agentlake.js'), '--version'], { encoding: 'utf8', timeout: 60_000 });
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(/^agentlake: dist\/cli\/main\.js is missing; run `npm run build`.*\n$/);
     });
   });
 });

@@ -14,7 +14,7 @@ import { bearerToken, bigWorkflow, http, pollJob, runJob, type JobJson, type Tab
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'agentlake.js');
 
-/** Spawns the CLI; resolves once it printed both listening lines (or exited). */
+/** Spawns the CLI; resolves once it printed its start-up lines, the last being "Ctrl-C stops it" (or exited). */
 function serveCli(args: readonly string[]): Promise<{ child: ChildProcess; out: () => string; err: () => string; pgPort: number; httpPort: number; exit: Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--pg-port', '0', '--http-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -24,7 +24,8 @@ function serveCli(args: readonly string[]): Promise<{ child: ChildProcess; out: 
     const check = (): void => {
       const pg = /listening postgres \S+:(\d+)/.exec(out);
       const h = /listening http \S+:(\d+)/.exec(out);
-      if (pg && h) resolve({ child, out: () => out, err: () => err, pgPort: Number(pg[1]), httpPort: Number(h[1]), exit });
+      // The lines can arrive in several chunks: wait for the last one, not just the listening lines.
+      if (pg && h && /Ctrl-C stops it/.test(out)) resolve({ child, out: () => out, err: () => err, pgPort: Number(pg[1]), httpPort: Number(h[1]), exit });
     };
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
