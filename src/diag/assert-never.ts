@@ -1,9 +1,11 @@
-// The end of every switch over a kind: unreachable when the switch handles every member of the union
-// (a new kind fails to compile until handled), an internal error if a value of another kind arrives.
+// Exhaustiveness: the `default:` of every `switch (x.kind)` calls assertNever, so a new kind is a type error
+// where it is not handled, and an InternalError (a bug in agentlake) if one slips through at run time.
 import { InternalError } from './diagnostic.ts';
 
-/** Throws an InternalError naming the unexpected value's kind; `what` says what was switched over. */
-export function assertNever(x: never, what = 'value'): never {
-  const kind = typeof x === 'object' && x !== null && 'kind' in x ? String((x as { kind: unknown }).kind) : String(x);
-  throw new InternalError(`unexpected ${what} kind '${kind}'`);
+/** Throws an InternalError naming the unexpected kind; `what` says what was switched on (e.g. 'plan node'). */
+export function assertNever(x: never, what?: string): never {
+  const value: unknown = x;
+  const kind = typeof value === 'object' && value !== null && 'kind' in value ? (value as { kind: unknown }).kind : value;
+  const shown = typeof kind === 'string' ? `'${kind}'` : String(kind);
+  throw new InternalError(`unexpected ${what ? `${what} ` : ''}kind ${shown}`);
 }
