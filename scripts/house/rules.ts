@@ -6,27 +6,27 @@
  * folders at the same rank may not import each other. A folder missing here is itself a violation.
  */
 export const STAGE_RANKS: Readonly<Record<string, number>> = {
-  diag: 0, // diagnostics, spans, errors, assertNever: usable from everywhere
-  util: 0, // small dependency-free helpers
-  sql: 1, // parser and AST of the extended SQL
-  ir: 1, // the intermediate representation shared by the later stages
-  storage: 2, // lakehouse files, object store, DuckDB access
-  catalog: 3, // tables, models, functions known to a session
-  cost: 3, // cost and token models
-  bind: 4, // name resolution and typing of the AST
-  lower: 5, // bound statements to IR plans
-  assemble: 5, // putting lowered pieces together into one batch
-  optimizer: 6, // plan search over the IR
-  scheduler: 7, // ordering and batching of the optimized plan
-  explain: 7, // EXPLAIN rendering
-  runtime: 8, // executing scheduled plans
-  governance: 8, // budgets, quotas, policies applied while running
-  sim: 9, // simulated models and workloads
-  engine: 10, // one statement end to end: parse, bind, optimize, run
-  jobs: 11, // long-running jobs on top of the engine
-  service: 12, // the API a server exposes, independent of the wire
-  server: 13, // HTTP and Postgres-wire front ends
-  cli: 14, // the command line
+  diag: 0, // diagnostics, spans, assertNever: usable from everywhere
+  util: 0, // small helpers with no agentlake knowledge (heap, PRNG, lazy tokenizer)
+  sql: 1, // the one lexer and splitter, the parser and AST of the extended SQL
+  ir: 1, // plain data every later stage shares: values, workflow graph, action DAG, physical plan, run stats
+  storage: 2, // the lakehouse: DuckDB, objects, Arrow, the appender
+  catalog: 3, // models, prompts, workflows, workers as data, persisted
+  cost: 3, // the cost model, estimates, prompt trie, lower bound (planner and simulator share it)
+  bind: 4, // names resolved against the catalog; the query's parse tree
+  optimizer: 4, // rewrite rules over the action DAG, Merkle signatures
+  lower: 5, // bound statements instantiated over their input rows
+  scheduler: 6, // the physical plan: contraction, order, epoch DP, placement, baseline
+  runtime: 7, // executes a physical plan: operators, clients, response cache
+  explain: 7, // EXPLAIN reports and text
+  assemble: 8, // model results back under SQL semantics
+  governance: 8, // provenance written and read back
+  sim: 8, // the simulated inference server and its in-process client
+  engine: 9, // sessions: lifetime, settings, dispatch, the model-statement batch
+  jobs: 10, // the multi-tenant job manager
+  service: 11, // the job runner over a session
+  server: 12, // transports: Postgres wire and HTTP
+  cli: 13, // the command line
 };
 
 /** Imports that stay forbidden whatever the ranks say: from a folder to a folder. */

@@ -2,11 +2,11 @@
 // CHECK expressions validated by DuckDB itself; decoding options typed and range-checked.
 import type { OptionPair, ReturnColumn } from '../sql/ast.ts';
 import type { DiagnosticSink } from '../diag/diagnostic.ts';
+import type { Span } from '../diag/span.ts';
 import { didYouMean } from '../diag/suggest.ts';
 import { DEFAULT_DECODING, type Decoding, type ReturnSpec } from '../ir/common.ts';
 import { quoteIdent } from '../storage/duckdb.ts';
 import type { SqlEnv } from './sql-env.ts';
-import { resolveType } from './bind-workflow.ts';
 import { duckdbDiagnostic } from './duckdb-error.ts';
 
 /** Decoding options, each with its valid range. */
@@ -98,4 +98,17 @@ export function inRange(v: number, spec: { min: number; max: number; integer: bo
 /** "a number from 0 to 2" */
 export function describeRange(spec: { min: number; max: number; integer: boolean }): string {
   return `${spec.integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`;
+}
+
+/** Validates a DuckDB type name; returns DuckDB's canonical spelling. */
+export async function resolveType(text: string, span: Span, env: SqlEnv, sink: DiagnosticSink): Promise<string | undefined> {
+  const sql = `SELECT NULL::${text} AS x`;
+  try {
+    const d = await env.describe(sql);
+    return d.columns[0]?.type;
+  } catch (e) {
+    const d = duckdbDiagnostic(e, sql, undefined, span);
+    sink.error('B0301', `unknown type '${text}'`, span, d.help ? { help: d.help } : {});
+    return undefined;
+  }
 }

@@ -10,7 +10,7 @@ import { parseReturnsText } from '../sql/parse.ts';
 import type { StringLit } from '../sql/ast.ts';
 import { bindReturns, DECODING, describeRange, inRange } from './bind-clauses.ts';
 import type { QuerySource } from './query-source.ts';
-import type { QueryScope } from './bind-query.ts';
+import type { QueryScope } from './query-source.ts';
 import { bareName, call, children, columnRef, contains, isNode, location, numberConstant, rowKey, stringConstant, type JsonNode } from './duck-ast.ts';
 import { inputsOfSelect, isAggregate, type ModelFunction } from './query-inputs.ts';
 import { parseTemplateText } from './template-text.ts';

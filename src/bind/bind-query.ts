@@ -2,15 +2,13 @@
 // (llm, llm_agg, llm_filter, vlm, embed), llm_map, run_workflow and workflow call in FROM becomes a call
 // site with its model, prompt and the input query DuckDB runs to get the rows it applies to.
 import type { SqlStatement, SqlText } from '../sql/ast.ts';
-import type { CatalogSnapshot } from '../catalog/catalog.ts';
 import { diag, DiagnosticSink, fail, UserError } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
-import type { Database } from '../storage/duckdb.ts';
 import type { WorkflowGraph } from '../ir/workflow-graph.ts';
 import type { Priority } from '../ir/common.ts';
 import { byteToChar, children, functionName, isNode, referencesRelation, stringConstant, tokenLength, walk, type JsonNode } from './duck-ast.ts';
 import { duckdbDiagnostic } from './duckdb-error.ts';
-import { QuerySource } from './query-source.ts';
+import { QuerySource, type QueryScope } from './query-source.ts';
 import { inputsOfFromCall, MODEL_FUNCTIONS } from './query-inputs.ts';
 import { bindFunctionSite, bindMapSite, type FunctionSite, type MapSite } from './bind-function-site.ts';
 import { loadWorkflow } from './load-workflow.ts';
@@ -37,12 +35,6 @@ export interface BoundQuery {
    * calls replaced by their results) instead of parsing the query again.
    */
   readonly template: JsonNode | undefined;
-}
-
-/** Everything binding a query needs. */
-export interface QueryScope {
-  readonly catalog: CatalogSnapshot;
-  readonly db: Database;
 }
 
 /** Finds and binds every model call site of the statement's query part. */

@@ -9,7 +9,7 @@ import type { Span } from '../diag/span.ts';
 import type { StepEdge, WorkflowGraph, WorkflowParam, WorkflowStep } from '../ir/workflow-graph.ts';
 import type { SqlEnv } from './sql-env.ts';
 import { bindStep, stepOutputColumns, type StepScope } from './bind-step.ts';
-import { duckdbDiagnostic } from './duckdb-error.ts';
+import { resolveType } from './bind-clauses.ts';
 
 /** Binds a workflow definition. `version` is the catalog version the graph will carry. */
 export async function bindWorkflow(stmt: CreateWorkflow, catalog: CatalogSnapshot, env: SqlEnv, version = 1): Promise<WorkflowGraph> {
@@ -66,19 +66,6 @@ async function bindParams(stmt: CreateWorkflow, env: SqlEnv, sink: DiagnosticSin
     out.push({ name: p.name.name, type: type ?? p.type.text.toUpperCase() });
   }
   return out;
-}
-
-/** Validates a DuckDB type name; returns DuckDB's canonical spelling. */
-export async function resolveType(text: string, span: Span, env: SqlEnv, sink: DiagnosticSink): Promise<string | undefined> {
-  const sql = `SELECT NULL::${text} AS x`;
-  try {
-    const d = await env.describe(sql);
-    return d.columns[0]?.type;
-  } catch (e) {
-    const d = duckdbDiagnostic(e, sql, undefined, span);
-    sink.error('B0301', `unknown type '${text}'`, span, d.help ? { help: d.help } : {});
-    return undefined;
-  }
 }
 
 /** Reports the first reference cycle found (a -> b -> a), at the reference that closes it. */

@@ -2,9 +2,17 @@
 // query text; this turns them into script offsets covering the whole token, the `name =>` of a named
 // argument, or a column name mentioned in an error.
 import type { Span } from '../diag/span.ts';
+import type { CatalogSnapshot } from '../catalog/catalog.ts';
+import type { Database } from '../storage/duckdb.ts';
 import { diag, type Diagnostic } from '../diag/diagnostic.ts';
 import { byteToChar, findWord, location, tokenLength, type JsonNode } from './duck-ast.ts';
 import { duckdbDiagnostic } from './duckdb-error.ts';
+
+/** Everything binding a query needs. */
+export interface QueryScope {
+  readonly catalog: CatalogSnapshot;
+  readonly db: Database;
+}
 
 export class QuerySource {
   constructor(

@@ -4,7 +4,7 @@
 // columns; every other DuckDB type travels as its text (nested values as JSON).
 import { Bool, DateDay, Field, Float32, Float64, Int32, Int64, List, RecordBatch, Schema, Struct, Table, Type, Utf8, makeData, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { JSDuckDBValueConverter, type DuckDBResult } from '@duckdb/node-api';
-import { toValue } from './duckdb.ts';
+import { toValue } from './duck-value.ts';
 import type { Column, Value } from '../ir/values.ts';
 
 /** Field metadata key holding the column's DuckDB type. */

@@ -1,9 +1,9 @@
 // A thin wrapper over @duckdb/node-api: one instance + connection, rows as plain JSON-safe values
 // (BIGINT becomes a number when safe, else a string), extensions never auto-installed (offline).
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { JS } from '@duckdb/node-api/lib/JS.js';
 import type { RecordBatch } from 'apache-arrow';
 import { resultBatches } from './arrow.ts';
+import { toValue } from './duck-value.ts';
 import type { Column, Params, Rows, Value } from '../ir/values.ts';
 
 /** The result of parseSelect. */
@@ -125,16 +125,6 @@ export class Database {
     this.instance.closeSync();
     this.markClosed();
   }
-}
-
-/** Converts a DuckDB JS value to a JSON-safe value. */
-export function toValue(v: JS, type?: string): Value {
-  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v instanceof Date) return type === 'DATE' ? v.toISOString().slice(0, 10) : v.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  if (Array.isArray(v)) return v.map((x) => toValue(x));
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toValue(x)]));
 }
 
 /** Quotes an identifier for DuckDB. */
