@@ -56,11 +56,11 @@ describe('house rules: imports', () => {
     const vs = checkSources({
       'src/sql/ast.ts': "import { s } from '../storage/s.ts';\nexport const a = s;\n",
       'src/storage/s.ts': 'export const s = 1;\n',
-      'src/lower/l.ts': "import type { A } from '../assemble/x.ts';\nexport const l: A = 1;\n",
-      'src/assemble/x.ts': 'export type A = number;\n',
+      'src/bind/l.ts': "import type { A } from '../optimizer/x.ts';\nexport const l: A = 1;\n",
+      'src/optimizer/x.ts': 'export type A = number;\n',
     });
     expect(rules(vs)).toEqual(['upward-import', 'upward-import']);
-    expect(vs.map((v) => `${v.file}:${v.line}`)).toEqual(['src/lower/l.ts:1', 'src/sql/ast.ts:1']);
+    expect(vs.map((v) => `${v.file}:${v.line}`)).toEqual(['src/bind/l.ts:1', 'src/sql/ast.ts:1']);
     expect(vs[0]!.message).toContain('the same rank');
     expect(vs[1]!.message).toContain("'sql' (rank 1) imports src/storage/s.ts from 'storage' (rank 2)");
   });
