@@ -4,6 +4,7 @@ import type { StepDecl, StringLit, ModelStepBody, ValueRef, Ident } from '../sql
 import type { CatalogSnapshot } from '../catalog/catalog.ts';
 import type { ModelKind } from '../ir/common.ts';
 import { diag, type DiagnosticSink, type Diagnostic } from '../diag/diagnostic.ts';
+import { assertNever } from '../diag/assert-never.ts';
 import { didYouMean } from '../diag/suggest.ts';
 import type { Span } from '../diag/span.ts';
 import type { ModelRef, Template, TemplatePart } from '../ir/common.ts';
@@ -64,6 +65,8 @@ export async function stepOutputColumns(decl: StepDecl, params: readonly Workflo
       return [{ name: 'key', type: 'VARCHAR' }];
     case 'debate':
       return [{ name: 'transcript', type: 'VARCHAR' }];
+    default:
+      return assertNever(b, 'step body');
   }
 }
 
@@ -95,8 +98,14 @@ export async function bindStep(decl: StepDecl, scope: StepScope, sink: Diagnosti
       step = { ...base, kind: 'debate', participants, rounds: b.rounds.value };
       break;
     }
-    default:
+    case 'llm':
+    case 'vlm':
+    case 'embed':
+    case 'image':
       step = await bindModelStep(b, base, scope, sink, resolver, edges);
+      break;
+    default:
+      assertNever(b, 'step body');
   }
   for (const d of diags) sink.add(d);
   return sink.size === before && step ? { step, edges } : undefined;
@@ -228,6 +237,8 @@ async function bindModelStep(
       return { ...common, kind: 'embed' };
     case 'image':
       return { ...common, kind: 'image' };
+    default:
+      return assertNever(b.kind, 'model step');
   }
 }
 

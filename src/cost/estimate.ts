@@ -5,6 +5,7 @@
 import { encode } from '../util/tokenizer.ts';
 import { isModelCall, type Action, type ActionDag, type ActionId, type PromptSegment } from '../ir/action-dag.ts';
 import { DEFAULT_OUTPUT_LENGTH } from './cost-model.ts';
+import { assertNever } from '../diag/assert-never.ts';
 
 /** Image tokens assumed for a VLM call's picture (LLaVA-1.5: 576). */
 export const IMAGE_TOKENS = 576;
@@ -77,8 +78,13 @@ function outputTokens(a: Action): number {
     case 'vlm_encode':
       // Its "output" is the image as the model sees it: every reasoning call on it shares these ids.
       return IMAGE_TOKENS;
-    default:
+    case 'fetch':
+    case 'format':
+    case 'embed':
+    case 'image':
       return 0;
+    default:
+      return assertNever(a, 'action');
   }
 }
 

@@ -3,6 +3,7 @@
 import type { CreateModel, CreatePrompt, CreateWorker, CreateWorkflow, DropObject, Show } from '../sql/ast.ts';
 import { bindWorker } from '../bind/bind-worker.ts';
 import { DiagnosticSink, fail } from '../diag/diagnostic.ts';
+import { assertNever } from '../diag/assert-never.ts';
 import type { Source } from '../diag/span.ts';
 import { didYouMean } from '../diag/suggest.ts';
 import { bindModel } from '../bind/bind-model.ts';
@@ -61,6 +62,8 @@ export async function executeCatalogStatement(session: StatementContext, stmt: C
     }
     case 'show':
       return show(session, stmt.what);
+    default:
+      return assertNever(stmt, 'catalog statement');
   }
 }
 

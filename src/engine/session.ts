@@ -4,6 +4,7 @@
 // statements that call models through run-model-statements.ts. runBatch runs several scripts as one
 // batch (`agentlake serve` runs a batch of jobs so).
 import { UserError, fail } from '../diag/diagnostic.ts';
+import { assertNever } from '../diag/assert-never.ts';
 import type { Source } from '../diag/span.ts';
 import type { Explain, SqlStatement, Statement } from '../sql/ast.ts';
 import { parseSettingStatement } from '../sql/setting-statement.ts';
@@ -313,6 +314,8 @@ export class Session implements StatementContext {
         return explainStatement(this, stmt, source);
       case 'sql':
         return this.executeSql(stmt, ctx);
+      default:
+        return assertNever(stmt, 'statement');
     }
   }
 

@@ -4,6 +4,7 @@ import type { Action, ActionDag, ActionId, ActionKind, PromptSegment } from '../
 import { ACTION_KINDS, isModelCall } from '../ir/action-dag.ts';
 import type { WorkflowGraph } from '../ir/workflow-graph.ts';
 import { countTokens } from '../lower/tokens.ts';
+import { assertNever } from '../diag/assert-never.ts';
 
 /** Image tokens per image when the model does not say (LLaVA-1.5: 576). */
 const DEFAULT_IMAGE_TOKENS = 576;
@@ -189,6 +190,8 @@ function estimateTokens(actions: readonly Action[]): { prompt: number; perCall: 
         out.set(a.id, produced);
         break;
       }
+      default:
+        assertNever(a, 'action');
     }
   }
   return { prompt, perCall, image, output, byModel };

@@ -2,6 +2,7 @@
 // prefixed (every reference renamed with them), and the DAGs are concatenated, which keeps a
 // topological order. One DAG per statement lets one plan order all of its calls.
 import type { Action, ActionDag, ActionId, ActionOrigin, ImageInput, PromptSegment } from './action-dag.ts';
+import { assertNever } from '../diag/assert-never.ts';
 
 /** `dag` with every action id (and every reference to one) prefixed by `prefix`. */
 export function prefixActionIds(dag: ActionDag, prefix: string): ActionDag {
@@ -26,6 +27,8 @@ export function prefixActionIds(dag: ActionDag, prefix: string): ActionDag {
         return { ...a, ...base, image: image(a.image) };
       case 'vlm_reason':
         return { ...a, ...base, system: segs(a.system), prompt: segs(a.prompt), encoded: id(a.encoded) };
+      default:
+        return assertNever(a, 'action');
     }
   };
   return { ...dag, actions: dag.actions.map(rename), inputs: dag.inputs.map((s) => ({ ...s, outputs: s.outputs.map(id) })) };

@@ -4,6 +4,7 @@
 // confirmed structurally, and a non-deterministic action gets a signature of its own.
 import * as crypto from 'node:crypto';
 import { InternalError } from '../diag/diagnostic.ts';
+import { assertNever } from '../diag/assert-never.ts';
 import type { Action, ActionDag, ActionId, ActionKind, ImageInput, PromptSegment } from '../ir/action-dag.ts';
 import { isDeterministic, type Decoding, type ModelRef } from '../ir/common.ts';
 
@@ -245,6 +246,8 @@ function rewire(a: Action, to: (id: ActionId) => ActionId): Action {
     case 'image':
       b = { ...a, deps, system: segs(a.system), prompt: segs(a.prompt) };
       break;
+    default:
+      assertNever(a, 'action');
   }
   return moved ? b : a;
 }
@@ -272,6 +275,8 @@ function moves(a: Action, to: (id: ActionId) => ActionId): boolean {
     case 'embed':
     case 'image':
       return segs(a.system) || segs(a.prompt);
+    default:
+      return assertNever(a, 'action');
   }
 }
 

@@ -3,6 +3,7 @@
 // the latest jobs and in table agentlake_job_results of the lakehouse's DuckDB, so results outlive a
 // restart. A result whose JSON passes `maxStoredBytes` is kept in memory only.
 import type { Diagnostic } from '../diag/diagnostic.ts';
+import { assertNever } from '../diag/assert-never.ts';
 import type { RunStats } from '../ir/run-stats.ts';
 import type { Outcome } from '../engine/outcome.ts';
 import type { Database } from '../storage/duckdb.ts';
@@ -40,6 +41,8 @@ export function resultOf(o: Outcome): JobResult {
       return { kind: 'ok', message: o.message };
     case 'explain':
       return { kind: 'explain', text: o.text };
+    default:
+      return assertNever(o, 'outcome');
   }
 }
 
@@ -52,8 +55,12 @@ export function resultTable(r: JobResult): { columns: readonly Column[]; rows: r
       return { columns: [{ name: 'status', type: 'VARCHAR' }], rows: [[r.message]] };
     case 'explain':
       return { columns: [{ name: 'QUERY PLAN', type: 'VARCHAR' }], rows: r.text.replace(/\n$/, '').split('\n').map((l) => [l]) };
-    default:
+    case 'error':
+    case 'internal':
+    case 'cancelled':
       return { columns: [], rows: [] };
+    default:
+      return assertNever(r, 'job result');
   }
 }
 

@@ -7,6 +7,7 @@
 //   after:  sql#3 → llm#3 "Fundamentals:\n{sql#3 as table}"
 import type { Action, ActionId, FormatAction, PromptSegment } from '../../ir/action-dag.ts';
 import type { Rule } from './rule.ts';
+import { assertNever } from '../../diag/assert-never.ts';
 
 export const nodeAbsorption: Rule = {
   name: 'node_absorption',
@@ -41,8 +42,13 @@ export const nodeAbsorption: Rule = {
         case 'image':
           actions.push({ ...base, system: expand(base.system), prompt: expand(base.prompt) });
           break;
-        default:
+        case 'sql':
+        case 'fetch':
+        case 'vlm_encode':
           actions.push(base);
+          break;
+        default:
+          assertNever(base, 'action');
       }
     }
     // A format read in a way absorption cannot express (an image input) is kept.

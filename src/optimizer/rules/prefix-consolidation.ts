@@ -9,6 +9,7 @@
 //   after:  llm#4 ["Ticker: AAPL\nNews:\n", {sql#2 as table}]
 import type { Action, PromptSegment } from '../../ir/action-dag.ts';
 import type { Rule } from './rule.ts';
+import { assertNever } from '../../diag/assert-never.ts';
 
 export const prefixConsolidation: Rule = {
   name: 'prefix_consolidation',
@@ -38,8 +39,12 @@ function consolidated(a: Action): Action {
       const prompt = runs(a.prompt);
       return system === a.system && prompt === a.prompt ? a : { ...a, system, prompt };
     }
-    default:
+    case 'sql':
+    case 'fetch':
+    case 'vlm_encode':
       return a;
+    default:
+      return assertNever(a, 'action');
   }
 }
 

@@ -4,6 +4,7 @@
 import type { Progress, RunStats } from '../../ir/run-stats.ts';
 import type { Column, Value } from '../../ir/values.ts';
 import type { QueryContext, QueryResult } from './executor.ts';
+import { assertNever } from '../../diag/assert-never.ts';
 
 /** The outcome kinds a statement ends with (engine Outcome and a job's stored result alike). */
 export type StatementOutcome =
@@ -22,6 +23,8 @@ export function queryResultOf(outcome: StatementOutcome, notice: (message: strin
       const m = /\((\d+) rows?\)/.exec(outcome.message);
       return { kind: 'command', message: outcome.message, ...(m ? { rowCount: Number(m[1]) } : {}) };
     }
+    default:
+      return assertNever(outcome, 'statement outcome');
   }
 }
 
