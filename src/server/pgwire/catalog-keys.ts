@@ -3,6 +3,7 @@
 // pg_constraint, pg_index, pg_class index rows ('i', btree), pg_depend and the definition texts
 // pg_get_constraintdef / pg_get_indexdef return. Lakehouse (Parquet) tables have none of them.
 import type { Value } from '../../ir/values.ts';
+import { lex } from '../../sql/sql-text.ts';
 import type { CatalogOids } from './catalog-oids.ts';
 
 type Rows = (sql: string) => Promise<readonly (readonly Value[])[]>;
@@ -107,20 +108,16 @@ function splitExpressions(text: string): string[] {
   const inner = text.trim().replace(/^\[/, '').replace(/\]$/, '');
   const out: string[] = [];
   let depth = 0;
-  let quote = '';
   let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const ch = inner[i] ?? '';
-    if (quote) {
-      if (ch === quote) quote = '';
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === '(' || ch === '[') depth++;
+  lex(inner, (i) => {
+    const ch = inner[i];
+    if (ch === '(' || ch === '[') depth++;
     else if (ch === ')' || ch === ']') depth--;
     else if (ch === ',' && depth === 0) {
       out.push(inner.slice(start, i).trim());
       start = i + 1;
     }
-  }
+  });
   if (inner.trim()) out.push(inner.slice(start).trim());
   return out;
 }
