@@ -8,25 +8,25 @@
 export const STAGE_RANKS: Readonly<Record<string, number>> = {
   diag: 0, // diagnostics, spans, assertNever: usable from everywhere
   util: 0, // small helpers with no agentlake knowledge (heap, PRNG, lazy tokenizer)
-  sql: 1, // the one lexer and splitter, the parser and AST of the extended SQL
-  ir: 1, // plain data every later stage shares: values, workflow graph, action DAG, physical plan, run stats
-  storage: 2, // the lakehouse: DuckDB, objects, Arrow, the appender
-  catalog: 3, // models, prompts, workflows, workers as data, persisted
-  cost: 3, // the cost model, estimates, prompt trie, lower bound (planner and simulator share it)
-  bind: 4, // names resolved against the catalog; the query's parse tree
-  optimizer: 4, // rewrite rules over the action DAG, Merkle signatures
-  lower: 5, // bound statements instantiated over their input rows
-  scheduler: 6, // the physical plan: contraction, order, epoch DP, placement, baseline
-  runtime: 7, // executes a physical plan: operators, clients, response cache
-  explain: 7, // EXPLAIN reports and text
-  assemble: 8, // model results back under SQL semantics
-  governance: 8, // provenance written and read back
-  sim: 8, // the simulated inference server and its in-process client
-  engine: 9, // sessions: lifetime, settings, dispatch, the model-statement batch
-  jobs: 10, // the multi-tenant job manager
-  service: 11, // the job runner over a session
-  server: 12, // transports: Postgres wire and HTTP
-  cli: 13, // the command line
+  sql: 1, // the one lexer and splitter, the parser and AST of the extended SQL, DuckDB's parse tree and errors
+  ir: 2, // plain data every later stage shares: values, bound query, workflow graph, action DAG, physical plan, run stats
+  storage: 3, // the lakehouse: DuckDB, objects, Arrow, the appender
+  catalog: 4, // models, prompts, workflows, workers as data, persisted
+  cost: 4, // the cost model, estimates, prompt trie, lower bound (planner and simulator share it)
+  bind: 5, // names resolved against the catalog; the query's parse tree
+  optimizer: 5, // rewrite rules over the action DAG, Merkle signatures
+  lower: 6, // bound statements instantiated over their input rows
+  scheduler: 7, // the physical plan: contraction, order, epoch DP, placement, baseline
+  runtime: 8, // executes a physical plan: operators, clients, response cache
+  explain: 8, // EXPLAIN reports and text
+  assemble: 9, // model results back under SQL semantics
+  governance: 9, // provenance written and read back
+  sim: 9, // the simulated inference server and its in-process client
+  engine: 10, // sessions: lifetime, settings, dispatch, the model-statement batch
+  jobs: 11, // the multi-tenant job manager
+  service: 12, // the job runner over a session
+  server: 13, // transports: Postgres wire and HTTP
+  cli: 14, // the command line
 };
 
 /** Imports that stay forbidden whatever the ranks say: from a folder to a folder. */

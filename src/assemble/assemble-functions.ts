@@ -2,8 +2,8 @@
 // from the input row's key to the value (written through the appender), and the call in the parse
 // tree becomes `map_extract(map, row key)[1]`, so WHERE, GROUP BY, ORDER BY and joins apply unchanged.
 // llm_map's rows become a table that replaces the table function.
-import { ROW_KEY, type FunctionSite, type MapSite } from '../bind/bind-function-site.ts';
-import { call, columnRef, functionName, isNode, rowKey, walk, type JsonNode } from '../bind/duck-ast.ts';
+import { ROW_KEY, type FunctionSite, type MapSite } from '../ir/bound-query.ts';
+import { call, columnRef, functionName, isNode, rowKey, walk, type JsonNode } from '../sql/duck-ast.ts';
 import { InternalError } from '../diag/diagnostic.ts';
 import type { ActionDag, ActionId } from '../ir/action-dag.ts';
 import { quoteIdent, type Database } from '../storage/duckdb.ts';

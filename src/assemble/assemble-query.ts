@@ -1,10 +1,10 @@
 // Puts model results back under full SQL semantics: each workflow call's results go into a temp table
 // (through DuckDB's appender), the call in the query's parse tree is replaced by a correlated subquery
 // over that table, and DuckDB runs the rewritten statement: WHERE, joins, ORDER BY, CTAS all still apply.
-import type { BoundQuery, CallSite, WorkflowSite } from '../bind/bind-query.ts';
+import type { BoundQuery, CallSite, WorkflowSite } from '../ir/bound-query.ts';
 import { replaceFunctionCall, replaceMapCall, writeFunctionMap, writeMapRows } from './assemble-functions.ts';
-import { outputColumns } from '../bind/bind-query.ts';
-import { children, functionName, isNode, walk, type JsonNode } from '../bind/duck-ast.ts';
+import { outputColumns } from '../ir/bound-query.ts';
+import { children, functionName, isNode, walk, type JsonNode } from '../sql/duck-ast.ts';
 import type { ActionDag, ActionId } from '../ir/action-dag.ts';
 import { quoteIdent, type Database } from '../storage/duckdb.ts';
 import type { Value } from '../ir/values.ts';

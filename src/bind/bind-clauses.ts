@@ -7,7 +7,7 @@ import { didYouMean } from '../diag/suggest.ts';
 import { DEFAULT_DECODING, type Decoding, type ReturnSpec } from '../ir/common.ts';
 import { quoteIdent } from '../storage/duckdb.ts';
 import type { SqlEnv } from './sql-env.ts';
-import { duckdbDiagnostic } from './duckdb-error.ts';
+import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 
 /** Decoding options, each with its valid range. */
 export const DECODING: Readonly<Record<string, { min: number; max: number; integer: boolean }>> = {

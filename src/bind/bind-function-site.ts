@@ -9,42 +9,11 @@ import { DEFAULT_DECODING, type Decoding, type ModelRef, type ReturnSpec } from 
 import { parseReturnsText } from '../sql/parse.ts';
 import type { StringLit } from '../sql/ast.ts';
 import { bindReturns, DECODING, describeRange, inRange } from './bind-clauses.ts';
-import type { QuerySource } from './query-source.ts';
-import type { QueryScope } from './query-source.ts';
-import { bareName, call, children, columnRef, contains, isNode, location, numberConstant, rowKey, stringConstant, type JsonNode } from './duck-ast.ts';
-import { inputsOfSelect, isAggregate, type ModelFunction } from './query-inputs.ts';
+import type { QueryScope, QuerySource } from './query-source.ts';
+import { bareName, call, children, columnRef, contains, isNode, location, numberConstant, rowKey, stringConstant, type JsonNode } from '../sql/duck-ast.ts';
+import { inputsOfSelect, isAggregate } from './query-inputs.ts';
+import { ROW_KEY, type FunctionSite, type MapSite, type ModelFunction, type SitePart } from '../ir/bound-query.ts';
 import { parseTemplateText } from './template-text.ts';
-
-/** A prompt over the columns of an input query: static text and column values. */
-export type SitePart = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'column'; readonly name: string };
-
-export interface FunctionSite {
-  readonly kind: 'function';
-  readonly fn: ModelFunction;
-  readonly model: ModelRef;
-  readonly inputSql: string;
-  readonly prompt: readonly SitePart[];
-  readonly system?: string;
-  readonly systemPrompt?: { readonly name: string; readonly version: number };
-  /** Input column holding the image key (vlm). */
-  readonly imageColumn?: string;
-  readonly decoding: Decoding;
-  readonly returns?: ReturnSpec;
-  readonly span: Span;
-  /** The input query's items (DuckDB parse-tree nodes): the final query recomputes their row key. */
-  readonly items: readonly JsonNode[];
-  /** Where DuckDB recorded the call (bytes into the query text), to find it again when rewriting. */
-  readonly location: number;
-  /** The call sits in an aggregating SELECT (its key must be read with any_value). */
-  readonly aggregate: boolean;
-}
-
-export interface MapSite extends Omit<FunctionSite, 'kind' | 'fn' | 'items' | 'aggregate'> {
-  readonly kind: 'llm_map';
-}
-
-/** Name of the input-query column holding each row's lookup key. */
-export const ROW_KEY = '__agentlake_key';
 
 const MODEL_KIND: Readonly<Record<ModelFunction | 'llm_map', ModelKind>> = { llm: 'llm', llm_filter: 'llm', llm_agg: 'llm', llm_map: 'llm', vlm: 'vlm', embed: 'embedding' };
 

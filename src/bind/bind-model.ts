@@ -1,7 +1,7 @@
 // Binds CREATE MODEL options into a ModelDef: known options only, typed values, an endpoint that is
 // sim:// or an http(s) base URL, and never an API key (only the name of the env var holding it).
 import type { CreateModel, Literal, OptionPair } from '../sql/ast.ts';
-import { type ModelDef } from '../catalog/catalog.ts';
+import type { ModelDef } from '../catalog/catalog.ts';
 import { MODEL_KINDS, type ModelKind } from '../ir/common.ts';
 import { DiagnosticSink } from '../diag/diagnostic.ts';
 import { didYouMean } from '../diag/suggest.ts';

@@ -1,41 +1,18 @@
 // Binds a query that may call models: DuckDB parses it (json_serialize_sql), then every model function
 // (llm, llm_agg, llm_filter, vlm, embed), llm_map, run_workflow and workflow call in FROM becomes a call
 // site with its model, prompt and the input query DuckDB runs to get the rows it applies to.
-import type { SqlStatement, SqlText } from '../sql/ast.ts';
+import type { SqlStatement } from '../sql/ast.ts';
 import { diag, DiagnosticSink, fail, UserError } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
-import type { WorkflowGraph } from '../ir/workflow-graph.ts';
 import type { Priority } from '../ir/common.ts';
-import { byteToChar, children, functionName, isNode, referencesRelation, stringConstant, tokenLength, walk, type JsonNode } from './duck-ast.ts';
-import { duckdbDiagnostic } from './duckdb-error.ts';
+import { byteToChar, children, functionName, isNode, referencesRelation, stringConstant, tokenLength, walk, type JsonNode } from '../sql/duck-ast.ts';
+import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 import { QuerySource, type QueryScope } from './query-source.ts';
-import { inputsOfFromCall, MODEL_FUNCTIONS } from './query-inputs.ts';
-import { bindFunctionSite, bindMapSite, type FunctionSite, type MapSite } from './bind-function-site.ts';
+import { inputsOfFromCall } from './query-inputs.ts';
+import { MODEL_FUNCTIONS, outputColumns, type BoundQuery, type CallSite, type WorkflowSite } from '../ir/bound-query.ts';
+import { bindFunctionSite, bindMapSite } from './bind-function-site.ts';
 import { loadWorkflow } from './load-workflow.ts';
 import { didYouMean } from '../diag/suggest.ts';
-
-/** A workflow applied to input rows (FROM call or run_workflow). */
-export interface WorkflowSite {
-  readonly kind: 'workflow';
-  readonly graph: WorkflowGraph;
-  readonly inputSql: string;
-  readonly priority?: Priority;
-  readonly span: Span;
-}
-
-export type CallSite = WorkflowSite | FunctionSite | MapSite;
-
-/** A query with its model call sites; `sites` is empty for plain SQL. */
-export interface BoundQuery {
-  readonly statement: SqlStatement;
-  readonly query: SqlText;
-  readonly sites: readonly CallSite[];
-  /**
-   * DuckDB's parse tree of the query, as parsed once here: assembly rewrites a copy of it (model
-   * calls replaced by their results) instead of parsing the query again.
-   */
-  readonly template: JsonNode | undefined;
-}
 
 /** Finds and binds every model call site of the statement's query part. */
 export async function bindQuery(stmt: SqlStatement, scope: QueryScope): Promise<BoundQuery> {
@@ -191,11 +168,3 @@ async function bindRunWorkflow(fn: JsonNode, span: Span, scope: QueryScope, src:
   return [{ kind: 'workflow', graph, inputSql, span, ...(priority ? { priority } : {}) }];
 }
 
-/** The columns a workflow call returns: its RETURN step's output columns. */
-export function outputColumns(graph: WorkflowGraph): string[] {
-  const step = graph.steps.find((s) => s.name === graph.output);
-  if (!step) return [];
-  if ((step.kind === 'llm' || step.kind === 'vlm') && step.returns) return step.returns.columns.map((c) => c.name);
-  if (step.kind === 'sql') return step.columns.map((c) => c.name.toLowerCase());
-  return step.kind === 'debate' ? ['transcript'] : step.kind === 'embed' ? ['embedding'] : step.kind === 'fetch' || step.kind === 'image' ? ['key'] : ['text'];
-}

@@ -11,8 +11,8 @@ import type { ModelRef, Template, TemplatePart } from '../ir/common.ts';
 import type { EdgeVia, ImageSource, StepEdge, WorkflowParam, WorkflowStep } from '../ir/workflow-graph.ts';
 import type { SqlEnv } from './sql-env.ts';
 import { parseTemplateText, type RawPart } from './template-text.ts';
-import { findSqlParams, toDollarParams } from './sql-params.ts';
-import { duckdbDiagnostic } from './duckdb-error.ts';
+import { findSqlParams, toDollarParams } from '../sql/sql-params.ts';
+import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 import { bindDecoding, bindReturns } from './bind-clauses.ts';
 
 /** Everything a step can refer to. */

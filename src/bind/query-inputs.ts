@@ -1,11 +1,8 @@
 // Builds the "input query" of a model call site by surgery on DuckDB's parse tree: the rows (and the
 // argument values) a model function or workflow call is applied to, computed by DuckDB before any
 // model runs. Conservative: when in doubt it returns a superset of the rows the final query needs.
-import { andAll, clone, conjuncts, contains, functionName, isNode, referencesRelation, type JsonNode } from './duck-ast.ts';
-
-/** Names of the model functions that may appear in expressions. */
-export const MODEL_FUNCTIONS = ['llm', 'llm_agg', 'llm_filter', 'vlm', 'embed'] as const;
-export type ModelFunction = (typeof MODEL_FUNCTIONS)[number];
+import { MODEL_FUNCTIONS } from '../ir/bound-query.ts';
+import { andAll, clone, conjuncts, contains, functionName, isNode, referencesRelation, type JsonNode } from '../sql/duck-ast.ts';
 
 /** True when an expression contains a model function call. */
 export function hasModelCall(v: unknown): boolean {

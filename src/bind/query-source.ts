@@ -5,8 +5,8 @@ import type { Span } from '../diag/span.ts';
 import type { CatalogSnapshot } from '../catalog/catalog.ts';
 import type { Database } from '../storage/duckdb.ts';
 import { diag, type Diagnostic } from '../diag/diagnostic.ts';
-import { byteToChar, findWord, location, tokenLength, type JsonNode } from './duck-ast.ts';
-import { duckdbDiagnostic } from './duckdb-error.ts';
+import { byteToChar, findWord, location, tokenLength, type JsonNode } from '../sql/duck-ast.ts';
+import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 
 /** Everything binding a query needs. */
 export interface QueryScope {

@@ -2,7 +2,7 @@
 // provenance rows and counters, and which statement owns each action of the merged DAG (read from the
 // action's typed origin: its statement and call site).
 import { randomUUID } from 'node:crypto';
-import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
+import type { BoundQuery, CallSite } from '../ir/bound-query.ts';
 import { isModelCall, type Action, type ActionDag, type ActionId, type ActionOrigin } from '../ir/action-dag.ts';
 import { concatDags, prefixActionIds, withOrigin } from '../ir/merge-dags.ts';
 import type { Progress } from '../ir/run-stats.ts';

@@ -10,8 +10,8 @@ import type { Lakehouse } from '../storage/lakehouse.ts';
 import { columnsOf, rowsOf } from '../storage/arrow.ts';
 import { quoteIdent, quoteString, type Database } from '../storage/duckdb.ts';
 import type { Value } from '../ir/values.ts';
-import { replaceDollarParams } from '../bind/sql-params.ts';
-import { isNode, type JsonNode } from '../bind/duck-ast.ts';
+import { replaceDollarParams } from '../sql/sql-params.ts';
+import { isNode, type JsonNode } from '../sql/duck-ast.ts';
 
 /** Inputs per UNION ALL query in the fallback: bounded so one query's text stays small. */
 const BATCH = 64;

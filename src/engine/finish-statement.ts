@@ -1,8 +1,8 @@
 // The statement around a batch's model calls: checked for its shape before any call (empty results
 // stand in for the calls), then run over the real results (CTAS into the lakehouse, COPY to an object
 // URI, or DuckDB), with DuckDB's failures turned into diagnostics at the statement.
-import type { BoundQuery } from '../bind/bind-query.ts';
-import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
+import type { BoundQuery } from '../ir/bound-query.ts';
+import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 import { assembleStatement } from '../assemble/assemble-query.ts';
 import { diag, fail, InternalError, UserError } from '../diag/diagnostic.ts';
 import type { ActionDag } from '../ir/action-dag.ts';

@@ -4,7 +4,7 @@
 // merged away records, in its provenance, the run and action it shares. Each statement then gets its
 // own result, run id, provenance and figures (the batch's makespan and GPU time are shared).
 import { setMaxListeners } from 'node:events';
-import type { BoundQuery } from '../bind/bind-query.ts';
+import type { BoundQuery } from '../ir/bound-query.ts';
 import { InternalError } from '../diag/diagnostic.ts';
 import { provenanceEvent } from '../governance/provenance-event.ts';
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';

@@ -2,7 +2,7 @@
 // and before anything runs; and lake_objects() listed afresh when a statement may read it.
 import { fail, UserError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Source } from '../diag/span.ts';
-import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
+import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 import type { CatalogSnapshot } from '../catalog/catalog.ts';
 import type { SqlStatement, Statement } from '../sql/ast.ts';
 import { parseScript } from '../sql/parse.ts';

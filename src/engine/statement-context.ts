@@ -1,7 +1,7 @@
 // What a statement handler (catalog statements, EXPLAIN, the catalog bootstrap) may use of the
 // session it runs in: the lakehouse, the catalog, the settings and planning choices, binding, and
 // running another statement. Handlers take this, never the Session itself.
-import type { BoundQuery } from '../bind/bind-query.ts';
+import type { BoundQuery } from '../ir/bound-query.ts';
 import type { CatalogStore } from '../catalog/catalog-store.ts';
 import type { Source } from '../diag/span.ts';
 import type { OptimizeOptions } from '../scheduler/optimize-batch.ts';

@@ -1,7 +1,7 @@
 // One provenance row from one finished action: which step and call site it belongs to, the model
 // and endpoint (never a key), prompt hash, input and output references, cache use, tokens, worker,
 // times and status.
-import type { CallSite } from '../bind/bind-query.ts';
+import type { CallSite } from '../ir/bound-query.ts';
 import { errorOf } from '../runtime/action-output.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
 import type { ProvenanceEvent } from './provenance.ts';

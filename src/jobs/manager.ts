@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Value } from '../ir/values.ts';
 import { formBatch, type BatchChoice } from './dispatch.ts';
 import { EMPTY_PROFILE, FINAL_STATES, isPriority, promptTokens, type AffinityProfile, type Job } from './job.ts';
-import { type Priority } from '../ir/common.ts';
+import type { Priority } from '../ir/common.ts';
 import { MemoryJobStore, resumeJobs, type JobStore } from './job-store.ts';
 import { DEFAULT_QUANTA, SliceQueues, type Quanta } from './queues.ts';
 import type { BatchRun, JobRunner, SliceOutcome, SliceRun } from './runner.ts';

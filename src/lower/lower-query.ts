@@ -1,12 +1,12 @@
 // Lowers one call site of a bound query into an ActionDag: its input query runs in DuckDB, then a
 // workflow instantiates per input row and a model function becomes one call per row (or group).
-import type { CallSite } from '../bind/bind-query.ts';
-import type { FunctionSite, MapSite } from '../bind/bind-function-site.ts';
+import type { CallSite } from '../ir/bound-query.ts';
+import type { FunctionSite, MapSite } from '../ir/bound-query.ts';
 import type { Action, ActionDag, InputSlice, PromptSegment } from '../ir/action-dag.ts';
 import { valueText } from '../ir/markdown.ts';
 import type { Rows, Value } from '../ir/values.ts';
 import { UserError } from '../diag/diagnostic.ts';
-import { duckdbDiagnostic } from '../bind/duckdb-error.ts';
+import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 import type { DataProbe } from './data-probe.ts';
 import { lowerWorkflow } from './lower-workflow.ts';
 

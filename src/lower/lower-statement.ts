@@ -1,7 +1,7 @@
 // Lowers every model call site of one bound statement and joins them into the one DAG they run as
 // (one plan orders all of their calls). With several sites, action ids are prefixed by the site's
 // number (`c2/...`); every action's origin names its site.
-import type { BoundQuery, CallSite } from '../bind/bind-query.ts';
+import type { BoundQuery, CallSite } from '../ir/bound-query.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
 import { concatDags, prefixActionIds, withOrigin } from '../ir/merge-dags.ts';
 import type { DataProbe } from './data-probe.ts';

@@ -4,7 +4,8 @@
 // row (a workflow's model steps, debate rounds counted; one per model function). The script is
 // parsed and its last statement bound against the catalog, nothing runs; a script that does not bind
 // (an error the job will report when it runs, or a table an earlier statement creates) gets no profile.
-import { bindQuery, type CallSite } from '../bind/bind-query.ts';
+import { bindQuery } from '../bind/bind-query.ts';
+import type { CallSite } from '../ir/bound-query.ts';
 import type { Session } from '../engine/session.ts';
 import type { Template } from '../ir/common.ts';
 import type { WorkflowGraph } from '../ir/workflow-graph.ts';

@@ -2,9 +2,9 @@
 // a query becomes one call site with its resolved model, prompt parts and input query; bad calls are
 // user errors with a B code and a span on the offending text (and a near name when there is one).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BoundQuery, CallSite } from '../../src/bind/bind-query.ts';
+import type { BoundQuery, CallSite } from '../../src/ir/bound-query.ts';
 import { bindQuery } from '../../src/bind/bind-query.ts';
-import type { FunctionSite, MapSite } from '../../src/bind/bind-function-site.ts';
+import type { FunctionSite, MapSite } from '../../src/ir/bound-query.ts';
 import type { Session } from '../../src/engine/session.ts';
 import { parseSql, setupSession, userErrors, type Located } from '../helpers/bind.ts';
 

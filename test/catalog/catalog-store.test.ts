@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogStore } from '../../src/catalog/catalog-store.ts';
 import { CATALOG_DIR } from '../../src/engine/bootstrap.ts';
 import { Session } from '../../src/engine/session.ts';
-import { type Outcome } from '../../src/engine/outcome.ts';
+import type { Outcome } from '../../src/engine/outcome.ts';
 import { Database } from '../../src/storage/duckdb.ts';
 import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
 import { parseSql, userErrors } from '../helpers/bind.ts';

@@ -62,7 +62,7 @@ describe('house rules: imports', () => {
     expect(rules(vs)).toEqual(['upward-import', 'upward-import']);
     expect(vs.map((v) => `${v.file}:${v.line}`)).toEqual(['src/bind/l.ts:1', 'src/sql/ast.ts:1']);
     expect(vs[0]!.message).toContain('the same rank');
-    expect(vs[1]!.message).toContain("'sql' (rank 1) imports src/storage/s.ts from 'storage' (rank 2)");
+    expect(vs[1]!.message).toContain("'sql' (rank 1) imports src/storage/s.ts from 'storage' (rank 3)");
   });
 
   it('reports the named forbidden edges besides the rank rule', () => {

@@ -23,7 +23,7 @@ import { UserError } from '../../src/diag/diagnostic.ts';
 import { renderDiagnostics } from '../../src/diag/render.ts';
 import type { Source } from '../../src/diag/span.ts';
 import { Session } from '../../src/engine/session.ts';
-import { type Outcome } from '../../src/engine/outcome.ts';
+import type { Outcome } from '../../src/engine/outcome.ts';
 import type { Value } from '../../src/ir/values.ts';
 import { freshLakehouse, removeLakehouse } from '../helpers/lakehouse.ts';
 import { parseSlt, rewriteSlt, type SltRecord } from './slt-file.ts';

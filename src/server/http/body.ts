@@ -2,7 +2,7 @@
 // buffered). Input is untrusted: anything malformed is a 400 here, never an exception further on.
 import type { IncomingMessage } from 'node:http';
 import { isPriority } from '../../jobs/job.ts';
-import { type Priority } from '../../ir/common.ts';
+import type { Priority } from '../../ir/common.ts';
 import type { Value } from '../../ir/values.ts';
 import { inputsReferences, INPUTS_TABLE } from '../../service/job-inputs.ts';
 import { HttpError } from './errors.ts';

@@ -1,7 +1,7 @@
 // Helpers over DuckDB's JSON parse tree (json_serialize_sql): walking, finding function calls,
 // splitting WHERE conjuncts and building small nodes. The tree is DuckDB's; we only read it and
 // build modified copies that DuckDB turns back into SQL (json_deserialize_sql).
-import { skipAtom } from '../sql/sql-text.ts';
+import { skipAtom } from './sql-text.ts';
 
 /** A node of DuckDB's JSON parse tree. */
 export type JsonNode = { [key: string]: unknown };

@@ -1,6 +1,6 @@
 // `:name` parameters in SQL step bodies: found outside strings, comments and `::` casts, and rewritten
 // to DuckDB's `$name` so the step runs as a prepared statement.
-import { skipAtom } from '../sql/sql-text.ts';
+import { skipAtom } from './sql-text.ts';
 
 /** A `:name` occurrence: lower-cased name and its offset in the SQL text. */
 export interface SqlParamRef {
