@@ -7,7 +7,7 @@
 // medium users. Arrivals are tied to completions, not to the clock, so the order is deterministic.
 import { performance } from 'node:perf_hooks';
 import { FINAL_STATES, type Job } from '../src/jobs/job.ts';
-import { type Priority } from '../src/ir/common.ts';
+import type { Priority } from '../src/ir/common.ts';
 import type { JobManager } from '../src/jobs/manager.ts';
 import type { BenchLakehouses } from './lakehouse.ts';
 import { jain, round, rowsAndStats, withManager } from './multitenant.ts';
