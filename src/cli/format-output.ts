@@ -18,7 +18,7 @@ export function formatOutcome(o: Outcome, format: OutputFormat | 'text'): string
 
 /** One summary line; GPU time is labelled simulated when it is. */
 export function statsLine(s: NonNullable<Extract<Outcome, { kind: 'rows' }>['stats']>): string {
-  const gpu = s.simulated ? `, simulated makespan ${s.simulated_makespan_seconds.toFixed(1)} s, simulated GPU busy ${s.simulated_gpu_busy_seconds.toFixed(1)} s (simulated GPUs)` : '';
+  const gpu = s.simulated ? `, simulated makespan ${s.simulated_makespan_seconds.toFixed(1)} s, simulated GPU busy ${s.simulated_gpu_busy_seconds.toFixed(1)} s (simulated ${s.simulated_cluster ?? 'GPUs'})` : '';
   return `-- ${s.calls_total} model calls (${s.calls_executed} executed, ${s.response_cache_hits} cache hits, ${s.dedup_saved} deduplicated), ${s.prompt_tokens} prompt tokens (${s.cached_tokens} cached), ${s.errors} errors${gpu}, wall ${s.wall_seconds.toFixed(2)} s`;
 }
 

@@ -7,6 +7,7 @@ import { renderDiagnostics } from '../diag/render.ts';
 import type { Source } from '../diag/span.ts';
 import type { Outcome } from '../engine/outcome.ts';
 import type { Progress } from '../ir/run-stats.ts';
+import { parseClusterArgs } from '../ir/cluster.ts';
 import { formatOutcome, type OutputFormat } from './format-output.ts';
 
 const USAGE = `usage: agentlake <command> [options]
@@ -24,6 +25,11 @@ options:
   --format table|json|csv     run: output format (default table)
   --no-cache                  run: do not answer deterministic calls from the response cache
   --gpus N                    run, serve, sim-serve: simulated GPUs behind sim:// models (default 1)
+  --device h100|h200          run, explain, serve: the simulated accelerator (default h100)
+  --warm                      run, explain, serve: each GPU starts with the first model of its planned order
+                              loaded, as a server deployed for the workload (default: cold, every
+                              first load costs its load time)
+  --preload M1,M2,...         run, explain, serve: models resident at time 0 on GPU 0, 1, ... for every engine
   --baseline                  run: execute as "Ray + vLLM" would (each call sent when its inputs are
                               ready, FIFO at the server, GPUs split statically among the models,
                               no dedup, no response cache), to compare with agentlake's plan
@@ -56,6 +62,9 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         'no-cache': { type: 'boolean', default: false },
         baseline: { type: 'boolean', default: false },
         gpus: { type: 'string', default: '1' },
+        device: { type: 'string', default: 'h100' },
+        warm: { type: 'boolean', default: false },
+        preload: { type: 'string', default: '' },
         port: { type: 'string', default: '8000' },
         'time-scale': { type: 'string', default: '0.01' },
         'pg-port': { type: 'string', default: '5433' },
@@ -80,7 +89,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
       if (file !== undefined) return usageError(err, `unexpected argument '${file}'`);
       // Loaded here, not at start-up: the server (pg-gateway, apache-arrow IPC, HTTP) is only for `serve`.
       const { serve } = await import('../server/serve-command.ts');
-      return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, batchSize: values['batch-size'], cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
+      return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, device: values.device, warm: values.warm, preload: values.preload, batchSize: values['batch-size'], cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
     }
     if (command !== 'explain' && command !== 'run') return usageError(err, `unknown command '${command}'`);
     if (extra.length > 0) return usageError(err, `unexpected argument '${extra[0] ?? ''}'`);
@@ -90,11 +99,11 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (!['table', 'json', 'csv'].includes(format)) return usageError(err, `unknown --format '${values.format}' (table, json or csv)`);
     source = values.execute !== undefined ? { name: '<-e>', text: values.execute } : readSource(file ?? '', err);
     if (!source) return 1;
-    const gpus = Number(values.gpus);
-    if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${values.gpus}'`);
+    const cluster = parseClusterArgs(values);
+    if ('error' in cluster) return usageError(err, cluster.error);
     // The engine (DuckDB, apache-arrow, the planner) loads here: --version, --help and usage errors never load it.
     const { Session } = await import('../engine/session.ts');
-    const session = await Session.open({ lakehouse: values.lakehouse, gpus, cache: !values['no-cache'], baseline: values.baseline });
+    const session = await Session.open({ lakehouse: values.lakehouse, ...cluster, cache: !values['no-cache'], baseline: values.baseline });
     let outcome: Outcome;
     const ctrl = new AbortController();
     const onSigint = (): void => ctrl.abort(new UserError([diag('E0002', 'cancelled (Ctrl-C)')]));

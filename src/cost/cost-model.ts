@@ -1,6 +1,7 @@
 // The calibrated simulator cost model (ALGORITHMS.md §6): Llama-3-8B bf16 on one H100 (H200
 // values too), scaled to other models by parameter count. Pure functions of their inputs; every
 // figure they produce is simulated.
+import type { DeviceKind } from '../ir/cluster.ts';
 
 /** Tokens per KV-cache block (vLLM's default block size): prefix-cache hits count whole blocks. */
 export const BLOCK_TOKENS = 16;
@@ -14,8 +15,6 @@ export interface OutputLengthRange {
 /** Default natural output length. */
 export const DEFAULT_OUTPUT_LENGTH: OutputLengthRange = { min: 24, max: 384 };
 
-/** Simulated accelerators. */
-export type DeviceKind = 'h100' | 'h200';
 
 /** Per-device figures for the reference model (Llama-3-8B, bf16), ALGORITHMS.md §6. */
 export interface DeviceProfile {

@@ -43,7 +43,7 @@ export async function explainStatement(session: StatementContext, stmt: Explain,
   }
   const report = planReport(parts);
   const engine = session.engine();
-  const optimized = optimizeBatch(lowered.lowered, { engine, gpus: session.current.gpus, workers: session.declaredWorkers(), estimate: true });
+  const optimized = optimizeBatch(lowered.lowered, { engine, ...session.cluster, workers: session.declaredWorkers(), estimate: true });
   // EXPLAIN ANALYZE runs the statement (it plans the same way: planning is deterministic).
   let measured: RunStats | undefined;
   if (stmt.mode === 'analyze') {
@@ -51,7 +51,7 @@ export async function explainStatement(session: StatementContext, stmt: Explain,
     measured = out.kind === 'rows' ? out.stats : undefined;
   }
   const verbose = stmt.mode === 'verbose';
-  const optimizer = optimizerReport(optimized, engine, session.current.gpus, measured, { verbose });
+  const optimizer = optimizerReport(optimized, engine, session.cluster, measured, { verbose });
   const text = renderPlanText(report, verbose ? parts : undefined, (t) => renderOptimizer(t, optimizer, { verbose }));
   return { kind: 'explain', text, json: { ...report, optimizer } };
 }

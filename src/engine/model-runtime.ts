@@ -2,6 +2,8 @@
 // `gpus` GPUs), any other endpoint through the openai SDK with a per-endpoint limiter; every client
 // behind the response cache (deterministic calls only; off with --no-cache).
 import { SimCluster } from '../sim/cluster.ts';
+import { DEFAULT_SIM_MODELS, inferModelSpec, type SimModelSpec } from '../sim/models.ts';
+import { DEFAULT_CLUSTER, type ClusterSpec } from '../ir/cluster.ts';
 import { VirtualClock } from '../sim/clock.ts';
 import type { FaultOptions } from '../sim/faults.ts';
 import type { ModelRef } from '../ir/common.ts';
@@ -13,9 +15,11 @@ import type { ModelCall, ModelClient, ModelResult } from '../runtime/model-clien
 import { OpenAiClient } from '../runtime/openai-client.ts';
 import { SimClient } from '../sim/sim-client.ts';
 import { fail } from '../diag/diagnostic.ts';
+import type { Span } from '../diag/span.ts';
 
 export interface ModelRuntimeOptions {
-  readonly gpus?: number;
+  /** The simulated cluster behind sim:// models (default: one cold H100). */
+  readonly cluster?: ClusterSpec;
   /** Fault injection on the simulated cluster (tests). */
   readonly faults?: FaultOptions;
   readonly cache?: boolean;
@@ -25,6 +29,8 @@ export interface ModelRuntimeOptions {
 export class ModelRuntime {
   readonly clock = new VirtualClock();
   readonly cluster: SimCluster;
+  /** What the cluster was built from. */
+  readonly spec: ClusterSpec;
   readonly cache: ResponseCache;
   private readonly sim: SimClient;
   private readonly remote = new Map<string, ModelClient>();
@@ -34,7 +40,13 @@ export class ModelRuntime {
     private readonly catalog: () => CatalogSnapshot,
     private readonly opts: ModelRuntimeOptions = {},
   ) {
-    this.cluster = new SimCluster({ clock: this.clock, gpus: opts.gpus ?? 1, ...(opts.faults ? { faults: opts.faults } : {}) });
+    this.spec = opts.cluster ?? DEFAULT_CLUSTER;
+    const preload = preloadSpecs(catalog(), this.spec);
+    this.cluster = new SimCluster({
+      clock: this.clock, device: this.spec.device, models: [...DEFAULT_SIM_MODELS, ...preload.filter((m) => !DEFAULT_SIM_MODELS.some((d) => d.id === m.id))],
+      gpus: Array.from({ length: this.spec.gpus }, (_, i) => (preload[i] ? { preload: preload[i].id } : {})),
+      ...(opts.faults ? { faults: opts.faults } : {}),
+    });
     this.sim = new SimClient(this.cluster);
     this.cache = new ResponseCache(db, opts.cache !== false, () => this.clock.hold());
   }
@@ -49,6 +61,7 @@ export class ModelRuntime {
       call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal, cache),
       forget: (c: ModelCall): Promise<void> => this.cache.forget(c),
       ...(inner.prepare ? { prepare: (m: ModelRef, gpu: number): void => inner.prepare?.(m, gpu) } : {}),
+      ...(inner.warmStart ? { warmStart: (m: ModelRef, gpu: number): void => inner.warmStart?.(m, gpu) } : {}),
     };
   }
 
@@ -83,4 +96,20 @@ export class ModelRuntime {
     this.remote.set(id, client);
     return client;
   }
+}
+
+/**
+ * The simulator's specs of the cluster's preloaded catalog models, GPU 0 first; B0134 (at `at`, where
+ * the setting was written) for more models than GPUs or a name that is not a sim:// model of the catalog.
+ */
+export function preloadSpecs(catalog: CatalogSnapshot, cluster: ClusterSpec, at?: Span): SimModelSpec[] {
+  const { preload, gpus } = cluster;
+  if (preload.length > gpus) fail('B0134', `agentlake.preload names ${preload.length} models for ${gpus} simulated GPU${gpus === 1 ? '' : 's'}`, at, { help: 'one model per GPU from GPU 0; SET agentlake.gpus first' });
+  return preload.map((name, gpu) => {
+    const def = catalog.models.get(name);
+    if (def === undefined || !def.endpoint.startsWith('sim://')) {
+      fail('B0134', `agentlake.preload names '${name}' for GPU ${gpu}, which is not a sim:// model of the catalog`, at, { help: 'SHOW MODELS lists them; preload names sim:// models, one per GPU from GPU 0' });
+    }
+    return inferModelSpec(def.modelName, { kind: def.kind, ...(def.paramsB !== undefined ? { paramsB: def.paramsB } : {}) });
+  });
 }

@@ -10,6 +10,7 @@ import { provenanceEvent } from '../governance/provenance-event.ts';
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { WorkerRef } from '../ir/physical-plan.ts';
+import { DEFAULT_CLUSTER, type ClusterSpec } from '../ir/cluster.ts';
 import type { Progress } from '../ir/run-stats.ts';
 import { errorBatch, errorOf, outputOf, textBatch, type ActionOutput } from '../runtime/action-output.ts';
 import { executeDag, type ActionEvent } from '../runtime/executor.ts';
@@ -38,6 +39,8 @@ export interface RunDeps {
   readonly optimize?: (dag: ActionDag) => Optimized;
   /** Called after each model call: calls done and total so far, cache hits. */
   readonly onProgress?: (p: Progress) => void;
+  /** The simulated cluster sim:// calls run on (recorded in the stats; warm starts each GPU loaded). */
+  readonly cluster?: ClusterSpec;
 }
 
 /** How one statement of a batch ended. */
@@ -87,6 +90,7 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
   }, {
     ...(optimized?.plan ? { plan: optimized.plan } : {}),
     deterministic: deps.simulated,
+    ...(deps.cluster?.warm ? { warm: true } : {}),
     ...(stmts.some((st) => st.signal) ? { cancelled: cancellation(rewritten.dag, rewritten.aliases, owners) } : {}),
     onEvent: (e) => {
       deps.onEvent?.(e);
@@ -99,7 +103,7 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
   renderAbsorbed(owners, lowered, rewritten.absorbed, finished, all);
   const batch: BatchFigures = {
     makespan: deps.clock() - t0, busy: (deps.gpuBusySeconds?.() ?? 0) - busyStart, switches: (deps.modelSwitches?.() ?? 0) - switchesStart,
-    optimizerSeconds, wallStart, startedAt, simulated: deps.simulated,
+    optimizerSeconds, wallStart, startedAt, simulated: deps.simulated, cluster: deps.cluster ?? DEFAULT_CLUSTER,
   };
   const results = new Map<number, BatchResult>([...failed].map(([k, error]) => [k, { ok: false, error }]));
   for (const item of items) results.set(item.k, await finishOne(lakehouse, item, all, batch));

@@ -16,65 +16,19 @@ import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 import { optimizeBatch, type OptimizeOptions } from '../scheduler/optimize-batch.ts';
 import type { DeclaredWorker } from '../scheduler/schedule.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
-import type { Progress } from '../ir/run-stats.ts';
-import type { ActionEvent } from '../runtime/executor.ts';
-import type { FaultOptions } from '../sim/faults.ts';
 import { runModelStatement, runModelStatements, type RunDeps } from './run-model-statements.ts';
 import type { BatchStatement } from './batch-items.ts';
 import { copyTarget, statementError } from './finish-statement.ts';
-import { ModelRuntime } from './model-runtime.ts';
+import { ModelRuntime, preloadSpecs } from './model-runtime.ts';
 import { executeCatalogStatement } from './catalog-statements.ts';
 import { bootstrapCatalog } from './bootstrap.ts';
 import { explainStatement } from './explain-statement.ts';
 import type { ExecContext, Outcome } from './outcome.ts';
 import { parseChecked, refreshLakeObjects } from './script-check.ts';
-import { checkSettingValue, isSettingName, unknownSetting, withSetting, type Settings } from './settings.ts';
+import { CLUSTER_SETTINGS, checkSettingValue, isSettingName, unknownSetting, withSetting, type Settings } from './settings.ts';
+import { clusterLabel, type ClusterSpec } from '../ir/cluster.ts';
+import type { BatchScript, RunOptions, ScriptResult, SessionOptions } from './session-options.ts';
 import type { StatementContext } from './statement-context.ts';
-
-/** Options of one script run. */
-export interface RunOptions {
-  readonly verbose?: boolean;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (p: Progress) => void;
-  /** Every finished action of a model statement (provenance's source), e.g. for bench/ figures. */
-  readonly onEvent?: (e: ActionEvent) => void;
-}
-
-/** One script of a batch (`Session.runBatch`). */
-export interface BatchScript extends ExecContext {
-  readonly source: Source;
-  /**
-   * agentlake.* settings to start from (a connection's SETs) over the session's own; the script's
-   * own SETs last until its end only.
-   */
-  readonly settings?: Partial<Pick<Settings, 'cache' | 'optimizer' | 'priority'>>;
-}
-
-/** How one script of a batch ended. */
-export type ScriptResult = { readonly ok: true; readonly outcome: Outcome } | { readonly ok: false; readonly error: unknown };
-
-export interface SessionOptions {
-  /** Lakehouse folder (default ./lakehouse) or `s3://bucket/prefix`. */
-  readonly lakehouse: string;
-  /** Load the built-in models, prompts and workflows into a new lakehouse (default true). */
-  readonly bootstrap?: boolean;
-  /** Simulated GPUs behind sim:// models (default 1). */
-  readonly gpus?: number;
-  /** Use the response cache for deterministic calls (default true). */
-  readonly cache?: boolean;
-  /** Fault injection on the simulated cluster (tests). */
-  readonly faults?: FaultOptions;
-  /**
-   * Run the way ALGORITHMS.md §7's "Ray + vLLM" baseline does: each call sent when its dependencies
-   * finish, FIFO at the server, GPUs split statically among the models, no dedup, no response cache.
-   */
-  readonly baseline?: boolean;
-  /**
-   * The GPU count is the owner's (`agentlake serve --gpus`): `SET agentlake.gpus` is refused, since
-   * the simulated cluster is shared by everyone's statements. Default false.
-   */
-  readonly fixedGpus?: boolean;
-}
 
 /** A model statement of a batch, waiting for the others. */
 interface Merge {
@@ -123,7 +77,8 @@ export class Session implements StatementContext {
 
   /** The settings a new session (and RESET) starts from. */
   private defaults(): Settings {
-    return { gpus: this.opts.gpus ?? 1, cache: this.opts.cache ?? true, optimizer: true, priority: 'medium' };
+    const o = this.opts;
+    return { gpus: o.gpus ?? 1, device: o.device ?? 'h100', warm: o.warm ?? false, preload: o.preload ?? [], cache: o.cache ?? true, optimizer: true, priority: 'medium' };
   }
 
   /** The settings statements run under now. */
@@ -134,6 +89,12 @@ export class Session implements StatementContext {
   /** Simulated GPUs behind sim:// models (SET agentlake.gpus, --gpus). */
   get gpus(): number {
     return this.settings.gpus;
+  }
+
+  /** The simulated cluster statements run on now. */
+  get cluster(): ClusterSpec {
+    const { gpus, device, warm, preload } = this.settings;
+    return { gpus, device, warm, preload };
   }
 
   /** How statements are planned: the baseline (--baseline), the optimizer, or neither (SET agentlake.optimizer = off). */
@@ -148,10 +109,11 @@ export class Session implements StatementContext {
 
   /** The session's model clients and simulated cluster (made on first use; again after the GPU count changes). */
   modelRuntime(): ModelRuntime {
-    if (this.models === undefined || this.models.cluster.gpus.length !== this.settings.gpus) {
+    const spec = this.cluster;
+    if (this.models === undefined || !sameCluster(this.models.spec, spec)) {
       if (this.models) this.retired = Promise.all([this.retired, this.models.cache.flush()]);
       this.models = new ModelRuntime(this.lakehouse.db, () => this.catalog.snapshot, {
-        gpus: this.settings.gpus,
+        cluster: spec,
         cache: this.opts.cache ?? true,
         ...(this.opts.faults !== undefined ? { faults: this.opts.faults } : {}),
       });
@@ -166,15 +128,18 @@ export class Session implements StatementContext {
     const at = stmt.span;
     const reset = s.op === 'reset';
     if (!isSettingName(s.name)) return unknownSetting(s.name, at);
-    if (s.name === 'gpus' && this.opts.fixedGpus === true) {
-      if (!reset) fail('B0133', `agentlake.gpus is set by the server (--gpus ${this.opts.gpus ?? 1}) for everyone`, at);
+    if (CLUSTER_SETTINGS.has(s.name) && this.opts.fixedGpus === true) {
+      if (!reset) fail('B0133', `agentlake.${s.name} is set by the server (${clusterLabel(this.cluster)}) for everyone`, at);
       // RESET changes nothing: the shared cluster stays as it is (warm).
-      return { kind: 'ok', message: 'reset agentlake.gpus' };
+      return { kind: 'ok', message: `reset agentlake.${s.name}` };
     }
     if (!reset) checkSettingValue(s.name, s.value, at);
-    this.settings = reset ? { ...this.settings, [s.name]: this.defaults()[s.name] } : withSetting(this.settings, s.name, s.value);
-    // Settings are read per statement; SET agentlake.gpus makes a new (cold) simulated cluster.
-    if (s.name === 'gpus' && this.models) {
+    const next = reset ? { ...this.settings, [s.name]: this.defaults()[s.name] } : withSetting(this.settings, s.name, s.value);
+    // A preload is checked where it is written (the catalog may still change before it is used).
+    if (s.name === 'preload' || s.name === 'gpus') preloadSpecs(this.catalog.snapshot, { ...this.cluster, gpus: next.gpus, preload: next.preload }, at);
+    this.settings = next;
+    // Settings are read per statement; a new cluster setting makes a new (fresh) simulated cluster.
+    if (CLUSTER_SETTINGS.has(s.name) && this.models) {
       this.retired = Promise.all([this.retired, this.models.cache.flush()]);
       this.models = undefined;
     }
@@ -358,11 +323,13 @@ export class Session implements StatementContext {
   /** How a model statement reaches its clients under the current settings; simulated runs measure time on the simulator's virtual clock, real ones on the wall clock. */
   private modelDeps(simulated: boolean, signal: AbortSignal): RunDeps {
     const models = this.modelRuntime();
-    const { gpus, cache } = this.settings;
+    const { cache } = this.settings;
+    const cluster = this.cluster;
     const engine = this.engine();
     return {
       clientFor: (m) => (this.opts.baseline === true ? models.directClientFor(m) : models.clientFor(m, cache)),
-      optimize: (dag: ActionDag) => optimizeBatch(dag, { engine, gpus, workers: this.declaredWorkers() }),
+      optimize: (dag: ActionDag) => optimizeBatch(dag, { engine, ...cluster, workers: this.declaredWorkers() }),
+      cluster,
       endpointOf: (worker) => this.catalog.snapshot.workers.get(worker.name)?.endpoint,
       clock: simulated ? () => models.clock.now() : () => performance.now() / 1000,
       hold: () => models.clock.hold(),
@@ -390,4 +357,9 @@ function allAborted(signals: readonly AbortSignal[]): AbortSignal {
 function usesSim(site: BoundQuery['sites'][number]): boolean {
   if (site.kind !== 'workflow') return site.model.endpoint.startsWith('sim://');
   return site.graph.steps.some((s) => 'model' in s && s.model.endpoint.startsWith('sim://'));
+}
+
+/** Two cluster specs that build the same simulated cluster. */
+function sameCluster(a: ClusterSpec, b: ClusterSpec): boolean {
+  return a.gpus === b.gpus && a.device === b.device && a.warm === b.warm && a.preload.join(',') === b.preload.join(',');
 }

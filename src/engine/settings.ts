@@ -1,13 +1,21 @@
 // agentlake's own settings (SET agentlake.<name>): what each accepts, its default, and applying a
 // parsed settings statement. Shared by a session's scripts and the server's per-connection settings.
+import { assertNever } from '../diag/assert-never.ts';
 import { fail } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
 import { didYouMean } from '../diag/suggest.ts';
 import type { Priority } from '../ir/common.ts';
+import { DEVICE_KINDS, type DeviceKind } from '../ir/cluster.ts';
 
 /** The agentlake.* settings a statement runs under. */
 export interface Settings {
   readonly gpus: number;
+  /** The simulated accelerator behind sim:// models. */
+  readonly device: DeviceKind;
+  /** Each engine starts with its own first placement loaded (ir/cluster.ts). */
+  readonly warm: boolean;
+  /** Models resident at time 0 on GPU 0, 1, ... (catalog names), for every engine. */
+  readonly preload: readonly string[];
   readonly cache: boolean;
   readonly optimizer: boolean;
   readonly priority: Priority;
@@ -15,11 +23,16 @@ export interface Settings {
 
 export type SettingName = keyof Settings;
 
-export const SETTING_NAMES: readonly SettingName[] = ['cache', 'gpus', 'optimizer', 'priority'];
+export const SETTING_NAMES: readonly SettingName[] = ['cache', 'device', 'gpus', 'optimizer', 'preload', 'priority', 'warm'];
+
+/** The settings of the simulated cluster: one per server (`agentlake serve` owns them), per session in the CLI. */
+export const CLUSTER_SETTINGS: ReadonlySet<SettingName> = new Set(['gpus', 'device', 'warm', 'preload']);
 
 /** A setting's value as it is stored per connection: lower-case text. */
-const CHOICES: Readonly<Record<Exclude<SettingName, 'gpus'>, { readonly values: readonly string[]; readonly says: string }>> = {
+const CHOICES: Readonly<Record<Exclude<SettingName, 'gpus' | 'preload'>, { readonly values: readonly string[]; readonly says: string }>> = {
   cache: { values: ['true', 'false', 'on', 'off'], says: 'on or off' },
+  warm: { values: ['true', 'false', 'on', 'off'], says: 'on or off' },
+  device: { values: DEVICE_KINDS, says: DEVICE_KINDS.map((d) => `'${d}'`).join(' or ') },
   optimizer: { values: ['true', 'false', 'on', 'off'], says: 'on or off' },
   priority: { values: ['high', 'medium', 'low'], says: "'high', 'medium' or 'low'" },
 };
@@ -42,6 +55,10 @@ export function checkSettingValue(name: SettingName, raw: string, at: Span): voi
     if (!Number.isInteger(n) || n < 1 || n > 64) fail('B0131', `agentlake.gpus is a whole number from 1 to 64, not '${raw}'`, at);
     return;
   }
+  if (name === 'preload') {
+    if (!/^\s*(?:[a-z_][a-z0-9_]*\s*(?:,\s*[a-z_][a-z0-9_]*\s*)*)?$/.test(raw)) fail('B0131', `agentlake.preload is a comma-separated list of model names, one per GPU from GPU 0, not '${raw}'`, at);
+    return;
+  }
   const c = CHOICES[name];
   if (!c.values.includes(raw)) fail('B0131', `agentlake.${name} is ${c.says}, not '${raw}'`, at);
 }
@@ -53,10 +70,22 @@ export function withSetting(settings: Settings, name: SettingName, raw: string):
       return { ...settings, gpus: Number(raw) };
     case 'cache':
     case 'optimizer':
+    case 'warm':
       return { ...settings, [name]: raw === 'true' || raw === 'on' };
     case 'priority':
       return { ...settings, priority: raw as Priority };
+    case 'device':
+      return { ...settings, device: raw as DeviceKind };
+    case 'preload':
+      return { ...settings, preload: preloadList(raw) };
+    default:
+      return assertNever(name, 'setting');
   }
+}
+
+/** `'qwen3_8b, llava'` → `['qwen3_8b', 'llava']` (model per GPU from GPU 0; '' is none). */
+export function preloadList(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
 }
 
 /** Text values of on/off settings as a connection keeps them (`{ cache: 'off' }` → `{ cache: false }`). */

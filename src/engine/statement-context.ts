@@ -10,12 +10,15 @@ import type { SqlStatement, Statement } from '../sql/ast.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
 import type { ExecContext, Outcome } from './outcome.ts';
 import type { Settings } from './settings.ts';
+import type { ClusterSpec } from '../ir/cluster.ts';
 
 export interface StatementContext {
   readonly lakehouse: Lakehouse;
   readonly catalog: CatalogStore;
   /** The settings statements run under now. */
   readonly current: Settings;
+  /** The simulated cluster statements run on now (from the settings). */
+  readonly cluster: ClusterSpec;
   /** How statements are planned: the baseline, the optimizer, or neither. */
   engine(): OptimizeOptions['engine'];
   /** The workers declared with CREATE WORKER, for the planner. */

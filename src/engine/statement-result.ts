@@ -5,6 +5,7 @@ import { assembleStatement } from '../assemble/assemble-query.ts';
 import { ensureProvenanceTables, writeProvenance, writeRun } from '../governance/provenance.ts';
 import type { ActionId } from '../ir/action-dag.ts';
 import type { RunStats } from '../ir/run-stats.ts';
+import { clusterLabel, type ClusterSpec } from '../ir/cluster.ts';
 import type { Column, Rows, Value } from '../ir/values.ts';
 import type { ActionOutput } from '../runtime/action-output.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
@@ -27,6 +28,7 @@ export interface BatchFigures {
   readonly wallStart: number;
   readonly startedAt: string;
   readonly simulated: boolean;
+  readonly cluster: ClusterSpec;
 }
 
 /** Runs `item`'s statement over the batch's outputs and records its provenance and run. */
@@ -83,6 +85,7 @@ function runStats(item: Item, batch: BatchFigures, callsPlanned: number, governa
     simulated_makespan_seconds: sim ? round(batch.makespan) : 0,
     simulated_gpu_busy_seconds: sim ? round(batch.busy) : 0,
     simulated_model_switches: sim ? batch.switches : 0,
+    simulated_cluster: sim ? clusterLabel(batch.cluster) : null,
     optimizer_wall_seconds: round(batch.optimizerSeconds),
     governance_wall_seconds: round(governanceSeconds),
     wall_seconds: round((performance.now() - batch.wallStart) / 1000),

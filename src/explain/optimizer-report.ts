@@ -8,11 +8,16 @@ import type { Optimized } from '../scheduler/optimize-batch.ts';
 import type { ScheduleReport } from '../scheduler/schedule.ts';
 import type { RunStats } from '../ir/run-stats.ts';
 import { dagView, type DagView, type TextPlan } from './render-text.ts';
+import type { ClusterSpec, DeviceKind } from '../ir/cluster.ts';
 
 /** JSON form (EXPLAIN --json: `optimizer`). */
 export interface OptimizerReport {
   readonly engine: 'agentlake' | 'baseline' | 'off';
   readonly gpus: number;
+  /** The simulated cluster planned for: its accelerator, and what is resident at time 0. */
+  readonly device: DeviceKind;
+  /** `cold`, `warm`, or `preload:<model per GPU>` (ir/cluster.ts). */
+  readonly start: string;
   readonly callsBefore: number;
   readonly callsAfter: number;
   /** Every rule application that changed the DAG; with VERBOSE, `after` is the DAG it left. */
@@ -33,7 +38,7 @@ export interface OptimizerReport {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The report of an optimized batch (and, for EXPLAIN ANALYZE, the run's figures; for VERBOSE, the DAG after each rewrite). */
-export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'], gpus: number, measured?: RunStats, opts: { readonly verbose?: boolean } = {}): OptimizerReport {
+export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'], cluster: ClusterSpec, measured?: RunStats, opts: { readonly verbose?: boolean } = {}): OptimizerReport {
   const byId = new Map(o.rewritten.dag.actions.map((a) => [a.id, a]));
   const placement: { worker: string; calls: number; models: string[]; epochs: number }[] = [];
   for (const [worker, ids] of [...(o.plan?.order ?? new Map<string, readonly string[]>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -54,7 +59,9 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
   const e = o.estimate;
   return {
     engine,
-    gpus,
+    gpus: cluster.gpus,
+    device: cluster.device,
+    start: cluster.preload.length > 0 ? `preload:${cluster.preload.join(',')}` : cluster.warm ? 'warm' : 'cold',
     callsBefore: o.callsBefore,
     callsAfter: o.callsAfter,
     rewrites: o.rewritten.trace.map((t) => ({
@@ -77,7 +84,7 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
  * VERBOSE: each rewrite's `after` DAG under it, and a line saying so when the rules ran and none fired.
  */
 export function renderOptimizer(t: TextPlan, r: OptimizerReport, opts: { readonly verbose?: boolean } = {}): void {
-  t.add(1, 'Optimizer', { engine: r.engine, gpus: r.gpus, calls_before: r.callsBefore, calls_after: r.callsAfter });
+  t.add(1, 'Optimizer', { engine: r.engine, gpus: r.gpus, device: r.device, start: r.start, calls_before: r.callsBefore, calls_after: r.callsAfter });
   for (const w of r.rewrites) {
     t.add(2, 'Rewrite', { rule: w.rule, round: w.round, actions: w.actions, calls: w.calls });
     if (!opts.verbose || !w.after) continue;

@@ -15,6 +15,8 @@ export interface RunStats {
   readonly simulated_gpu_busy_seconds: number;
   /** Simulated model loads and switches (first loads included). */
   readonly simulated_model_switches: number;
+  /** The simulated cluster (`1× H100, cold`; ir/cluster.ts clusterLabel), null when no sim:// model ran. */
+  readonly simulated_cluster: string | null;
   /** Wall time the optimizer (planning) and provenance writing took. */
   readonly optimizer_wall_seconds: number;
   readonly governance_wall_seconds: number;

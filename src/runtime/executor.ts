@@ -60,7 +60,7 @@ function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { a
  * Loads each simulated GPU's next model while it is idle: its first model at the start, and the
  * model of its next planned action once no unfinished action on it needs the current one.
  */
-function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, ctx: OperatorContext): { start: () => void; done: (id: ActionId) => void } {
+function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, ctx: OperatorContext, warm: boolean): { start: () => void; done: (id: ActionId) => void } {
   const modelOf = (id: ActionId): ModelRef | undefined => {
     const a = byId.get(id);
     return a && 'model' in a && isModelCall(a) ? a.model : undefined;
@@ -80,15 +80,24 @@ function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, 
     }
     left.set(worker, counts);
   }
+  const nextModel = (worker: WorkerId): ModelRef | undefined => {
+    const next = (plan.order.get(worker) ?? []).find((id) => !finished.has(id) && modelOf(id) !== undefined);
+    return next === undefined ? undefined : modelOf(next);
+  };
   const prepareNext = (worker: WorkerId): void => {
     const gpu = gpuOf(worker);
-    const next = (plan.order.get(worker) ?? []).find((id) => !finished.has(id) && modelOf(id) !== undefined);
-    const model = next === undefined ? undefined : modelOf(next);
+    const model = nextModel(worker);
     if (gpu !== undefined && model) ctx.clientFor(model).prepare?.(model, gpu);
   };
   return {
     start: () => {
-      for (const worker of [...left.keys()].sort()) prepareNext(worker);
+      for (const worker of [...left.keys()].sort()) {
+        // A warm cluster: the GPU was deployed with its first planned model before the run.
+        const gpu = gpuOf(worker);
+        const model = nextModel(worker);
+        if (warm && gpu !== undefined && model) ctx.clientFor(model).warmStart?.(model, gpu);
+        prepareNext(worker);
+      }
     },
     done: (id) => {
       finished.add(id);
@@ -138,6 +147,11 @@ export interface ExecuteOptions {
    * in which calls reach the simulator (and every simulated figure) is the same on every run.
    */
   readonly deterministic?: boolean;
+  /**
+   * A warm cluster: each simulated GPU that has held no model yet starts with the first model of its
+   * planned order already resident (no load), as a server deployed ahead of the run would.
+   */
+  readonly warm?: boolean;
   /**
    * Why an action must not start (everyone who needs it has gone: a cancelled job of a batch), or
    * undefined to run it. Such an action ends at once as an E0002 error; calls already sent finish.
@@ -208,7 +222,7 @@ class DagRun {
       }
     }
     this.epochs = epochGate(this.plan, this.byId);
-    this.prefetch = modelPrefetch(this.plan, this.byId, this.ctx);
+    this.prefetch = modelPrefetch(this.plan, this.byId, this.ctx, opts.warm === true);
   }
 
   run(): Promise<ReadonlyMap<ActionId, ActionOutput>> {

@@ -46,6 +46,11 @@ export interface ModelClient {
   forget?(call: ModelCall): Promise<void>;
   /** Makes `model` resident on simulated GPU `gpu` once it is idle (sim:// only; a hint, never an error). */
   prepare?(model: ModelRef, gpu: number): void;
+  /**
+   * Starts simulated GPU `gpu` with `model` already resident, at no cost, when the GPU has held
+   * nothing yet (a warm cluster: the server was deployed before the run); else a no-op.
+   */
+  warmStart?(model: ModelRef, gpu: number): void;
 }
 
 /** JSON schema for a RETURNS spec (DuckDB types mapped to JSON types). */

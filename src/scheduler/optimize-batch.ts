@@ -5,14 +5,22 @@ import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts'
 import type { PhysicalPlan } from '../ir/physical-plan.ts';
 import { baselinePlan } from './baseline.ts';
 import { estimateCalls } from '../cost/estimate.ts';
+import { DEVICES } from '../cost/cost-model.ts';
+import type { DeviceKind } from '../ir/cluster.ts';
 import { lbPrefillTotal, lbTime, type BoundNode } from '../cost/lower-bound.ts';
 import { rewriteDag, type Rewritten } from '../optimizer/rewrite.ts';
 import { scheduleBatch, type DeclaredWorker, type ScheduleReport } from './schedule.ts';
 
-/** How to plan: the engine, and the simulated GPUs serving sim:// models. */
+/** How to plan: the engine, and the simulated cluster serving sim:// models (ir/cluster.ts). */
 export interface OptimizeOptions {
   readonly engine: 'agentlake' | 'baseline' | 'off';
   readonly gpus: number;
+  /** The accelerator (default h100). */
+  readonly device?: DeviceKind;
+  /** GPUs start with their first planned model loaded: the planner charges no first load. */
+  readonly warm?: boolean;
+  /** Models resident at time 0 on GPU 0, 1, ... (catalog names). */
+  readonly preload?: readonly string[];
   /** Declared workers (CREATE WORKER) for calls to non-sim endpoints. */
   readonly workers?: readonly DeclaredWorker[];
   /** Also compute the estimated figures (EXPLAIN); execution does not need them. */
@@ -44,7 +52,8 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
   const rewritten = opts.engine === 'agentlake' ? rewriteDag(dag) : { dag, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] };
   const batch = rewritten.dag;
   const workers = opts.workers ?? [];
-  const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus, workers }) : undefined;
+  const cluster = { ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}) };
+  const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus, workers, ...cluster }) : undefined;
   const plan = scheduled?.plan ?? (opts.engine === 'baseline' || workers.length > 0 ? baselinePlan(batch, opts.gpus, workers) : undefined);
   return {
     rewritten,
@@ -52,7 +61,7 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
     ...(scheduled ? { schedule: scheduled.report } : {}),
     callsBefore: dag.actions.filter(isModelCall).length,
     callsAfter: batch.actions.filter(isModelCall).length,
-    ...(opts.estimate ? { estimate: estimateFigures(batch, opts.gpus) } : {}),
+    ...(opts.estimate ? { estimate: estimateFigures(batch, opts.gpus, opts.device) } : {}),
   };
 }
 
@@ -60,7 +69,7 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
  * Estimated prompt tokens, LB_prefill and LB_time of a batch on `gpus` simulated GPUs. LB_time leaves
  * model loads out (a GPU may already hold the model), so it holds for every run.
  */
-export function estimateFigures(dag: ActionDag, gpus: number): PlanEstimate {
+export function estimateFigures(dag: ActionDag, gpus: number, device: DeviceKind = 'h100'): PlanEstimate {
   const calls = estimateCalls(dag);
   const nodes: BoundNode[] = dag.actions.map((a) => {
     const c = calls.get(a.id);
@@ -68,7 +77,7 @@ export function estimateFigures(dag: ActionDag, gpus: number): PlanEstimate {
     return { id: a.id, deps: a.deps, ...(call ? { call } : {}) };
   });
   const prompts = nodes.flatMap((n) => (n.call ? [n.call] : []));
-  const t = lbTime(nodes, Math.max(1, gpus));
+  const t = lbTime(nodes, Math.max(1, gpus), DEVICES[device]);
   return {
     promptTokens: prompts.reduce((n, p) => n + p.tokens.length, 0),
     lbPrefillTokens: lbPrefillTotal(prompts),

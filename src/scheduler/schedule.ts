@@ -5,7 +5,8 @@
 // order, epochs) plus a report. Pure: no I/O, no clock (a deadline comes from an injected `now`).
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import { CPU_WINDOW, CPU_WORKER, planBuilder, workerId, type PhysicalPlan, type WorkerRef } from '../ir/physical-plan.ts';
-import { DEVICES, DEFAULT_SWITCH_COSTS, type DeviceKind } from '../cost/cost-model.ts';
+import { DEVICES, DEFAULT_SWITCH_COSTS } from '../cost/cost-model.ts';
+import { type DeviceKind } from '../ir/cluster.ts';
 import type { EpochDpStats } from './epoch-dp.ts';
 import { switchCostOf, type EpochProblem } from './epoch-problem.ts';
 import { CPU, groupBatch, placing, planNodes, type Grouping, type Placing, type PlanNodes } from './batch-nodes.ts';
@@ -15,6 +16,10 @@ export interface ScheduleOptions {
   /** Simulated GPUs serving the sim:// models. */
   readonly gpus: number;
   readonly device?: DeviceKind;
+  /** GPUs start with their first planned model loaded (a warm cluster): no first load is charged. */
+  readonly warm?: boolean;
+  /** Models resident at time 0 on GPU 0, 1, ... (catalog names). */
+  readonly preload?: readonly string[];
   /** Requests each GPU keeps in flight (the server batches what it has). Default 256. */
   readonly window?: number;
   /** Declared workers (CREATE WORKER): calls of a model they serve are spread over them. */
@@ -84,7 +89,12 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   const grouping = groupBatch(dag, p);
   const costed = planNodes(dag, grouping, p, DEVICES[opts.device ?? 'h100']);
   const gpuRefs: WorkerRef[] = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ kind: 'gpu', index: i }));
-  const problem: EpochProblem = { nodes: costed.nodes, gpus: gpuRefs.map((g) => ({ id: workerId(g), resident: null })), cpuSlots: [CPU], switchS: switchCostOf(DEFAULT_SWITCH_COSTS) };
+  const load = switchCostOf(DEFAULT_SWITCH_COSTS);
+  const problem: EpochProblem = {
+    nodes: costed.nodes, cpuSlots: [CPU],
+    gpus: gpuRefs.map((g, i) => ({ id: workerId(g), resident: opts.preload?.[i] ?? null })),
+    switchS: opts.warm === true ? (from, to) => (from === null ? 0 : load(from, to)) : load,
+  };
   const { chosen, chosenEpochs, dpPlan } = choosePlacement(problem, { maxExpansions: opts.maxExpansions ?? DP_EXPANSIONS, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
   const plan = buildPlan(dag, opts, p, grouping, costed, gpuRefs, chosen);
   const callsPerWorker: Record<string, number> = {};

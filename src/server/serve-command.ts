@@ -3,12 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { parseUsers, type PgUser } from './pgwire/auth.ts';
 import { startServer } from './serve.ts';
+import { parseClusterArgs } from '../ir/cluster.ts';
 
 export interface ServeArgs {
   readonly lakehouse: string;
   readonly pgPort: string;
   readonly httpPort: string;
   readonly gpus: string;
+  readonly device: string;
+  readonly warm: boolean;
+  readonly preload: string;
   readonly batchSize: string;
   readonly cache: boolean;
   readonly users?: string;
@@ -28,8 +32,8 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream, err: No
   const pgPort = port('--pg-port', args.pgPort);
   const httpPort = port('--http-port', args.httpPort);
   if (pgPort === undefined || httpPort === undefined) return 1;
-  const gpus = Number(args.gpus);
-  if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return usageError(err, `--gpus takes a whole number from 1 to 64, got '${args.gpus}'`);
+  const cluster = parseClusterArgs(args);
+  if ('error' in cluster) return usageError(err, cluster.error);
   const batchSize = Number(args.batchSize);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024) return usageError(err, `--batch-size takes a whole number from 1 to 1024, got '${args.batchSize}'`);
   let users: PgUser[] | undefined;
@@ -41,7 +45,7 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream, err: No
       return 1;
     }
   }
-  const server = await startServer({ lakehouse: args.lakehouse, pgPort, httpPort, gpus, batchSize, cache: args.cache, ...(users ? { users } : {}), log: (l) => err.write(`${l}\n`) });
+  const server = await startServer({ lakehouse: args.lakehouse, pgPort, httpPort, ...cluster, batchSize, cache: args.cache, ...(users ? { users } : {}), log: (l) => err.write(`${l}\n`) });
   const shown = server.host === '0.0.0.0' ? 'localhost' : server.host;
   out.write(`agentlake serve: listening postgres ${server.host}:${server.pgPort} (psql -h ${shown} -p ${server.pgPort} -U <user> agentlake)\n`);
   out.write(`agentlake serve: listening http ${server.host}:${server.httpPort} (http://${shown}:${server.httpPort}/v1/jobs)\n`);

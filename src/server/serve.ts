@@ -3,6 +3,7 @@
 // Postgres wire (every statement a job) and the HTTP API. Without users it binds 127.0.0.1 and
 // trusts every connection; with users it binds every interface (unless told otherwise) and checks
 // every connection and request.
+import type { DeviceKind } from '../ir/cluster.ts';
 import { Session } from '../engine/session.ts';
 import { DuckJobStore } from '../jobs/job-store.ts';
 import { JobManager } from '../jobs/manager.ts';
@@ -32,6 +33,10 @@ export interface ServeOptions {
   readonly host?: string;
   /** Simulated GPUs behind sim:// models (default 1). */
   readonly gpus?: number;
+  /** The rest of the simulated cluster (ir/cluster.ts): accelerator, warm start, preloaded models. */
+  readonly device?: DeviceKind;
+  readonly warm?: boolean;
+  readonly preload?: readonly string[];
   /** Use the response cache (default true). */
   readonly cache?: boolean;
   /** Do not start running jobs (tests: submit, then close before anything runs). Default false. */
@@ -64,7 +69,7 @@ export interface RunningServer {
 
 /** Starts the server; resolves once both endpoints listen. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const session = await Session.open({ lakehouse: opts.lakehouse, fixedGpus: true, ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}), ...(opts.cache !== undefined ? { cache: opts.cache } : {}) });
+  const session = await Session.open({ lakehouse: opts.lakehouse, fixedGpus: true, ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}), ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}), ...(opts.cache !== undefined ? { cache: opts.cache } : {}) });
   const batchSize = opts.batchSize ?? 8;
   let pg: PgServer | undefined;
   let http: HttpServer | undefined;
@@ -117,7 +122,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return undefined;
       }
     };
-    pg = await startPgServer({ port: opts.pgPort, host, executor: jobExecutor({ manager, runner, results, events, describe, traits, gpus: session.gpus }), log, ...users });
+    pg = await startPgServer({ port: opts.pgPort, host, executor: jobExecutor({ manager, runner, results, events, describe, traits, cluster: session.cluster }), log, ...users });
     http = await startHttpServer({
       port: opts.httpPort,
       host,

@@ -9,7 +9,8 @@
 // shared); each job's result and the provenance runs it wrote are kept.
 import { diag, UserError, type Diagnostic } from '../diag/diagnostic.ts';
 import type { Progress, RunStats } from '../ir/run-stats.ts';
-import type { BatchScript, ScriptResult, Session } from '../engine/session.ts';
+import type { Session } from '../engine/session.ts';
+import type { BatchScript, ScriptResult } from '../engine/session-options.ts';
 import { ensureProvenanceTables } from '../governance/provenance.ts';
 import { runIdsOfJob } from '../governance/provenance-queries.ts';
 import { onOff } from '../engine/settings.ts';
@@ -234,7 +235,7 @@ export function concatResults(parts: readonly JobResult[]): JobResult {
  * slices of one batch share its makespan and adding them would count it twice.
  */
 function addStats(a: RunStats, b: RunStats): RunStats {
-  const out: Record<string, number | boolean> = { ...a };
+  const out: Record<string, number | boolean | string | null> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
     if (typeof v !== 'number' || typeof prev !== 'number') continue;

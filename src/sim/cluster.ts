@@ -2,7 +2,8 @@
 // places it on a GPU (pinned, or the least-loaded GPU already holding the model, else the
 // least-loaded GPU) and shapes the response from the simulated timings. Works with either clock.
 import type { Clock } from './clock.ts';
-import { DEFAULT_SWITCH_COSTS, type DeviceKind, type SwitchCosts } from '../cost/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, type SwitchCosts } from '../cost/cost-model.ts';
+import { type DeviceKind } from '../ir/cluster.ts';
 import { SimGpu } from './engine.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import type { GpuTiming } from './gpu-job.ts';
@@ -130,6 +131,13 @@ export class SimCluster {
     const spec = this.registry.get(model);
     const g = this.gpus[gpu];
     if (spec !== undefined && g !== undefined) g.prepare(spec);
+  }
+
+  /** Makes `model` resident on GPU `gpu` at no cost if that GPU is still fresh (SimGpu.warmStart). */
+  warmStart(gpu: number, model: string): boolean {
+    const spec = this.registry.get(model);
+    const g = this.gpus[gpu];
+    return spec !== undefined && g !== undefined && g.warmStart(spec);
   }
 
   /** Per-GPU counters and gauges. */

@@ -4,7 +4,8 @@
 import { applyStep, planStep, type Seq } from './batch-step.ts';
 import type { Clock } from './clock.ts';
 import { DEFAULT_SWITCH_COSTS, DEVICES, modelCost, stepSeconds } from '../cost/cost-model.ts';
-import type { DeviceKind, DeviceProfile, ModelCost, SwitchCosts } from '../cost/cost-model.ts';
+import type { DeviceProfile, ModelCost, SwitchCosts } from '../cost/cost-model.ts';
+import type { DeviceKind } from '../ir/cluster.ts';
 import { EncoderCache } from './encoder-cache.ts';
 import type { GpuJob, GpuTiming } from './gpu-job.ts';
 import { ModelStats, sumModels, type GpuMetrics } from './metrics.ts';
@@ -99,6 +100,16 @@ export class SimGpu {
     if (this.resident?.id === model.id && this.load === 0) return;
     this.next = model;
     if (!this.looping) void this.loop();
+  }
+
+  /**
+   * A pre-deployed server: `model` is resident from now at no load cost, if this GPU has never held,
+   * loaded or queued anything (else a no-op: only a fresh GPU can start warm). Returns whether it did.
+   */
+  warmStart(model: SimModelSpec): boolean {
+    if (this.resident !== undefined || this.loading !== undefined || this.next !== undefined || this.load > 0 || this.n.switches > 0) return false;
+    this.install(model);
+    return true;
   }
 
   /** Queues `job`; resolves with its simulated timing when it finishes, rejects on abort. */

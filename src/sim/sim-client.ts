@@ -48,6 +48,11 @@ export class SimClient implements ModelClient {
     this.cluster.prepare(gpu, model.modelName);
   }
 
+  warmStart(model: ModelRef, gpu: number): void {
+    this.register(model);
+    this.cluster.warmStart(gpu, model.modelName);
+  }
+
   /** Catalog models the simulator does not know by name are served with the catalog's KIND and size. */
   private register(m: ModelRef): void {
     if (this.registered.has(m.modelName)) return;

@@ -4,7 +4,8 @@
 // gets exactly the rows it gets alone. Each script runs under its own settings (its SETs end with
 // it; different settings never merge), and one script's failure or cancellation is its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BatchScript, ScriptResult, Session } from '../../src/engine/session.ts';
+import type { Session } from '../../src/engine/session.ts';
+import type { BatchScript, ScriptResult } from '../../src/engine/session-options.ts';
 import type { Outcome } from '../../src/engine/outcome.ts';
 import { openSession } from './support.ts';
 

@@ -4,7 +4,8 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { Session, type SessionOptions } from '../../src/engine/session.ts';
+import { Session } from '../../src/engine/session.ts';
+import type { SessionOptions } from '../../src/engine/session-options.ts';
 import type { Outcome } from '../../src/engine/outcome.ts';
 import type { RunStats } from '../../src/ir/run-stats.ts';
 import type { Column, Value } from '../../src/ir/values.ts';

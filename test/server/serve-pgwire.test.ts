@@ -98,6 +98,10 @@ describe('pgwire through the job manager', () => {
       expect((await other.query('SHOW agentlake.gpus')).rows).toEqual([{ 'agentlake.gpus': '2' }]);
       const gpus = await rejection(other.query('SET agentlake.gpus = 8'));
       expect(gpus['message']).toMatch(/set by the server/);
+      expect((await other.query('SHOW agentlake.device')).rows).toEqual([{ 'agentlake.device': 'h100' }]);
+      expect((await other.query('SHOW agentlake.warm')).rows).toEqual([{ 'agentlake.warm': 'off' }]);
+      const device = await rejection(other.query("SET agentlake.device = 'h200'"));
+      expect(device['message']).toMatch(/agentlake.device is set by the server \(2× H100, cold\)/);
       const unknown = await rejection(other.query('SET agentlake.cahce = off'));
       expect(unknown['message']).toMatch(/unknown setting 'agentlake.cahce'/);
     } finally {

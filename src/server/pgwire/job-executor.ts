@@ -1,13 +1,15 @@
 // The Postgres-wire executor of `agentlake serve`: every statement is a job of the connection's
 // tenant and user. `SET agentlake.priority | cache | optimizer` are answered here, per connection,
 // never by the shared Session: the priority places the connection's jobs in the queues (default
-// medium), cache and optimizer travel with each job as its settings; agentlake.gpus is the server's.
+// medium), cache and optimizer travel with each job as its settings; the cluster settings (gpus,
+// device, warm, preload) are the server's.
 // The executor waits for the job, forwards its progress as notices and turns a cancel into a job cancel.
 import { diag, InternalError, UserError } from '../../diag/diagnostic.ts';
 import type { Priority } from '../../ir/common.ts';
 import type { JobManager } from '../../jobs/manager.ts';
 import type { Column } from '../../ir/values.ts';
-import { checkSettingValue, isSettingName, unknownSetting } from '../../engine/settings.ts';
+import { CLUSTER_SETTINGS, checkSettingValue, isSettingName, unknownSetting } from '../../engine/settings.ts';
+import { clusterLabel, type ClusterSpec } from '../../ir/cluster.ts';
 import { parseSettingStatement } from '../../sql/setting-statement.ts';
 import type { QueryContext, QueryExecutor, QueryResult } from './executor.ts';
 import { progressNotices, queryResultOf } from './outcome-result.ts';
@@ -24,22 +26,22 @@ export interface JobExecutorDeps {
   readonly events: JobEvents;
   /** Submit-time priority and affinity profile of a script (job-profile.ts). */
   readonly traits: (sql: string) => Promise<JobTraits>;
-  /** The server's simulated GPUs (SHOW agentlake.gpus). */
-  readonly gpus: number;
+  /** The server's simulated cluster (SHOW agentlake.gpus | device | warm | preload). */
+  readonly cluster: ClusterSpec;
   /** Result columns of plain SQL without running it (statement Describe); undefined when unknown. */
   readonly describe: (sql: string) => Promise<readonly Column[] | undefined>;
 }
 
 const PRIORITY_VAR = 'agentlake.priority';
 
-/** The settings a connection keeps (agentlake.gpus is the server's), and their defaults. */
+/** The settings a connection keeps (the cluster settings are the server's), and their defaults. */
 const CONNECTION_SETTINGS: Readonly<Record<string, string>> = { priority: 'medium', cache: 'on', optimizer: 'on' };
 
 /** A QueryExecutor that runs each statement as a job. */
 export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
   return {
     async run(sql: string, ctx: QueryContext): Promise<QueryResult> {
-      const local = connectionSetting(sql, ctx, deps.gpus);
+      const local = connectionSetting(sql, ctx, deps.cluster);
       if (local) return local;
       ctx.signal.throwIfAborted();
       const traits = await deps.traits(sql);
@@ -83,17 +85,18 @@ export function jobExecutor(deps: JobExecutorDeps): QueryExecutor {
  * agentlake.gpus too; setting it is refused: the simulated cluster is everyone's); undefined for
  * anything else.
  */
-function connectionSetting(sql: string, ctx: QueryContext, gpus: number): QueryResult | undefined {
+function connectionSetting(sql: string, ctx: QueryContext, cluster: ClusterSpec): QueryResult | undefined {
   const s = parseSettingStatement(sql);
   if (!s) return undefined;
   const key = `agentlake.${s.name}`;
   const fallback = CONNECTION_SETTINGS[s.name];
   if (s.op === 'show') {
-    if (s.name === 'gpus') return { kind: 'rows', columns: [{ name: key, type: 'VARCHAR' }], rows: [[String(gpus)]] };
+    const server = serverSetting(s.name, cluster);
+    if (server !== undefined) return { kind: 'rows', columns: [{ name: key, type: 'VARCHAR' }], rows: [[server]] };
     if (fallback === undefined) return undefined;
     return { kind: 'rows', columns: [{ name: key, type: 'VARCHAR' }], rows: [[ctx.vars?.get(key) ?? fallback]] };
   }
-  if (s.name === 'gpus') throw new UserError([diag('B0133', `agentlake.gpus is set by the server (--gpus ${gpus}) for everyone`, s.nameSpan)]);
+  if (serverSetting(s.name, cluster) !== undefined) throw new UserError([diag('B0133', `agentlake.${s.name} is set by the server (${clusterLabel(cluster)}) for everyone`, s.nameSpan)]);
   if (fallback === undefined || !isSettingName(s.name)) return unknownSetting(s.name, s.nameSpan, Object.keys(CONNECTION_SETTINGS));
   if (s.op === 'reset') {
     ctx.vars?.delete(key);
@@ -102,4 +105,10 @@ function connectionSetting(sql: string, ctx: QueryContext, gpus: number): QueryR
   checkSettingValue(s.name, s.value, s.valueSpan);
   ctx.vars?.set(key, s.value);
   return { kind: 'command', message: `set ${key}` };
+}
+
+/** The server's value of a cluster setting as SHOW prints it; undefined for any other name. */
+function serverSetting(name: string, c: ClusterSpec): string | undefined {
+  if (!isSettingName(name) || !CLUSTER_SETTINGS.has(name)) return undefined;
+  return name === 'gpus' ? String(c.gpus) : name === 'device' ? c.device : name === 'warm' ? (c.warm ? 'on' : 'off') : c.preload.join(',');
 }

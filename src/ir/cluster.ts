@@ -1,0 +1,49 @@
+// The simulated cluster a statement runs on, as one value: the accelerator, how many, and what is
+// resident at time 0 (nothing: cold; each engine's own first placement: warm; or the same models
+// for every engine: preload). Set from the CLI and SQL, planned for, shown by EXPLAIN, recorded in
+// every run's stats. Every figure it affects is simulated.
+
+/** Simulated accelerators (ALGORITHMS.md §6 profiles). */
+export const DEVICE_KINDS = ['h100', 'h200'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export interface ClusterSpec {
+  readonly device: DeviceKind;
+  readonly gpus: number;
+  /**
+   * Each engine starts with the models of its own initial placement already loaded (the first model
+   * of each GPU's planned order), as an operator pre-deploys for a known workload; only later
+   * switches pay a load.
+   */
+  readonly warm: boolean;
+  /** Models resident at time 0 on GPU 0, 1, ... (catalog names), the same for every engine. */
+  readonly preload: readonly string[];
+}
+
+export const DEFAULT_CLUSTER: ClusterSpec = { device: 'h100', gpus: 1, warm: false, preload: [] };
+
+/** `4× H200, warm` / `1× H100, cold` / `2× H100, preload qwen3_8b,llava`: how stats and EXPLAIN name it. */
+export function clusterLabel(c: ClusterSpec): string {
+  const start = c.preload.length > 0 ? `preload ${c.preload.join(',')}` : c.warm ? 'warm' : 'cold';
+  return `${c.gpus}× ${c.device.toUpperCase()}, ${start}`;
+}
+
+/** The cluster options as a command line gives them (`--gpus`, `--device`, `--warm`, `--preload`). */
+export interface ClusterArgs {
+  readonly gpus: string;
+  readonly device: string;
+  readonly warm: boolean;
+  /** Comma-separated model names, one per GPU from GPU 0. */
+  readonly preload: string;
+}
+
+/** The cluster the options describe, or why they do not describe one. */
+export function parseClusterArgs(a: ClusterArgs): ClusterSpec | { readonly error: string } {
+  const gpus = Number(a.gpus);
+  if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return { error: `--gpus takes a whole number from 1 to 64, got '${a.gpus}'` };
+  const device = DEVICE_KINDS.find((d) => d === a.device.toLowerCase());
+  if (device === undefined) return { error: `--device is ${DEVICE_KINDS.join(' or ')}, got '${a.device}'` };
+  const preload = a.preload.split(',').map((m) => m.trim().toLowerCase()).filter((m) => m.length > 0);
+  if (preload.length > gpus) return { error: `--preload names ${preload.length} models for ${gpus} GPU${gpus === 1 ? '' : 's'} (one per GPU from GPU 0)` };
+  return { device, gpus, warm: a.warm, preload };
+}
