@@ -39,7 +39,7 @@ describe('EXPLAIN of the optimizer', () => {
     expect(o.estimate?.lbPrefillTokens).toBeLessThan(o.estimate?.promptTokens ?? 0);
     expect(o.estimate?.lbTimeS).toBeGreaterThan(0);
     expect(o.estimate?.lbTimeS).toBeLessThanOrEqual(o.schedule?.estimatedMakespanS ?? 0);
-    expect(text).toMatch(/Optimizer: engine=agentlake gpus=2 calls_before=88 calls_after=66/);
+    expect(text).toMatch(/Optimizer: engine=agentlake gpus=2 device=h100 start=cold calls_before=88 calls_after=66/);
     expect(text).toMatch(/Rewrite: rule=merkle_dedup round=1/);
     expect(text).toMatch(/Worker: name=gpu:0 calls=\d+ models=/);
     // Without VERBOSE: no DAG after each rule, in text or JSON.

@@ -48,7 +48,7 @@ describe('optimizer section of EXPLAIN', () => {
     // Nothing in this plan is identical, so dedup saves nothing: every model call stays.
     expect(o.callsBefore).toBe(json.actions.modelCalls);
     expect(o.callsAfter).toBe(o.callsBefore);
-    expect(lines[opt]).toBe(`Optimizer: engine=agentlake gpus=1 calls_before=${o.callsBefore} calls_after=${o.callsAfter}`);
+    expect(lines[opt]).toBe(`Optimizer: engine=agentlake gpus=1 device=h100 start=cold calls_before=${o.callsBefore} calls_after=${o.callsAfter}`);
     expect(lines.filter((l) => l.startsWith('Rewrite:'))).toEqual(o.rewrites.map((w) => `Rewrite: rule=${w.rule} round=${w.round} actions=${w.actions} calls=${w.calls}`));
     // Every call is placed on the one GPU.
     expect(o.placement.map((p) => p.worker)).toEqual(['gpu:0']);
