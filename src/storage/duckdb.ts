@@ -1,6 +1,6 @@
 // A thin wrapper over @duckdb/node-api: one instance + connection, rows as plain JSON-safe values
 // (BIGINT becomes a number when safe, else a string), extensions never auto-installed (offline).
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import { resultBatches } from './arrow.ts';
 import { toValue } from './duck-value.ts';
@@ -27,14 +27,49 @@ export class Database {
     readonly connection: DuckDBConnection,
   ) {}
 
+  /** While an appender is open: statements wait for it (see withAppender). */
+  private appending: Promise<void> | undefined;
+  /** Called when the last statement in flight ends. */
+  private idle: (() => void)[] = [];
+
   /** Runs `fn` counted as a statement in flight. */
   private async tracked<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.appending) await this.appending;
     if (this.closing) throw new Error('the database is closed');
     this.running++;
     try {
       return await fn();
     } finally {
-      if (--this.running === 0 && this.closing) this.closeNow();
+      if (--this.running === 0) {
+        for (const wake of this.idle.splice(0)) wake();
+        if (this.closing) this.closeNow();
+      }
+    }
+  }
+
+  /**
+   * Appends to `table` through DuckDB's appender with no other statement of this wrapper on the
+   * connection: DuckDB runs one query at a time per connection, and an append flushed while another
+   * statement's query is pending closes one of them ("closed pending query result"). Waits for the
+   * statements in flight, holds new ones until `fill` has run and the appender is flushed and closed.
+   */
+  async withAppender(table: string, schema: string, fill: (appender: DuckDBAppender) => void): Promise<void> {
+    while (this.appending) await this.appending;
+    let done: () => void = () => undefined;
+    this.appending = new Promise<void>((resolve) => (done = resolve));
+    try {
+      if (this.running > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+      if (this.closing) throw new Error('the database is closed');
+      const appender = await this.connection.createAppender(table, 'main', schema);
+      try {
+        fill(appender);
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    } finally {
+      this.appending = undefined;
+      done();
     }
   }
 

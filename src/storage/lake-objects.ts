@@ -83,8 +83,7 @@ export async function loadLakeObjects(db: Database, store: ObjectStore, listing:
   for (const pattern of patterns) for (const o of await listOrNone(store, pattern)) found.set(o.key, o);
   const objects = sortByKey([...found.values()]);
   await db.run(`CREATE OR REPLACE TEMP TABLE ${LAKE_OBJECTS_TABLE} (${COLUMNS})`);
-  const appender = await db.connection.createAppender(LAKE_OBJECTS_TABLE, 'main', 'temp');
-  try {
+  await db.withAppender(LAKE_OBJECTS_TABLE, 'temp', (appender) => {
     for (const o of objects) {
       appender.appendVarchar(o.key);
       appender.appendBigInt(BigInt(o.size));
@@ -93,10 +92,7 @@ export async function loadLakeObjects(db: Database, store: ObjectStore, listing:
       else appender.appendNull();
       appender.endRow();
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  });
   return objects.length;
 }
 

@@ -23,15 +23,13 @@ let counter = 0;
  */
 export async function withStagedBatches<T>(db: Database, columns: readonly TypedColumn[], batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, use: (select: string) => Promise<T>): Promise<T> {
   const staging = `__agentlake_staging_${++counter}`;
-  // Everything to append, gathered before the appender opens: between appender calls nothing may
-  // await, or another statement on the connection (a response-cache write behind the calls) could
-  // run and leave the appender's pending result closed.
+  // Everything to append, gathered before the appender opens (Database.withAppender: no other
+  // statement may run on the connection while it is open).
   const all: RecordBatch[] = [];
   for await (const batch of batches) all.push(batch);
   await db.run(`CREATE TEMP TABLE ${staging} (${columns.map((_, i) => `c${i} VARCHAR`).join(', ')})`);
   try {
-    const appender = await db.connection.createAppender(staging, 'main', 'temp');
-    try {
+    await db.withAppender(staging, 'temp', (appender) => {
       for (const batch of all) {
         const rows = rowsOf(batch);
         for (let start = 0; start < rows.length; start += CHUNK) {
@@ -41,10 +39,7 @@ export async function withStagedBatches<T>(db: Database, columns: readonly Typed
           appender.appendDataChunk(chunk);
         }
       }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
+    });
     const select = `SELECT ${columns.map((c, i) => `CAST(c${i} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} FROM ${staging}`;
     return await use(select);
   } finally {
