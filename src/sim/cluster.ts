@@ -29,6 +29,8 @@ export interface SimClusterOptions {
   readonly gpus?: number | readonly SimGpuConfig[];
   /** Default device kind (default 'h100'). */
   readonly device?: DeviceKind;
+  /** vLLM max_num_seqs of every GPU without its own (default 1024). */
+  readonly maxNumSeqs?: number;
   /** Servable models (default: catalog/models.sql's). */
   readonly models?: readonly SimModelSpec[];
   readonly faults?: FaultOptions;
@@ -64,7 +66,7 @@ export class SimCluster {
       return new SimGpu({
         index, clock: this.clock, device: c.device ?? options.device ?? 'h100', switchCosts,
         ...(preload === undefined ? {} : { preload }),
-        ...(c.maxNumSeqs === undefined ? {} : { maxNumSeqs: c.maxNumSeqs }),
+        ...((c.maxNumSeqs ?? options.maxNumSeqs) === undefined ? {} : { maxNumSeqs: c.maxNumSeqs ?? options.maxNumSeqs }),
         ...(c.maxBatchedTokens === undefined ? {} : { maxBatchedTokens: c.maxBatchedTokens }),
       });
     });

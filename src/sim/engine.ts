@@ -22,12 +22,15 @@ export interface SimGpuOptions {
   /** Model resident from time 0 (no load cost); without it the first request loads cold. */
   readonly preload?: SimModelSpec;
   readonly switchCosts?: SwitchCosts;
-  /** vLLM max_num_seqs (default 256). */
+  /** vLLM max_num_seqs: requests running at once (default 1024, vLLM V1's on H100/H200). */
   readonly maxNumSeqs?: number;
   /** vLLM max_num_batched_tokens: the per-step token budget (default 8192). */
   readonly maxBatchedTokens?: number;
   readonly encoderCacheTokens?: number;
 }
+
+/** vLLM V1's max_num_seqs on H100/H200 (`get_batch_defaults`, ALGORITHMS.md §6). */
+export const DEFAULT_MAX_NUM_SEQS = 1024;
 
 /** A simulated GPU running one resident model at a time. */
 export class SimGpu {
@@ -49,7 +52,7 @@ export class SimGpu {
   private unsorted = false;
   private arrivals = 0;
   private t = 0;
-  private n = { switches: 0, loadS: 0, busyS: 0, steps: 0 };
+  private n = { switches: 0, loadS: 0, busyS: 0, steps: 0, preemptions: 0 };
   /** The load in progress (a request arriving during it waits only for the rest of it). */
   private loading: { readonly model: SimModelSpec; readonly startS: number } | undefined;
   /** A model to load once the GPU is idle (see prepare). */
@@ -60,7 +63,7 @@ export class SimGpu {
     this.clock = options.clock;
     this.device = DEVICES[options.device ?? 'h100'];
     this.switchCosts = options.switchCosts ?? DEFAULT_SWITCH_COSTS;
-    this.maxNumSeqs = options.maxNumSeqs ?? 256;
+    this.maxNumSeqs = options.maxNumSeqs ?? DEFAULT_MAX_NUM_SEQS;
     this.maxBatchedTokens = options.maxBatchedTokens ?? 8192;
     this.encoders = new EncoderCache(options.encoderCacheTokens);
     if (options.preload !== undefined) this.install(options.preload);
@@ -125,7 +128,7 @@ export class SimGpu {
         job, resolve, reject, arrivalS: this.clock.now(), tie: order ?? this.arrivals,
         // Load time already spent when the request arrives is not load it waited for.
         loadAtArrival: this.n.loadS + (this.loading ? Math.max(0, this.clock.now() - this.loading.startS) : 0),
-        detach: () => {}, aborted: false, hold: undefined, admittedS: 0, firstTokenS: 0, computed: 0, generated: 0,
+        detach: () => {}, aborted: false, hold: undefined, admittedS: 0, firstTokenS: 0, computed: 0, target: job.promptIds.length, generated: 0, preemptions: 0,
       };
       if (signal !== undefined) {
         const onAbort = (): void => {
@@ -153,7 +156,7 @@ export class SimGpu {
     const enc = this.encoders.stats();
     return {
       simulated: true, gpu: this.index, device: this.device.name, model: this.resident?.id ?? '', ...sumModels(models),
-      modelSwitches: this.n.switches, modelLoadS: this.n.loadS, busyS: this.n.busyS, steps: this.n.steps,
+      modelSwitches: this.n.switches, modelLoadS: this.n.loadS, busyS: this.n.busyS, steps: this.n.steps, preemptions: this.n.preemptions,
       encoderCacheHits: enc.hits, encoderCacheQueries: enc.queries, models,
     };
   }
@@ -214,6 +217,9 @@ export class SimGpu {
           model: this.resident, t: this.t, maxNumSeqs: this.maxNumSeqs, maxBatchedTokens: this.maxBatchedTokens,
         });
         const cost = this.cost;
+        if (plan !== undefined && plan.preempted.length > 0) this.n.preemptions += plan.preempted.length;
+        // Everything running was pre-empted: the queue's head is readmitted on the next round.
+        if (plan !== undefined && plan.decode.length === 0 && plan.chunks.length === 0 && plan.preempted.length > 0) continue;
         if (cost === undefined || plan === undefined || (plan.decode.length === 0 && plan.chunks.length === 0)) {
           throw new Error(`sim gpu ${this.index}: nothing schedulable with ${this.running.length} running`);
         }

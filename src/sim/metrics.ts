@@ -78,6 +78,8 @@ export interface GpuMetrics {
   readonly modelLoadS: number;
   readonly busyS: number;
   readonly steps: number;
+  /** Running requests pre-empted for KV blocks (freed, recomputed when readmitted). */
+  readonly preemptions: number;
   readonly encoderCacheHits: number;
   readonly encoderCacheQueries: number;
   readonly models: readonly ModelMetrics[];
@@ -172,6 +174,7 @@ export function renderPrometheus(gpus: readonly GpuMetrics[]): string {
   };
   extra('agentlake_sim_busy_seconds_total', 'Simulated seconds spent in batch steps.', (g) => g.busyS);
   extra('agentlake_sim_steps_total', 'Simulated batch steps.', (g) => g.steps);
+  extra('vllm:num_preemptions_total', 'Cumulative number of preemptions from the engine.', (g) => g.preemptions);
   extra('agentlake_sim_model_switches_total', 'Model loads and wakes.', (g) => g.modelSwitches);
   extra('agentlake_sim_model_load_seconds_total', 'Simulated seconds spent loading or waking models.', (g) => g.modelLoadS);
   extra('agentlake_sim_encoder_cache_hits_total', 'Images whose encoder output was cached.', (g) => g.encoderCacheHits);

@@ -156,6 +156,21 @@ export class PrefixCache {
     }
   }
 
+  /**
+   * Grows a running request's blocks to hold `totalTokens` (vLLM allocates KV block by block as a
+   * request prefills and decodes), evicting LRU blocks as needed; false (nothing changed) when the
+   * pool cannot give them: the scheduler then pre-empts a request.
+   */
+  grow(hold: CacheHold, totalTokens: number): boolean {
+    const need = PrefixCache.blocksFor(totalTokens) - hold.path.length - hold.reserved;
+    if (need <= 0) return true;
+    if (need > this.free() + this.evictable) return false;
+    this.makeRoom(need);
+    hold.reserved += need;
+    this.reservedBlocks += need;
+    return true;
+  }
+
   /** A finished or aborted request lets go: its tree blocks become evictable (LRU), the rest free. */
   release(hold: CacheHold): void {
     if (hold.released) return;
