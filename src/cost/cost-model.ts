@@ -152,12 +152,42 @@ export function stepSeconds(cost: ModelCost, load: StepLoad): number {
 
 /** Model load and wake figures (§6: cold 30 s by default, wake from sleep 2 s). */
 export interface SwitchCosts {
-  readonly coldLoadS: number;
-  readonly wakeS: number;
+  /** A cold start's fixed part besides reading the weights: engine init, compilation, CUDA graphs. */
+  readonly coldStartS: number;
+  /** Weight read bandwidth of a cold start (local NVMe through the page cache), bytes/s. */
+  readonly loadBytesPerS: number;
+  /** A wake from sleep mode's fixed part besides copying the weights back to the GPU. */
+  readonly wakeStartS: number;
+  /** Host-to-device bandwidth for the weights a sleeping model keeps in CPU memory, bytes/s. */
+  readonly wakeBytesPerS: number;
+  /** A fixed cold load whatever the model's size (tests, a measured deployment), overriding the above. */
+  readonly coldLoadS?: number;
+  /** A fixed wake whatever the model's size. */
+  readonly wakeS?: number;
 }
 
-/** Default switch costs. */
-export const DEFAULT_SWITCH_COSTS: SwitchCosts = { coldLoadS: 30, wakeS: 2 };
+/**
+ * Defaults calibrated so the reference model (8B, bf16: 16 GB of weights) loads cold in §6's 30 s and
+ * wakes in its 2 s: 22 s of engine start-up (vLLM: 20-60 s in all, larger models longer) plus the
+ * weights at 2 GB/s; a wake is 0.4 s plus the weights at 10 GB/s over PCIe (sleep mode level 1 keeps
+ * them in pinned CPU memory; vLLM's sleep-mode figures: 0.1 s to a few s). A 32B model: 54 s and 6.8 s.
+ */
+export const DEFAULT_SWITCH_COSTS: SwitchCosts = { coldStartS: 22, loadBytesPerS: 2e9, wakeStartS: 0.4, wakeBytesPerS: 10e9 };
+
+/** Bytes of a model's weights in bf16. */
+function weightBytes(paramsB: number): number {
+  return paramsB * 1e9 * 2;
+}
+
+/** Seconds to start a model of `paramsB` billion parameters cold on a GPU. */
+export function coldLoadSeconds(costs: SwitchCosts, paramsB: number): number {
+  return costs.coldLoadS ?? costs.coldStartS + weightBytes(paramsB) / costs.loadBytesPerS;
+}
+
+/** Seconds to wake a model that slept on this GPU (its weights back from CPU memory). */
+export function wakeSeconds(costs: SwitchCosts, paramsB: number): number {
+  return costs.wakeS ?? costs.wakeStartS + weightBytes(paramsB) / costs.wakeBytesPerS;
+}
 
 /** How a vision model turns an image into tokens. */
 export type VisionStyle = 'llava' | 'qwen2-vl';

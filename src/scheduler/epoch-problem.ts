@@ -2,7 +2,7 @@
 // at most one ready GPU node, and CPU nodes run alongside as soon as their dependencies are met.
 // compileProblem indexes a problem (topological order); replay turns per-epoch GPU choices into a
 // schedule and is the one definition of an epoch's cost that the search and the evaluator share.
-import { DEFAULT_SWITCH_COSTS, type SwitchCosts } from '../cost/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, coldLoadSeconds, type SwitchCosts } from '../cost/cost-model.ts';
 import { indexDag } from './graph.ts';
 
 /** A (contracted) node that runs on a GPU. */
@@ -71,9 +71,13 @@ export interface EpochSchedule {
 /** Share of the eligible prefill still paid when the parent ran last on the same GPU. */
 export const PARENT_KV_FACTOR = 0.9;
 
-/** Switch cost from §6 figures: 0 for the resident model, else a cold load. */
-export function switchCostOf(costs: SwitchCosts): SwitchCost {
-  return (from, to) => (from === to ? 0 : costs.coldLoadS);
+/**
+ * Switch cost from §6 figures: 0 for the resident model, else a cold load of the target model's size
+ * (`paramsOf`, default the 8B reference). A wake is not assumed: the planner does not track which
+ * models slept on which GPU.
+ */
+export function switchCostOf(costs: SwitchCosts, paramsOf: (model: string) => number = () => 8): SwitchCost {
+  return (from, to) => (from === to ? 0 : coldLoadSeconds(costs, paramsOf(to)));
 }
 
 /** The problem by index; node indices are in topological order. */

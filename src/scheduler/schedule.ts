@@ -89,7 +89,8 @@ export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   const grouping = groupBatch(dag, p);
   const costed = planNodes(dag, grouping, p, DEVICES[opts.device ?? 'h100']);
   const gpuRefs: WorkerRef[] = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ kind: 'gpu', index: i }));
-  const load = switchCostOf(DEFAULT_SWITCH_COSTS);
+  const sizes = new Map(dag.actions.flatMap((a) => ('model' in a ? [[a.model.name, a.model.paramsB] as const] : [])));
+  const load = switchCostOf(DEFAULT_SWITCH_COSTS, (m) => sizes.get(m) ?? 8);
   const problem: EpochProblem = {
     nodes: costed.nodes, cpuSlots: [CPU],
     gpus: gpuRefs.map((g, i) => ({ id: workerId(g), resident: opts.preload?.[i] ?? null })),

@@ -34,6 +34,7 @@ export interface SimClusterOptions {
   /** Servable models (default: catalog/models.sql's). */
   readonly models?: readonly SimModelSpec[];
   readonly faults?: FaultOptions;
+  /** Load and wake figures (default: by model size, cost-model.ts DEFAULT_SWITCH_COSTS); a fixed `coldLoadS`/`wakeS` overrides. */
   readonly switchCosts?: Partial<SwitchCosts>;
   /** Natural length range of generated text. */
   readonly outputLength?: OutputLengthRange;

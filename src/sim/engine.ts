@@ -3,7 +3,7 @@
 // (drain, then load or wake). Every timestamp it produces is simulated.
 import { applyStep, planStep, type Seq } from './batch-step.ts';
 import type { Clock } from './clock.ts';
-import { DEFAULT_SWITCH_COSTS, DEVICES, modelCost, stepSeconds } from '../cost/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, DEVICES, coldLoadSeconds, modelCost, stepSeconds, wakeSeconds } from '../cost/cost-model.ts';
 import type { DeviceProfile, ModelCost, SwitchCosts } from '../cost/cost-model.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
 import { EncoderCache } from './encoder-cache.ts';
@@ -253,7 +253,7 @@ export class SimGpu {
 
   /** FIFO switch once drained: the old model sleeps; the new one wakes (slept here before) or loads cold. */
   private async switchTo(model: SimModelSpec): Promise<void> {
-    const seconds = this.slept.has(model.id) ? this.switchCosts.wakeS : this.switchCosts.coldLoadS;
+    const seconds = this.slept.has(model.id) ? wakeSeconds(this.switchCosts, model.paramsB) : coldLoadSeconds(this.switchCosts, model.paramsB);
     const old = this.resident;
     const c = this.cache?.stats();
     if (old !== undefined && c !== undefined) {

@@ -1,6 +1,6 @@
 // The §6 cost model against hand computation.
 import { describe, expect, it } from 'vitest';
-import { DEVICES, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds } from '../../src/cost/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, DEVICES, coldLoadSeconds, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds, wakeSeconds } from '../../src/cost/cost-model.ts';
 
 const h100 = modelCost(DEVICES.h100, { paramsB: 8 });
 
@@ -49,5 +49,22 @@ describe('cost model (Llama-3-8B on one H100)', () => {
     expect(imageTokens('qwen2-vl', 1000, 500)).toBe(36 * 18);
     expect(encoderSeconds(DEVICES.h100, 'llava', 576, 0.3)).toBeCloseTo((577 * 0.3) / (30_000 * 8), 12);
     expect(diffusionSeconds(6, 1024, 1024, 8)).toBeCloseTo(0.8, 12);
+  });
+});
+
+describe('model loads and wakes by size', () => {
+  it('loads the 8B reference cold in 30 s and wakes it in 2 s (ALGORITHMS.md §6); larger models take longer', () => {
+    expect(coldLoadSeconds(DEFAULT_SWITCH_COSTS, 8)).toBeCloseTo(30, 12);
+    expect(wakeSeconds(DEFAULT_SWITCH_COSTS, 8)).toBeCloseTo(2, 12);
+    // 22 s of engine start-up + 64 GB of bf16 weights at 2 GB/s; a wake: 0.4 s + 64 GB at 10 GB/s.
+    expect(coldLoadSeconds(DEFAULT_SWITCH_COSTS, 32)).toBeCloseTo(54, 12);
+    expect(wakeSeconds(DEFAULT_SWITCH_COSTS, 32)).toBeCloseTo(6.8, 12);
+    expect(coldLoadSeconds(DEFAULT_SWITCH_COSTS, 0.03)).toBeCloseTo(22.03, 12);
+  });
+
+  it('keeps a fixed load or wake when one is given', () => {
+    const fixed = { ...DEFAULT_SWITCH_COSTS, coldLoadS: 12, wakeS: 1 };
+    expect(coldLoadSeconds(fixed, 32)).toBe(12);
+    expect(wakeSeconds(fixed, 32)).toBe(1);
   });
 });

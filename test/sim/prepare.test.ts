@@ -206,8 +206,10 @@ describe('SimCluster.prepare', () => {
     c.prepare(1, QWEN);
     c.prepare(0, QWEN);
     await settle(clock);
-    expect(clock.now()).toBe(60);
-    expect(c.metrics().map((g) => [g.model, g.modelSwitches, g.modelLoadS])).toEqual([[QWEN, 2, 32], [QWEN, 1, 30]]);
+    // LLaVA (7B) loads cold in 22 + 14 GB / 2 GB/s = 29 s; then Qwen3-8B wakes on GPU 0 (2 s) and
+    // loads cold on GPU 1 (22 + 16 / 2 = 30 s, from 29 s).
+    expect(clock.now()).toBe(59);
+    expect(c.metrics().map((g) => [g.model, g.modelSwitches, g.modelLoadS])).toEqual([[QWEN, 2, 31], [QWEN, 1, 30]]);
   });
 
   // While a GPU loads a model because of prepare, placement sees the model coming (tailModel): an
