@@ -51,8 +51,9 @@ export interface SessionOptions {
    */
   readonly baseline?: boolean;
   /**
-   * The GPU count is the owner's (`agentlake serve --gpus`): `SET agentlake.gpus` is refused, since
-   * the simulated cluster is shared by everyone's statements. Default false.
+   * The simulated cluster is the owner's (`agentlake serve --gpus/--device/--warm/--preload`): a SET of
+   * any cluster setting is refused (B0133), since the cluster is shared by everyone's statements.
+   * Default false.
    */
   readonly fixedGpus?: boolean;
 }
