@@ -5,7 +5,7 @@ import { fail } from '../diag/diagnostic.ts';
 import type { Span } from '../diag/span.ts';
 import { didYouMean } from '../diag/suggest.ts';
 import type { Priority } from '../ir/common.ts';
-import { DEVICE_KINDS, type DeviceKind } from '../ir/cluster.ts';
+import { DEVICE_KINDS, preloadList, type DeviceKind } from '../ir/cluster.ts';
 
 /** The agentlake.* settings a statement runs under. */
 export interface Settings {
@@ -81,11 +81,6 @@ export function withSetting(settings: Settings, name: SettingName, raw: string):
     default:
       return assertNever(name, 'setting');
   }
-}
-
-/** `'qwen3_8b, llava'` → `['qwen3_8b', 'llava']` (model per GPU from GPU 0; '' is none). */
-export function preloadList(raw: string): string[] {
-  return raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
 }
 
 /** Text values of on/off settings as a connection keeps them (`{ cache: 'off' }` → `{ cache: false }`). */

@@ -28,6 +28,11 @@ export function clusterLabel(c: ClusterSpec): string {
   return `${c.gpus}× ${c.device.toUpperCase()}, ${start}`;
 }
 
+/** `'qwen3_8b, llava'` → `['qwen3_8b', 'llava']` (a model per GPU from GPU 0; '' is none). */
+export function preloadList(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
+}
+
 /** The cluster options as a command line gives them (`--gpus`, `--device`, `--warm`, `--preload`). */
 export interface ClusterArgs {
   readonly gpus: string;
@@ -43,7 +48,7 @@ export function parseClusterArgs(a: ClusterArgs): ClusterSpec | { readonly error
   if (!Number.isInteger(gpus) || gpus < 1 || gpus > 64) return { error: `--gpus takes a whole number from 1 to 64, got '${a.gpus}'` };
   const device = DEVICE_KINDS.find((d) => d === a.device.toLowerCase());
   if (device === undefined) return { error: `--device is ${DEVICE_KINDS.join(' or ')}, got '${a.device}'` };
-  const preload = a.preload.split(',').map((m) => m.trim().toLowerCase()).filter((m) => m.length > 0);
+  const preload = preloadList(a.preload);
   if (preload.length > gpus) return { error: `--preload names ${preload.length} models for ${gpus} GPU${gpus === 1 ? '' : 's'} (one per GPU from GPU 0)` };
   return { device, gpus, warm: a.warm, preload };
 }
