@@ -41,7 +41,7 @@ export async function runCell(spec: CellSpec, lakes: BenchLakehouses): Promise<C
   const t0 = performance.now();
   const dir = await lakes.fresh();
   try {
-    const session = await Session.open({ lakehouse: dir, gpus: spec.gpus, cache: false, baseline: spec.engine === 'baseline' });
+    const session = await Session.open({ lakehouse: dir, gpus: spec.gpus, cache: false, ...(spec.engine === 'baseline' ? { baseline: 'ray-serve' as const } : {}) });
     try {
       const capture = new EventCapture();
       let stats: StatsSum | undefined;

@@ -8,6 +8,7 @@ import type { Source } from '../diag/span.ts';
 import type { Outcome } from '../engine/outcome.ts';
 import type { Progress } from '../ir/run-stats.ts';
 import { parseClusterArgs } from '../ir/cluster.ts';
+import { BASELINES, DEFAULT_BASELINE, baselineNamed } from '../ir/engines.ts';
 import { formatOutcome, type OutputFormat } from './format-output.ts';
 
 const USAGE = `usage: agentlake <command> [options]
@@ -30,9 +31,15 @@ options:
                               loaded, as a server deployed for the workload (default: cold, every
                               first load costs its load time)
   --preload M1,M2,...         run, explain, serve: models resident at time 0 on GPU 0, 1, ... for every engine
-  --baseline                  run: execute as "Ray + vLLM" would (each call sent when its inputs are
-                              ready, FIFO at the server, GPUs split statically among the models,
-                              no dedup, no response cache), to compare with agentlake's plan
+  --baseline [NAME]           run, explain: execute as practitioners' engines do, to compare with
+                              agentlake's plan (each call sent when its inputs are ready, no dedup, no
+                              response cache); NAME is one of
+                                ray-serve  (the default) work-proportional vLLM replicas, prefix caching
+                                           on, power-of-two-choices routing on queue length
+                                router     the same replicas behind the SGLang router's cache-aware policy
+                                paper      the LUMILAKE paper's Ray + vLLM: prefix caching off, GPUs
+                                           split equally among models
+                                langgraph  each input's steps in sequence, 16 inputs in flight
   --port P                    sim-serve: port on 127.0.0.1 (default 8000; 0 picks a free one)
   --time-scale S              sim-serve: real seconds per simulated second (default 0.01)
   --pg-port P                 serve: Postgres-wire port (default 5433; 0 picks a free one)
@@ -51,7 +58,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
   let source: Source | undefined;
   try {
     const { values, positionals } = parseArgs({
-      args: [...argv],
+      args: bareBaseline(argv),
       allowPositionals: true,
       options: {
         lakehouse: { type: 'string', default: './lakehouse' },
@@ -60,7 +67,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         format: { type: 'string', default: 'table' },
         execute: { type: 'string', short: 'e' },
         'no-cache': { type: 'boolean', default: false },
-        baseline: { type: 'boolean', default: false },
+        baseline: { type: 'string' },
         gpus: { type: 'string', default: '1' },
         device: { type: 'string', default: 'h100' },
         warm: { type: 'boolean', default: false },
@@ -101,9 +108,11 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (!source) return 1;
     const cluster = parseClusterArgs(values);
     if ('error' in cluster) return usageError(err, cluster.error);
+    const baseline = values.baseline === undefined ? undefined : baselineNamed(values.baseline);
+    if (values.baseline !== undefined && baseline === undefined) return usageError(err, `--baseline is ${BASELINES.join(', ')}, got '${values.baseline}'`);
     // The engine (DuckDB, apache-arrow, the planner) loads here: --version, --help and usage errors never load it.
     const { Session } = await import('../engine/session.ts');
-    const session = await Session.open({ lakehouse: values.lakehouse, ...cluster, cache: !values['no-cache'], baseline: values.baseline });
+    const session = await Session.open({ lakehouse: values.lakehouse, ...cluster, cache: !values['no-cache'], ...(baseline ? { baseline } : {}) });
     let outcome: Outcome;
     const ctrl = new AbortController();
     const onSigint = (): void => ctrl.abort(new UserError([diag('E0002', 'cancelled (Ctrl-C)')]));
@@ -128,6 +137,11 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     err.write(`internal error: ${message}\nthis is a bug in agentlake, not in your SQL; please report it\n`);
     return 2;
   }
+}
+
+/** A bare `--baseline` (not followed by a baseline's name) means the default baseline. */
+function bareBaseline(argv: readonly string[]): string[] {
+  return argv.map((a, i) => (a === '--baseline' && baselineNamed(argv[i + 1] ?? '') === undefined ? `--baseline=${DEFAULT_BASELINE}` : a));
 }
 
 /** `agentlake sim-serve`: the simulator over HTTP until Ctrl-C. */

@@ -24,6 +24,8 @@ export interface ModelRuntimeOptions {
   readonly faults?: FaultOptions;
   readonly cache?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** vLLM's enable_prefix_caching on the simulated GPUs (default true; false for the `paper` baseline). */
+  readonly prefixCaching?: boolean;
 }
 
 export class ModelRuntime {
@@ -46,6 +48,7 @@ export class ModelRuntime {
       clock: this.clock, device: this.spec.device, models: [...DEFAULT_SIM_MODELS, ...preload.filter((m) => !DEFAULT_SIM_MODELS.some((d) => d.id === m.id))],
       gpus: Array.from({ length: this.spec.gpus }, (_, i) => (preload[i] ? { preload: preload[i].id } : {})),
       ...(opts.faults ? { faults: opts.faults } : {}),
+      ...(opts.prefixCaching === false ? { prefixCaching: false } : {}),
     });
     this.sim = new SimClient(this.cluster);
     this.cache = new ResponseCache(db, opts.cache !== false, () => this.clock.hold());

@@ -1,6 +1,7 @@
 // What a Session is opened with and what its scripts run with: the session's options (lakehouse,
 // the simulated cluster, cache, baseline), one script run's options, and a batch's scripts and results.
 import type { Source } from '../diag/span.ts';
+import type { BaselineName } from '../ir/engines.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
 import type { Progress } from '../ir/run-stats.ts';
 import type { ActionEvent } from '../runtime/executor.ts';
@@ -46,10 +47,10 @@ export interface SessionOptions {
   /** Fault injection on the simulated cluster (tests). */
   readonly faults?: FaultOptions;
   /**
-   * Run the way ALGORITHMS.md §7's "Ray + vLLM" baseline does: each call sent when its dependencies
-   * finish, FIFO at the server, GPUs split statically among the models, no dedup, no response cache.
+   * Run as one of ALGORITHMS.md §7's baselines does (ir/engines.ts): each call sent when its
+   * dependencies finish, no dedup, no response cache; the baseline decides replicas and routing.
    */
-  readonly baseline?: boolean;
+  readonly baseline?: BaselineName;
   /**
    * The simulated cluster is the owner's (`agentlake serve --gpus/--device/--warm/--preload`): a SET of
    * any cluster setting is refused (B0133), since the cluster is shared by everyone's statements.

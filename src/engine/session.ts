@@ -99,7 +99,7 @@ export class Session implements StatementContext {
 
   /** How statements are planned: the baseline (--baseline), the optimizer, or neither (SET agentlake.optimizer = off). */
   engine(): OptimizeOptions['engine'] {
-    return this.opts.baseline === true ? 'baseline' : this.settings.optimizer ? 'agentlake' : 'off';
+    return this.opts.baseline ?? (this.settings.optimizer ? 'agentlake' : 'off');
   }
 
   /** The workers declared with CREATE WORKER, for the planner. */
@@ -116,6 +116,8 @@ export class Session implements StatementContext {
         cluster: spec,
         cache: this.opts.cache ?? true,
         ...(this.opts.faults !== undefined ? { faults: this.opts.faults } : {}),
+        // The paper's Ray + vLLM ran without KV-cache sharing.
+        ...(this.opts.baseline === 'paper' ? { prefixCaching: false } : {}),
       });
     }
     return this.models;
@@ -327,7 +329,7 @@ export class Session implements StatementContext {
     const cluster = this.cluster;
     const engine = this.engine();
     return {
-      clientFor: (m) => (this.opts.baseline === true ? models.directClientFor(m) : models.clientFor(m, cache)),
+      clientFor: (m) => (this.opts.baseline !== undefined ? models.directClientFor(m) : models.clientFor(m, cache)),
       optimize: (dag: ActionDag) => optimizeBatch(dag, { engine, ...cluster, workers: this.declaredWorkers() }),
       cluster,
       endpointOf: (worker) => this.catalog.snapshot.workers.get(worker.name)?.endpoint,

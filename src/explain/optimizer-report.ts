@@ -9,10 +9,11 @@ import type { ScheduleReport } from '../scheduler/schedule.ts';
 import type { RunStats } from '../ir/run-stats.ts';
 import { dagView, type DagView, type TextPlan } from './render-text.ts';
 import type { ClusterSpec, DeviceKind } from '../ir/cluster.ts';
+import type { EngineName } from '../ir/engines.ts';
 
 /** JSON form (EXPLAIN --json: `optimizer`). */
 export interface OptimizerReport {
-  readonly engine: 'agentlake' | 'baseline' | 'off';
+  readonly engine: EngineName;
   readonly gpus: number;
   /** The simulated cluster planned for: its accelerator, and what is resident at time 0. */
   readonly device: DeviceKind;

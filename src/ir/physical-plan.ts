@@ -5,6 +5,7 @@
 // dependency-order plan (one CPU worker, one worker per model).
 import { assertNever } from '../diag/assert-never.ts';
 import type { ActionDag, ActionId } from './action-dag.ts';
+import type { ModelRef } from './common.ts';
 
 /** Where the plan places an action. */
 export type WorkerRef =
@@ -15,7 +16,16 @@ export type WorkerRef =
   /** A declared inference server (CREATE WORKER): its calls go to its endpoint. */
   | { readonly kind: 'worker'; readonly name: string }
   /** A model's own endpoint. */
-  | { readonly kind: 'model'; readonly name: string };
+  | { readonly kind: 'model'; readonly name: string }
+  /**
+   * A model's replicas on simulated GPUs behind a router that picks the GPU of each call when it is
+   * sent (the baselines' serving layer: Ray Serve's power-of-two-choices, the SGLang router's
+   * cache-aware policy, or round-robin).
+   */
+  | { readonly kind: 'replicas'; readonly model: string; readonly gpus: readonly number[]; readonly routing: RoutingPolicy };
+
+/** How a router in front of a model's replicas picks one. */
+export type RoutingPolicy = 'round-robin' | 'power-of-two' | 'cache-aware';
 
 /** A worker's text id: the key of the plan's maps, and its name in provenance and EXPLAIN. */
 export type WorkerId = string;
@@ -33,6 +43,8 @@ export function workerId(w: WorkerRef): WorkerId {
       return `worker:${w.name}`;
     case 'model':
       return `model:${w.name}`;
+    case 'replicas':
+      return `replicas:${w.model}`;
     default:
       return assertNever(w, 'worker');
   }
@@ -50,6 +62,14 @@ export interface PhysicalPlan {
    * one only when it uses the model that epoch's work uses (no switch the plan did not choose).
    */
   readonly epoch?: ReadonlyMap<ActionId, number>;
+  /**
+   * Admission by input (the `langgraph` baseline): an action of an input may start only while no
+   * other action of that input runs, and a new input only while fewer than `inFlight` are started
+   * and unfinished. Actions of no input (the batch's input query) are not gated.
+   */
+  readonly admission?: { readonly inFlight: number };
+  /** What each simulated GPU is deployed with before the run (replicas workers): its models, first one active. */
+  readonly deployment?: ReadonlyMap<number, readonly ModelRef[]>;
 }
 
 /** Builds a plan's assignment, per-worker order and windows, one placed action at a time. */

@@ -1,116 +1,16 @@
 // Executes an ActionDag: every action runs once its dependencies are done, on the worker the physical
 // plan assigns, preferring the plan's per-worker order but taking any ready action rather than idling.
 // A failed action becomes an error value that its dependents inherit; nothing else is lost.
-import { isModelCall, type Action, type ActionDag, type ActionId } from '../ir/action-dag.ts';
-import type { ModelRef } from '../ir/common.ts';
+import type { Action, ActionDag, ActionId } from '../ir/action-dag.ts';
 import { InternalError } from '../diag/diagnostic.ts';
 import type { RecordBatch } from 'apache-arrow';
 import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-output.ts';
 import { OPERATORS, type CallInfo, type OperatorContext, type OperatorRun } from './operators.ts';
 import { CPU_WORKER, defaultPlan, workerId, type PhysicalPlan, type WorkerId } from '../ir/physical-plan.ts';
+import { admissionGate, epochGate, modelPrefetch, replicaRouters } from './plan-gates.ts';
 
 /** The CPU worker's id. */
 const CPU = workerId(CPU_WORKER);
-
-/**
- * The plan's epochs per worker: the earliest epoch with unfinished work, and the model it uses; an
- * action may start if its epoch is not later, or if it uses that model. Without epochs, anything goes.
- */
-function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { allowed: (worker: WorkerId) => (id: ActionId) => boolean; done: (id: ActionId) => void } {
-  const epochOf = plan.epoch;
-  if (!epochOf) return { allowed: () => () => true, done: () => undefined };
-  const modelOf = (id: ActionId): string | undefined => {
-    const a = byId.get(id);
-    return a && 'model' in a ? a.model.name : undefined;
-  };
-  // Per worker: unfinished actions per epoch, in epoch order.
-  const left = new Map<WorkerId, Map<number, { n: number; model?: string }>>();
-  for (const [id, worker] of plan.assignment) {
-    // Only GPUs keep to epochs (they switch models); CPU work runs whenever it is ready.
-    if (plan.workers.get(worker)?.kind !== 'gpu') continue;
-    const e = epochOf.get(id) ?? 0;
-    const m = left.get(worker) ?? new Map<number, { n: number; model?: string }>();
-    const entry = m.get(e) ?? { n: 0 };
-    entry.n++;
-    const model = modelOf(id);
-    if (entry.model === undefined && model !== undefined) entry.model = model;
-    m.set(e, entry);
-    left.set(worker, m);
-  }
-  return {
-    allowed: (worker) => {
-      const m = left.get(worker);
-      if (!m || m.size === 0) return () => true;
-      const current = Math.min(...m.keys());
-      const model = m.get(current)?.model;
-      return (id) => (epochOf.get(id) ?? 0) <= current || (model !== undefined && modelOf(id) === model);
-    },
-    done: (id) => {
-      const worker = plan.assignment.get(id);
-      const m = worker === undefined ? undefined : left.get(worker);
-      const e = epochOf.get(id) ?? 0;
-      const entry = m?.get(e);
-      if (!m || !entry) return;
-      if (--entry.n === 0) m.delete(e);
-    },
-  };
-}
-
-/**
- * Loads each simulated GPU's next model while it is idle: its first model at the start, and the
- * model of its next planned action once no unfinished action on it needs the current one.
- */
-function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, ctx: OperatorContext, warm: boolean): { start: () => void; done: (id: ActionId) => void } {
-  const modelOf = (id: ActionId): ModelRef | undefined => {
-    const a = byId.get(id);
-    return a && 'model' in a && isModelCall(a) ? a.model : undefined;
-  };
-  const gpuOf = (worker: WorkerId): number | undefined => {
-    const w = plan.workers.get(worker);
-    return w?.kind === 'gpu' ? w.index : undefined;
-  };
-  const left = new Map<string, Map<string, number>>();
-  const finished = new Set<ActionId>();
-  for (const [worker, ids] of plan.order) {
-    if (gpuOf(worker) === undefined) continue;
-    const counts = new Map<string, number>();
-    for (const id of ids) {
-      const m = modelOf(id);
-      if (m) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
-    }
-    left.set(worker, counts);
-  }
-  const nextModel = (worker: WorkerId): ModelRef | undefined => {
-    const next = (plan.order.get(worker) ?? []).find((id) => !finished.has(id) && modelOf(id) !== undefined);
-    return next === undefined ? undefined : modelOf(next);
-  };
-  const prepareNext = (worker: WorkerId): void => {
-    const gpu = gpuOf(worker);
-    const model = nextModel(worker);
-    if (gpu !== undefined && model) ctx.clientFor(model).prepare?.(model, gpu);
-  };
-  return {
-    start: () => {
-      for (const worker of [...left.keys()].sort()) {
-        // A warm cluster: the GPU was deployed with its first planned model before the run.
-        const gpu = gpuOf(worker);
-        const model = nextModel(worker);
-        if (warm && gpu !== undefined && model) ctx.clientFor(model).warmStart?.(model, gpu);
-        prepareNext(worker);
-      }
-    },
-    done: (id) => {
-      finished.add(id);
-      const worker = plan.assignment.get(id);
-      const model = modelOf(id);
-      const counts = worker === undefined ? undefined : left.get(worker);
-      if (!counts || !model || worker === undefined) return;
-      const n = (counts.get(model.name) ?? 1) - 1;
-      counts.set(model.name, n);
-      if (n === 0) prepareNext(worker);
-    },
-  };
-}
 
 /** Collects an operator's batches into its output, with the facts it returned. */
 async function drain(run: OperatorRun): Promise<CallInfo & { output: ActionOutput }> {
@@ -178,6 +78,8 @@ class DagRun {
   private readonly dependents = new Map<ActionId, ActionId[]>();
   private readonly epochs: ReturnType<typeof epochGate>;
   private readonly prefetch: ReturnType<typeof modelPrefetch>;
+  private readonly admission: ReturnType<typeof admissionGate>;
+  private readonly routers: ReturnType<typeof replicaRouters>;
   private readonly ready = new Map<WorkerId, ActionId[]>();
   private readonly running = new Map<WorkerId, number>();
   private cpuHolds = 0;
@@ -223,6 +125,8 @@ class DagRun {
     }
     this.epochs = epochGate(this.plan, this.byId);
     this.prefetch = modelPrefetch(this.plan, this.byId, this.ctx, opts.warm === true);
+    this.admission = admissionGate(this.plan, this.byId);
+    this.routers = replicaRouters(this.plan);
   }
 
   run(): Promise<ReadonlyMap<ActionId, ActionOutput>> {
@@ -246,6 +150,7 @@ class DagRun {
     this.outputs.set(id, output);
     this.epochs.done(id);
     this.prefetch.done(id);
+    this.admission.done(id);
     this.done++;
     for (const d of this.dependents.get(id) ?? []) {
       const left = (this.waiting.get(d) ?? 0) - 1;
@@ -282,13 +187,14 @@ class DagRun {
       const allowed = this.epochs.allowed(worker);
       let best = -1;
       for (let i = 0; i < q.length; i++) {
-        if (!allowed(q[i] ?? '')) continue;
+        if (!allowed(q[i] ?? '') || !this.admission.allowed(q[i] ?? '')) continue;
         if (best < 0 || (this.rank.get(q[i] ?? '') ?? 0) < (this.rank.get(q[best] ?? '') ?? 0)) best = i;
       }
       if (best < 0) break;
       const id = q.splice(best, 1)[0];
       const action = id === undefined ? undefined : this.byId.get(id);
       if (!action) continue;
+      this.admission.start(action.id);
       this.running.set(worker, (this.running.get(worker) ?? 0) + 1);
       this.inFlight++;
       void this.runAction(action, worker).then(
@@ -303,6 +209,19 @@ class DagRun {
     }
   }
 
+  /** The context of an action on `worker`: the worker, and the router in front of replicas. */
+  private operatorContext(worker: WorkerId): OperatorContext {
+    const router = this.routers.get(worker);
+    return {
+      ...this.ctx,
+      worker: this.plan.workers.get(worker) ?? CPU_WORKER,
+      ...(router ? { route: (text: string) => {
+        const gpu = router.pick(text);
+        return { gpu, release: () => router.release(gpu) };
+      } } : {}),
+    };
+  }
+
   private async runAction(action: Action, worker: WorkerId): Promise<void> {
     const ctx = this.ctx;
     const startedAt = ctx.clock();
@@ -312,7 +231,7 @@ class DagRun {
       ? { output: outputOf([errorBatch('E0002', `cancelled: ${gone instanceof Error ? gone.message : String(gone)}`)]), skipped: true }
       : failed
       ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
-      : await drain(OPERATORS[action.kind](action as never, this.outputs, { ...ctx, worker: this.plan.workers.get(worker) ?? CPU_WORKER }));
+      : await drain(OPERATORS[action.kind](action as never, this.outputs, this.operatorContext(worker)));
     this.opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
     this.finish(action.id, result.output);
   }

@@ -35,6 +35,11 @@ export interface OperatorContext {
   readonly rank?: (id: ActionId) => number;
   /** The worker the plan placed the running action on (a GPU pins a sim:// call to that simulated GPU). */
   readonly worker?: WorkerRef;
+  /**
+   * Replicas behind a router (a baselines' plan): the GPU for a call whose prompt text is `text`,
+   * chosen when the call is sent; `release` when it has finished.
+   */
+  readonly route?: (text: string) => { readonly gpu: number; readonly release: () => void };
   /** The endpoint of a declared worker (CREATE WORKER): its calls go there. */
   readonly endpointOf?: (worker: Extract<WorkerRef, { kind: 'worker' }>) => string | undefined;
 }
@@ -129,10 +134,13 @@ async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, A
   const prompt = renderSegments(a.prompt, outputs);
   const promptHash = createHash('sha256').update(JSON.stringify([a.model.name, a.model.version, system, prompt, a.decoding])).digest('hex');
   const returns = 'returns' in a ? a.returns : undefined;
+  let routed: { readonly gpu: number; readonly release: () => void } | undefined;
   try {
     const images = a.kind === 'vlm' || a.kind === 'vlm_reason' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
     const order = ctx.rank?.(a.id);
-    const gpu = ctx.worker?.kind === 'gpu' && a.model.endpoint.startsWith('sim://') ? ctx.worker.index : undefined;
+    const sim = a.model.endpoint.startsWith('sim://');
+    routed = sim && ctx.worker?.kind === 'replicas' ? ctx.route?.(`${system}${prompt}`) : undefined;
+    const gpu = sim && ctx.worker?.kind === 'gpu' ? ctx.worker.index : routed?.gpu;
     const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(order !== undefined ? { order } : {}), ...(gpu !== undefined ? { gpu } : {}), ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;
@@ -160,6 +168,8 @@ async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, A
     // Cancellation and configuration mistakes (a missing API key variable) stop the statement.
     if (ctx.signal.aborted || e instanceof UserError) throw e;
     return { batch: errorBatch('E0303', `model call failed: ${message(e)}`), info: { promptHash } };
+  } finally {
+    routed?.release();
   }
 }
 

@@ -1,9 +1,18 @@
-// The "Ray + vLLM" baseline of ALGORITHMS.md §7 as a physical plan: each input's calls are separate
+// The baselines of ALGORITHMS.md §7 as physical plans. In all of them each input's calls are separate
 // tasks sent the moment their dependencies finish (no window, FIFO at the server, DAG order among
-// calls ready together), and the GPUs are split statically among the batch's sim:// models (a
-// model's calls go round-robin over its GPUs; with fewer GPUs than models, models share one).
+// calls ready together), with no dedup and no response cache; they differ in how GPUs serve models:
+//   - paper: the GPUs split equally among the batch's sim:// models by call count, a model's calls
+//     pinned round-robin over its GPUs (the session also turns prefix caching off);
+//   - ray-serve: work-proportional replicas (replicas.ts) behind power-of-two-choices routing;
+//   - router: the same replicas behind the SGLang router's cache-aware policy;
+//   - langgraph: ray-serve's serving, with each input's steps one at a time and 16 inputs in flight.
 import { isModelCall, type ActionDag } from '../ir/action-dag.ts';
-import { CPU_WINDOW, CPU_WORKER, planBuilder, type PhysicalPlan } from '../ir/physical-plan.ts';
+import type { ModelRef } from '../ir/common.ts';
+import type { DeviceKind } from '../ir/cluster.ts';
+import { LANGGRAPH_IN_FLIGHT, type BaselineName } from '../ir/engines.ts';
+import { assertNever } from '../diag/assert-never.ts';
+import { CPU_WINDOW, CPU_WORKER, planBuilder, type PhysicalPlan, type RoutingPolicy, type WorkerRef } from '../ir/physical-plan.ts';
+import { modelWork, proportionalReplicas } from './replicas.ts';
 import { endpointWorker, type DeclaredWorker } from './schedule.ts';
 
 /** No limit: every ready call is sent at once and queues at the server. */
@@ -28,8 +37,54 @@ export function staticPartition(callsPerModel: ReadonlyMap<string, number>, gpus
   return out;
 }
 
-/** The baseline plan for `dag` on `gpus` simulated GPUs. */
-export function baselinePlan(dag: ActionDag, gpus: number, workers: readonly DeclaredWorker[] = []): PhysicalPlan {
+/** How a baseline plan is made. */
+export interface BaselineOptions {
+  readonly name: BaselineName;
+  readonly gpus: number;
+  readonly device?: DeviceKind;
+  readonly workers?: readonly DeclaredWorker[];
+}
+
+/** The plan of baseline `opts.name` for `dag`. */
+export function baselinePlan(dag: ActionDag, opts: BaselineOptions): PhysicalPlan {
+  const workers = opts.workers ?? [];
+  switch (opts.name) {
+    case 'paper':
+      return paperPlan(dag, opts.gpus, workers);
+    case 'ray-serve':
+      return replicaPlan(dag, opts, 'power-of-two');
+    case 'router':
+      return replicaPlan(dag, opts, 'cache-aware');
+    case 'langgraph':
+      return { ...replicaPlan(dag, opts, 'power-of-two'), admission: { inFlight: LANGGRAPH_IN_FLIGHT } };
+    default:
+      return assertNever(opts.name, 'baseline');
+  }
+}
+
+/** Work-proportional replicas of every sim:// model behind one router each; CPU work and declared endpoints as ever. */
+function replicaPlan(dag: ActionDag, opts: BaselineOptions, routing: RoutingPolicy): PhysicalPlan {
+  const workers = opts.workers ?? [];
+  const work = modelWork(dag, opts.device, new Set(workers.flatMap((w) => w.models)));
+  const layout = proportionalReplicas(work, opts.gpus);
+  const b = planBuilder();
+  for (const a of dag.actions) {
+    if (!('model' in a)) {
+      b.place(CPU_WORKER, a.id, CPU_WINDOW);
+      continue;
+    }
+    const gpus = layout.gpusOf.get(a.model.name);
+    const worker: WorkerRef = gpus ? { kind: 'replicas', model: a.model.name, gpus, routing } : endpointWorker(a.model.name, a.input, workers);
+    b.place(worker, a.id, UNBOUNDED);
+  }
+  const refs = new Map<string, ModelRef>([...work].map(([name, w]) => [name, w.model]));
+  const deployment = new Map<number, ModelRef[]>();
+  for (const [gpu, names] of layout.modelsOn) deployment.set(gpu, names.flatMap((n) => refs.get(n) ?? []));
+  return { ...b.plan, deployment };
+}
+
+/** The paper's "Ray + vLLM": an equal static split, each model's calls round-robin over its GPUs. */
+function paperPlan(dag: ActionDag, gpus: number, workers: readonly DeclaredWorker[]): PhysicalPlan {
   const calls = new Map<string, number>();
   const served = new Set(workers.flatMap((w) => w.models));
   for (const a of dag.actions) if (isModelCall(a) && 'model' in a && a.model.endpoint.startsWith('sim://') && !served.has(a.model.name)) calls.set(a.model.name, (calls.get(a.model.name) ?? 0) + 1);

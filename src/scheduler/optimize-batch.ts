@@ -7,13 +7,14 @@ import { baselinePlan } from './baseline.ts';
 import { estimateCalls } from '../cost/estimate.ts';
 import { DEVICES } from '../cost/cost-model.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
+import { isBaseline, type EngineName } from '../ir/engines.ts';
 import { lbPrefillTotal, lbTime, type BoundNode } from '../cost/lower-bound.ts';
 import { rewriteDag, type Rewritten } from '../optimizer/rewrite.ts';
 import { scheduleBatch, type DeclaredWorker, type ScheduleReport } from './schedule.ts';
 
 /** How to plan: the engine, and the simulated cluster serving sim:// models (ir/cluster.ts). */
 export interface OptimizeOptions {
-  readonly engine: 'agentlake' | 'baseline' | 'off';
+  readonly engine: EngineName;
   readonly gpus: number;
   /** The accelerator (default h100). */
   readonly device?: DeviceKind;
@@ -54,7 +55,9 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
   const workers = opts.workers ?? [];
   const cluster = { ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}) };
   const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus, workers, ...cluster }) : undefined;
-  const plan = scheduled?.plan ?? (opts.engine === 'baseline' || workers.length > 0 ? baselinePlan(batch, opts.gpus, workers) : undefined);
+  // Without the optimizer, calls to declared workers still need a placement: the static split.
+  const baseline = isBaseline(opts.engine) ? opts.engine : workers.length > 0 ? 'paper' : undefined;
+  const plan = scheduled?.plan ?? (baseline ? baselinePlan(batch, { name: baseline, gpus: opts.gpus, workers, ...(opts.device ? { device: opts.device } : {}) }) : undefined);
   return {
     rewritten,
     ...(plan ? { plan } : {}),

@@ -36,6 +36,8 @@ export interface SimClusterOptions {
   readonly faults?: FaultOptions;
   /** Load and wake figures (default: by model size, cost-model.ts DEFAULT_SWITCH_COSTS); a fixed `coldLoadS`/`wakeS` overrides. */
   readonly switchCosts?: Partial<SwitchCosts>;
+  /** vLLM's enable_prefix_caching on every GPU (default true). */
+  readonly prefixCaching?: boolean;
   /** Natural length range of generated text. */
   readonly outputLength?: OutputLengthRange;
   /** Unix time (s) of virtual time 0, for `created` fields (default 2025-01-01T00:00:00Z); real clocks use the wall clock. */
@@ -66,6 +68,7 @@ export class SimCluster {
       if (c.preload !== undefined && preload === undefined) throw new RangeError(`gpu ${index}: unknown preload model '${c.preload}'`);
       return new SimGpu({
         index, clock: this.clock, device: c.device ?? options.device ?? 'h100', switchCosts,
+        ...(options.prefixCaching === false ? { prefixCaching: false } : {}),
         ...(preload === undefined ? {} : { preload }),
         ...((c.maxNumSeqs ?? options.maxNumSeqs) === undefined ? {} : { maxNumSeqs: c.maxNumSeqs ?? options.maxNumSeqs }),
         ...(c.maxBatchedTokens === undefined ? {} : { maxBatchedTokens: c.maxBatchedTokens }),

@@ -27,6 +27,8 @@ export interface SimGpuOptions {
   /** vLLM max_num_batched_tokens: the per-step token budget (default 8192). */
   readonly maxBatchedTokens?: number;
   readonly encoderCacheTokens?: number;
+  /** vLLM's enable_prefix_caching (default true; the `paper` baseline runs without it). */
+  readonly prefixCaching?: boolean;
 }
 
 /** vLLM V1's max_num_seqs on H100/H200 (`get_batch_defaults`, ALGORITHMS.md §6). */
@@ -40,6 +42,7 @@ export class SimGpu {
   private readonly switchCosts: SwitchCosts;
   private readonly maxNumSeqs: number;
   private readonly maxBatchedTokens: number;
+  private readonly prefixCaching: boolean;
   private resident: SimModelSpec | undefined;
   private cost: ModelCost | undefined;
   private cache: PrefixCache | undefined;
@@ -65,6 +68,7 @@ export class SimGpu {
     this.switchCosts = options.switchCosts ?? DEFAULT_SWITCH_COSTS;
     this.maxNumSeqs = options.maxNumSeqs ?? DEFAULT_MAX_NUM_SEQS;
     this.maxBatchedTokens = options.maxBatchedTokens ?? 8192;
+    this.prefixCaching = options.prefixCaching ?? true;
     this.encoders = new EncoderCache(options.encoderCacheTokens);
     if (options.preload !== undefined) this.install(options.preload);
   }
@@ -170,7 +174,7 @@ export class SimGpu {
   private install(model: SimModelSpec): void {
     this.resident = model;
     this.cost = modelCost(this.device, model);
-    this.cache = new PrefixCache(this.cost.kvCapacityTokens / BLOCK_TOKENS);
+    this.cache = new PrefixCache(this.cost.kvCapacityTokens / BLOCK_TOKENS, this.prefixCaching);
     this.encoders.clear();
     this.statsOf(model.id);
   }

@@ -79,8 +79,15 @@ export class PrefixCache {
       (a.lastUsed === b.lastUsed && (a.node.depth > b.node.depth || (a.node.depth === b.node.depth && a.node.id < b.node.id))),
   );
 
-  /** @param capacityBlocks the KV pool size in 16-token blocks. */
-  constructor(readonly capacityBlocks: number) {
+  /**
+   * @param capacityBlocks the KV pool size in 16-token blocks.
+   * @param caching vLLM's enable_prefix_caching: off, no prompt is ever served from cache and a
+   *   request's blocks stay its own until it finishes (default on).
+   */
+  constructor(
+    readonly capacityBlocks: number,
+    readonly caching = true,
+  ) {
     if (!Number.isInteger(capacityBlocks) || capacityBlocks < 1) throw new RangeError(`bad capacity ${capacityBlocks}`);
   }
 
@@ -131,6 +138,7 @@ export class PrefixCache {
    * there is shared instead and the reserved one goes back to the pool.
    */
   insert(hold: CacheHold, ids: readonly number[], upToTokens: number): void {
+    if (!this.caching) return;
     const full = Math.floor(Math.min(upToTokens, ids.length) / BLOCK_TOKENS);
     for (let b = hold.path.length; b < full; b++) {
       const parent = hold.path[b - 1] ?? this.root;
@@ -218,6 +226,7 @@ export class PrefixCache {
   }
 
   private match(ids: readonly number[]): BlockNode[] {
+    if (!this.caching) return [];
     const limit = Math.floor((ids.length - 1) / BLOCK_TOKENS);
     const path: BlockNode[] = [];
     let node = this.root;

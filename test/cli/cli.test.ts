@@ -109,6 +109,7 @@ describe('agentlake CLI', () => {
       [['run', 'a.sql', 'b.sql'], "error: unexpected argument 'b.sql'"],
       [['run', '-e', 'SELECT 1', '--format', 'xml'], "error: unknown --format 'xml' (table, json or csv)"],
       [['run', '--bogus', '-e', 'SELECT 1'], "error: Unknown option '--bogus'"],
+      [['run', '-e', 'SELECT 1', '--baseline=vllm'], "error: --baseline is ray-serve, router, paper, langgraph, got 'vllm'"],
     ])('usage error %j exits 1 with a message and the usage', async (args, message) => {
       const r = await runCli(args, lakehouse);
       expect(r.code).toBe(1);
@@ -179,6 +180,21 @@ describe('agentlake CLI', () => {
       );
       const table = await runCli(['run', '-e', query, '--format', 'table'], lakehouse);
       expect(table).toEqual(r);
+    });
+
+    it('--baseline [NAME] runs as that baseline; a bare --baseline is ray-serve, even before -e', async () => {
+      const q = "SELECT symbol, llm('qwen3_8b', 'One word for ' || symbol, max_tokens => 8) AS w FROM symbols ORDER BY symbol LIMIT 3";
+      const ours = await runCli(['run', '-e', q, '--gpus', '2', '--no-cache'], lakehouse);
+      expect(ours.code).toBe(0);
+      const rows = (r: { stdout: string }): string => r.stdout.split('\n').filter((l) => !l.startsWith('--')).join('\n');
+      for (const args of [['--baseline'], ['--baseline', 'router'], ['--baseline', 'paper'], ['--baseline=langgraph']]) {
+        const r = await runCli(['run', ...args, '-e', q, '--gpus', '2', '--no-cache'], lakehouse);
+        expect(r.code, args.join(' ')).toBe(0);
+        expect(rows(r), args.join(' ')).toBe(rows(ours));
+      }
+      const explained = await runCli(['explain', '--baseline', '-e', q], lakehouse);
+      expect(explained.stdout).toMatch(/Optimizer: engine=ray-serve /);
+      expect((await runCli(['explain', '-e', q, '--baseline', 'paper'], lakehouse)).stdout).toMatch(/Optimizer: engine=paper /);
     });
 
     it('--format json prints columns and rows', async () => {

@@ -102,7 +102,7 @@ describe('renderOptimizer', () => {
     simulated_makespan_seconds: 2.5, simulated_gpu_busy_seconds: 2, simulated_model_switches: 1, simulated_cluster: '2× H100, cold', optimizer_wall_seconds: 0.123, governance_wall_seconds: 0.045, wall_seconds: 1.678,
   };
   const report: OptimizerReport = {
-    engine: 'baseline', gpus: 2, device: 'h200', start: 'warm', callsBefore: 5, callsAfter: 4, rewrites: [],
+    engine: 'ray-serve', gpus: 2, device: 'h200', start: 'warm', callsBefore: 5, callsAfter: 4, rewrites: [],
     placement: [{ worker: 'gpu:0', calls: 3, models: ['a', 'b'], epochs: 2 }, { worker: 'gpu:1', calls: 1, models: ['a'], epochs: 1 }],
     measured: { ...stats, makespanOverLbTime: null },
   };
@@ -111,7 +111,7 @@ describe('renderOptimizer', () => {
     const t = new TextPlan();
     renderOptimizer(t, report);
     expect(bare(t.toString())).toEqual([
-      'Optimizer: engine=baseline gpus=2 device=h200 start=warm calls_before=5 calls_after=4',
+      'Optimizer: engine=ray-serve gpus=2 device=h200 start=warm calls_before=5 calls_after=4',
       'Worker: name=gpu:0 calls=3 models=a>b epochs=2',
       'Worker: name=gpu:1 calls=1 models=a epochs=1',
       'Measured: simulated_makespan_s=2.5 calls_executed=4 dedup_saved=1 prompt_tokens=100 cached_tokens=10 model_switches=1 errors=0',

@@ -341,7 +341,7 @@ describe('baselinePlan', () => {
   ]);
 
   it('splits 4 GPUs statically: the busiest model gets two, its calls round-robin over them', () => {
-    const plan = baselinePlan(dag, 4);
+    const plan = baselinePlan(dag, { name: 'paper', gpus: 4 });
     expect([...plan.order].sort()).toEqual([
       ['cpu', ['input', 'f0', 'm0']],
       ['gpu:0', ['a0', 'a2']],
@@ -355,15 +355,15 @@ describe('baselinePlan', () => {
 
   it('with fewer GPUs than models, packs models onto shared GPUs', () => {
     // qwen3_8b (3 calls) → 0, llava (1, before qwen3_32b by name) → 1, qwen3_32b → 0.
-    const plan = baselinePlan(dag, 2);
+    const plan = baselinePlan(dag, { name: 'paper', gpus: 2 });
     expect(plan.order.get('gpu:0')).toEqual(['a0', 'a1', 'a2', 'b0']);
     expect(plan.order.get('gpu:1')).toEqual(['v0']);
     expectValidPlan(dag, plan, 2);
-    expect([...baselinePlan(dag, 1).order.keys()].sort()).toEqual(['cpu', 'gpu:0', 'model:remote_llm']);
+    expect([...baselinePlan(dag, { name: 'paper', gpus: 1 }).order.keys()].sort()).toEqual(['cpu', 'gpu:0', 'model:remote_llm']);
   });
 
   it('sends every ready call at once: unbounded windows, no epochs', () => {
-    const plan = baselinePlan(dag, 4);
+    const plan = baselinePlan(dag, { name: 'paper', gpus: 4 });
     for (const w of ['gpu:0', 'gpu:1', 'gpu:2', 'gpu:3', 'model:remote_llm']) expect(plan.window.get(w), w).toBeGreaterThanOrEqual(Number.MAX_SAFE_INTEGER);
     expect(plan.window.get('cpu')).toBe(8);
     expect(plan.epoch).toBeUndefined();

@@ -1,0 +1,83 @@
+// How the baselines deploy replicas, as a practitioner who knows the workload would: each sim://
+// model's work (calls × tokens × size, in GPU-seconds at full batch by the cost model), GPUs given to
+// models in proportion to it — every model with at least half a GPU's share gets its own replicas,
+// the next GPU always to the model with the most work per replica (which minimises the largest) —
+// and the models with less than half a GPU's share placed on the GPUs with the least work, beside
+// another model (co-located, or swapped in and out with vLLM's sleep mode).
+import { isModelCall, type ActionDag } from '../ir/action-dag.ts';
+import type { ModelRef } from '../ir/common.ts';
+import { DEFAULT_DIFFUSION_STEPS, DEVICES, SIM_IMAGE_SIZE, diffusionSeconds, modelCost } from '../cost/cost-model.ts';
+import { estimateCalls } from '../cost/estimate.ts';
+import type { DeviceKind } from '../ir/cluster.ts';
+
+/** A model's work and its catalog entry. */
+export interface ModelWork {
+  readonly model: ModelRef;
+  /** Estimated GPU-seconds at full batch: prompt tokens / R + output tokens × t_c (diffusion: its steps). */
+  readonly seconds: number;
+  readonly calls: number;
+}
+
+/** The work of every sim:// model of `dag` not served by a declared worker. */
+export function modelWork(dag: ActionDag, device: DeviceKind = 'h100', served: ReadonlySet<string> = new Set()): Map<string, ModelWork> {
+  const estimates = estimateCalls(dag);
+  const out = new Map<string, ModelWork>();
+  for (const a of dag.actions) {
+    if (!isModelCall(a) || !('model' in a) || !a.model.endpoint.startsWith('sim://') || served.has(a.model.name)) continue;
+    const e = estimates.get(a.id);
+    const cost = modelCost(DEVICES[device], { paramsB: a.model.paramsB });
+    const seconds = a.kind === 'image'
+      ? diffusionSeconds(a.model.paramsB, a.decoding.width ?? SIM_IMAGE_SIZE, a.decoding.height ?? SIM_IMAGE_SIZE, DEFAULT_DIFFUSION_STEPS)
+      : (e?.tokens.length ?? 0) / cost.prefillTokensPerS + (e?.outputTokens ?? 0) * cost.computePerTokenS;
+    const prev = out.get(a.model.name);
+    out.set(a.model.name, { model: a.model, seconds: (prev?.seconds ?? 0) + seconds, calls: (prev?.calls ?? 0) + 1 });
+  }
+  return out;
+}
+
+/** Which GPUs serve each model, and which models each GPU holds (its own model first). */
+export interface ReplicaLayout {
+  readonly gpusOf: ReadonlyMap<string, readonly number[]>;
+  readonly modelsOn: ReadonlyMap<number, readonly string[]>;
+}
+
+/** The work-proportional layout of `work` on `gpus` GPUs. */
+export function proportionalReplicas(work: ReadonlyMap<string, Pick<ModelWork, 'seconds'>>, gpus: number): ReplicaLayout {
+  const models = [...work.entries()].sort((a, b) => b[1].seconds - a[1].seconds || (a[0] < b[0] ? -1 : 1));
+  const total = models.reduce((s, [, w]) => s + w.seconds, 0);
+  const share = (s: number): number => (total > 0 ? (gpus * s) / total : 0);
+  const owners = models.filter(([, w], i) => i === 0 || share(w.seconds) >= 0.5).slice(0, gpus);
+  const guests = models.slice(owners.length).filter(([name]) => !owners.some(([o]) => o === name));
+  // One GPU each, then each next GPU to the owner with the most work per replica.
+  const replicas = owners.map(() => 1);
+  for (let left = gpus - owners.length; left > 0; left--) {
+    let best = 0;
+    owners.forEach(([, w], i) => {
+      const per = (x: number): number => (owners[x]?.[1].seconds ?? 0) / (replicas[x] ?? 1);
+      if (w.seconds / (replicas[i] ?? 1) > per(best)) best = i;
+    });
+    replicas[best] = (replicas[best] ?? 0) + 1;
+  }
+  const gpusOf = new Map<string, number[]>();
+  const modelsOn = new Map<number, string[]>();
+  const load: number[] = [];
+  let next = 0;
+  owners.forEach(([name, w], i) => {
+    const n = replicas[i] ?? 1;
+    const mine = Array.from({ length: n }, (_, k) => next + k);
+    next += n;
+    gpusOf.set(name, mine);
+    for (const g of mine) {
+      modelsOn.set(g, [name]);
+      load[g] = w.seconds / n;
+    }
+  });
+  for (const [name, w] of guests) {
+    let g = 0;
+    for (let k = 1; k < gpus; k++) if ((load[k] ?? 0) < (load[g] ?? 0)) g = k;
+    gpusOf.set(name, [g]);
+    modelsOn.set(g, [...(modelsOn.get(g) ?? []), name]);
+    load[g] = (load[g] ?? 0) + w.seconds;
+  }
+  return { gpusOf, modelsOn };
+}
