@@ -32,8 +32,10 @@ export interface DeviceProfile {
   readonly computePerTokenS: number;
   /** Step overhead t0, seconds. */
   readonly stepOverheadS: number;
-  /** KV capacity in tokens for the reference model. */
+  /** KV capacity in tokens for the reference model (at vLLM's default gpu_memory_utilization 0.9). */
   readonly kvTokens: number;
+  /** Device memory as the driver reports it (nvidia-smi's total), bytes: what gpu_memory_utilization is a fraction of. */
+  readonly memoryBytes: number;
 }
 
 /** The §6 table as data. */
@@ -48,6 +50,7 @@ export const DEVICES: Readonly<Record<DeviceKind, DeviceProfile>> = {
     computePerTokenS: 0.027e-3,
     stepOverheadS: 0.5e-3,
     kvTokens: 440_000,
+    memoryBytes: 81_559 * 2 ** 20,
   },
   h200: {
     kind: 'h200',
@@ -59,6 +62,7 @@ export const DEVICES: Readonly<Record<DeviceKind, DeviceProfile>> = {
     computePerTokenS: 0.027e-3,
     stepOverheadS: 0.5e-3,
     kvTokens: 880_000,
+    memoryBytes: 143_771 * 2 ** 20,
   },
 };
 
@@ -91,18 +95,33 @@ export function kvBytesPerToken(model: ModelSize): number {
   return model.kvBytesPerToken ?? REFERENCE_KV_BYTES_PER_TOKEN * Math.sqrt(model.paramsB / REFERENCE_PARAMS_B);
 }
 
+/** vLLM's default gpu_memory_utilization: the share of the GPU's memory one instance may use. */
+export const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
+/**
+ * KV capacity in tokens of `model` in a vLLM instance given `memoryFraction` of the device's memory
+ * (its gpu_memory_utilization), in whole 16-token blocks, 0 when nothing is left: the share, less a
+ * fixed per-instance overhead (CUDA context, activation peak, CUDA graphs), less the model's bf16
+ * weights. The overhead is what makes vLLM's default 0.9 give §6's figure (the reference model's
+ * weights + 440k tokens of KV [880k]): 3.3 GB on an H100, 4.3 GB on an H200. So KV bytes =
+ * (reference weights + §6 KV) − (0.9 − memoryFraction) × device memory − weights.
+ */
+export function kvCapacityTokensAt(device: DeviceProfile, model: ModelSize, memoryFraction: number): number {
+  const usable = 2e9 * REFERENCE_PARAMS_B + device.kvTokens * REFERENCE_KV_BYTES_PER_TOKEN - (DEFAULT_GPU_MEMORY_UTILIZATION - memoryFraction) * device.memoryBytes;
+  return Math.max(0, Math.floor((usable - 2e9 * model.paramsB) / kvBytesPerToken(model) / 16) * 16);
+}
+
 /**
  * Scales the device figures to `model`: t_w with weight bytes (∝ P), R and t_c with compute (2P
- * FLOPs per token), β with KV bytes per token. KV capacity is the memory the reference model
- * leaves for KV (its weights + 440k tokens of KV) minus this model's bf16 weights, at least 256
- * blocks (a model that does not fit would be served tensor-parallel; not modelled).
+ * FLOPs per token), β with KV bytes per token. KV capacity is that of an instance alone on the GPU
+ * at vLLM's default share (kvCapacityTokensAt at 0.9: the memory the reference model leaves for KV,
+ * its weights + 440k tokens, minus this model's bf16 weights), at least 256 blocks (a model that
+ * does not fit would be served tensor-parallel; not modelled).
  */
 export function modelCost(device: DeviceProfile, model: ModelSize): ModelCost {
   if (!(model.paramsB > 0)) throw new RangeError(`paramsB must be > 0, got ${model.paramsB}`);
   const p = model.paramsB / REFERENCE_PARAMS_B;
   const kv = kvBytesPerToken(model);
-  const usable = 2e9 * REFERENCE_PARAMS_B + device.kvTokens * REFERENCE_KV_BYTES_PER_TOKEN;
-  const tokens = Math.floor((usable - 2e9 * model.paramsB) / kv / 16) * 16;
   return {
     prefillTokensPerS: device.prefillTokensPerS / p,
     attentionTokens: device.attentionTokens,
@@ -110,7 +129,7 @@ export function modelCost(device: DeviceProfile, model: ModelSize): ModelCost {
     perContextTokenS: device.perContextTokenS * (kv / REFERENCE_KV_BYTES_PER_TOKEN),
     computePerTokenS: device.computePerTokenS * p,
     stepOverheadS: device.stepOverheadS,
-    kvCapacityTokens: Math.max(256 * 16, tokens),
+    kvCapacityTokens: Math.max(256 * 16, kvCapacityTokensAt(device, model, DEFAULT_GPU_MEMORY_UTILIZATION)),
   };
 }
 

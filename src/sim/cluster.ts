@@ -1,10 +1,11 @@
 // N simulated GPUs behind one OpenAI-shaped entry point: validates a request, draws its faults,
-// places it on a GPU (pinned, or the least-loaded GPU already holding the model, else the
-// least-loaded GPU) and shapes the response from the simulated timings. Works with either clock.
+// places it on a GPU (pinned, or the least-loaded GPU already holding the model, co-located ones
+// included, else the least-loaded GPU) and shapes the response from the simulated timings. Works
+// with either clock.
 import type { Clock } from './clock.ts';
 import { DEFAULT_SWITCH_COSTS, type SwitchCosts } from '../cost/cost-model.ts';
 import { type DeviceKind } from '../ir/cluster.ts';
-import { SimGpu } from './engine.ts';
+import { SimGpu, type ColocateOptions } from './engine.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import type { GpuTiming } from './gpu-job.ts';
 import { HANDLERS, type HandlerContext } from './handlers.ts';
@@ -146,6 +147,21 @@ export class SimCluster {
     return spec !== undefined && g !== undefined && g.warmStart(spec);
   }
 
+  /**
+   * Deploys `models` side by side on GPU `gpu`, each a vLLM instance with its share of the GPU's memory
+   * (SimGpu.colocate: warm on a fresh GPU at no cost, else cold loads one after another). A RangeError
+   * for an unknown GPU or model, or shares that do not fit. Returns whether it deployed or will.
+   */
+  colocate(gpu: number, models: readonly { readonly model: string; readonly memoryFraction: number }[], options: ColocateOptions): boolean {
+    const g = this.gpus[gpu];
+    if (g === undefined) throw new RangeError(`no gpu ${gpu} (the cluster has ${this.gpus.length})`);
+    return g.colocate(models.map(({ model, memoryFraction }) => {
+      const spec = this.registry.get(model);
+      if (spec === undefined) throw new RangeError(`gpu ${gpu}: unknown model '${model}'`);
+      return { model: spec, memoryFraction };
+    }), options);
+  }
+
   /** Per-GPU counters and gauges. */
   metrics(): readonly GpuMetrics[] {
     return this.gpus.map((g) => g.metrics());
@@ -156,10 +172,13 @@ export class SimCluster {
     return renderPrometheus(this.metrics());
   }
 
-  /** Pinned GPU, else the least-loaded GPU whose queue ends on `model`, else the least-loaded (empty first). */
+  /**
+   * Pinned GPU, else the least-loaded GPU whose queue ends on `model` (a co-located GPU holds each of
+   * its models), else the least-loaded (empty first).
+   */
   private place(model: string, pinned: number | undefined): SimGpu {
     if (pinned !== undefined) return this.gpus[pinned] as SimGpu;
-    const holding = this.gpus.filter((g) => g.tailModel === model);
+    const holding = this.gpus.filter((g) => g.tailModels().includes(model));
     const pool = holding.length > 0 ? holding : this.gpus;
     let best = pool[0] as SimGpu;
     for (const g of pool) {

@@ -62,7 +62,7 @@ export interface GpuMetrics {
   readonly simulated: true;
   readonly gpu: number;
   readonly device: string;
-  /** Resident model id ('' while none is loaded). */
+  /** Resident model id ('' while none is loaded); co-located, every resident id joined by ','. */
   readonly model: string;
   readonly running: number;
   readonly waiting: number;

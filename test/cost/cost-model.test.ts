@@ -1,6 +1,6 @@
 // The §6 cost model against hand computation.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SWITCH_COSTS, DEVICES, coldLoadSeconds, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds, wakeSeconds } from '../../src/cost/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, DEVICES, coldLoadSeconds, kvCapacityTokensAt, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds, wakeSeconds } from '../../src/cost/cost-model.ts';
 
 const h100 = modelCost(DEVICES.h100, { paramsB: 8 });
 
@@ -31,6 +31,14 @@ describe('cost model (Llama-3-8B on one H100)', () => {
     const h200 = modelCost(DEVICES.h200, { paramsB: 8 });
     expect(h200.kvCapacityTokens).toBe(880_000);
     expect(stepSeconds(h200, { decodeSeqs: 1, decodeContextTokens: 1000, prefill: [] })).toBeCloseTo(0.5e-3 + 4.5e-3 + 0.036e-6 * 1000, 12);
+  });
+
+  it('is the KV of one instance at vLLM\'s default gpu_memory_utilization 0.9; a smaller share has (0.9 − f) × device memory less', () => {
+    expect(kvCapacityTokensAt(DEVICES.h100, { paramsB: 8 }, 0.9)).toBe(440_000);
+    expect(kvCapacityTokensAt(DEVICES.h200, { paramsB: 8 }, 0.9)).toBe(880_000);
+    // H200: 143,771 MiB; at 0.45, 0.45 × 150,754,820,096 bytes fewer than at 0.9.
+    expect(kvCapacityTokensAt(DEVICES.h200, { paramsB: 8 }, 0.45)).toBe(Math.floor((16e9 + 880_000 * 131_072 - 0.45 * 143_771 * 2 ** 20 - 16e9) / 131_072 / 16) * 16);
+    expect(kvCapacityTokensAt(DEVICES.h100, { paramsB: 32 }, 0.3)).toBe(0);
   });
 
   it('scales by parameter count: weights for t_w, 2P for compute, less KV for bigger models', () => {
