@@ -5,6 +5,7 @@ import { SimCluster } from '../sim/cluster.ts';
 import { DEFAULT_SIM_MODELS, inferModelSpec, type SimModelSpec } from '../sim/models.ts';
 import { DEFAULT_CLUSTER, type ClusterSpec } from '../ir/cluster.ts';
 import { VirtualClock } from '../sim/clock.ts';
+import type { GpuDeployment } from '../ir/physical-plan.ts';
 import type { FaultOptions } from '../sim/faults.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { CatalogSnapshot } from '../catalog/catalog.ts';
@@ -65,6 +66,7 @@ export class ModelRuntime {
       forget: (c: ModelCall): Promise<void> => this.cache.forget(c),
       ...(inner.prepare ? { prepare: (m: ModelRef, gpu: number): void => inner.prepare?.(m, gpu) } : {}),
       ...(inner.warmStart ? { warmStart: (m: ModelRef, gpu: number): void => inner.warmStart?.(m, gpu) } : {}),
+      ...(inner.deploy ? { deploy: (gpu: number, d: GpuDeployment, warm: boolean): void => inner.deploy?.(gpu, d, warm) } : {}),
     };
   }
 

@@ -68,8 +68,18 @@ export interface PhysicalPlan {
    * and unfinished. Actions of no input (the batch's input query) are not gated.
    */
   readonly admission?: { readonly inFlight: number };
-  /** What each simulated GPU is deployed with before the run (replicas workers): its models, first one active. */
-  readonly deployment?: ReadonlyMap<number, readonly ModelRef[]>;
+  /** What each simulated GPU is deployed with before the run (replicas workers). */
+  readonly deployment?: ReadonlyMap<number, GpuDeployment>;
+}
+
+/**
+ * One GPU's deployment: its models side by side with `memoryFractions` (co-located vLLM instances, each
+ * its gpu_memory_utilization), or without them the first model active and the others asleep (vLLM
+ * sleep mode: a switch is a wake).
+ */
+export interface GpuDeployment {
+  readonly models: readonly ModelRef[];
+  readonly memoryFractions?: readonly number[];
 }
 
 /** Builds a plan's assignment, per-worker order and windows, one placed action at a time. */

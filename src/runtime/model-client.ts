@@ -1,5 +1,6 @@
 // The boundary between the runtime and inference servers: one call as plain data, and the client
 // interface every backend implements (the in-process sim:// simulator, OpenAI-compatible HTTP servers).
+import type { GpuDeployment } from '../ir/physical-plan.ts';
 import type { Decoding, ModelRef, ReturnSpec } from '../ir/common.ts';
 
 /** One model call, fully rendered. */
@@ -51,6 +52,13 @@ export interface ModelClient {
    * nothing yet (a warm cluster: the server was deployed before the run); else a no-op.
    */
   warmStart?(model: ModelRef, gpu: number): void;
+  /**
+   * Deploys simulated GPU `gpu` before the run as a baseline's operator would (sim:// only): `models`
+   * side by side with their memory shares when `memoryFractions` is given (co-location), else the
+   * first active and the rest asleep (vLLM sleep mode). Warm: resident at no cost on a fresh GPU;
+   * cold: loading from now.
+   */
+  deploy?(gpu: number, deployment: GpuDeployment, warm: boolean): void;
 }
 
 /** JSON schema for a RETURNS spec (DuckDB types mapped to JSON types). */

@@ -3,7 +3,7 @@
 // replicas, and admission by input (the langgraph baseline).
 import { isModelCall, type Action, type ActionId } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
-import type { PhysicalPlan, WorkerId } from '../ir/physical-plan.ts';
+import type { GpuDeployment, PhysicalPlan, WorkerId } from '../ir/physical-plan.ts';
 import type { OperatorContext } from './operators.ts';
 import { ReplicaRouter } from './router.ts';
 
@@ -88,11 +88,9 @@ export function modelPrefetch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Ac
     start: () => {
       // Replicas: each GPU deployed before the run (warm) or loading from time 0 (cold), as an operator
       // starts the servers before sending traffic.
-      for (const [gpu, models] of [...(plan.deployment ?? new Map<number, readonly ModelRef[]>())].sort((a, b) => a[0] - b[0])) {
-        const first = models[0];
-        if (first === undefined) continue;
-        if (warm) ctx.clientFor(first).warmStart?.(first, gpu);
-        else ctx.clientFor(first).prepare?.(first, gpu);
+      for (const [gpu, d] of [...(plan.deployment ?? new Map<number, GpuDeployment>())].sort((a, b) => a[0] - b[0])) {
+        const first = d.models[0];
+        if (first !== undefined) ctx.clientFor(first).deploy?.(gpu, d, warm);
       }
       for (const worker of [...left.keys()].sort()) {
         // A warm cluster: the GPU was deployed with its first planned model before the run.

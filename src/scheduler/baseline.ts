@@ -7,12 +7,11 @@
 //   - router: the same replicas behind the SGLang router's cache-aware policy;
 //   - langgraph: ray-serve's serving, with each input's steps one at a time and 16 inputs in flight.
 import { isModelCall, type ActionDag } from '../ir/action-dag.ts';
-import type { ModelRef } from '../ir/common.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
 import { LANGGRAPH_IN_FLIGHT, type BaselineName } from '../ir/engines.ts';
 import { assertNever } from '../diag/assert-never.ts';
 import { CPU_WINDOW, CPU_WORKER, planBuilder, type PhysicalPlan, type RoutingPolicy, type WorkerRef } from '../ir/physical-plan.ts';
-import { modelWork, proportionalReplicas } from './replicas.ts';
+import { deploymentOf, modelWork, proportionalReplicas } from './replicas.ts';
 import { endpointWorker, type DeclaredWorker } from './schedule.ts';
 
 /** No limit: every ready call is sent at once and queues at the server. */
@@ -77,10 +76,7 @@ function replicaPlan(dag: ActionDag, opts: BaselineOptions, routing: RoutingPoli
     const worker: WorkerRef = gpus ? { kind: 'replicas', model: a.model.name, gpus, routing } : endpointWorker(a.model.name, a.input, workers);
     b.place(worker, a.id, UNBOUNDED);
   }
-  const refs = new Map<string, ModelRef>([...work].map(([name, w]) => [name, w.model]));
-  const deployment = new Map<number, ModelRef[]>();
-  for (const [gpu, names] of layout.modelsOn) deployment.set(gpu, names.flatMap((n) => refs.get(n) ?? []));
-  return { ...b.plan, deployment };
+  return { ...b.plan, deployment: deploymentOf(layout, work, opts.device) };
 }
 
 /** The paper's "Ray + vLLM": an equal static split, each model's calls round-robin over its GPUs. */

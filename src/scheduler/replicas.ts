@@ -3,10 +3,13 @@
 // models in proportion to it — every model with at least half a GPU's share gets its own replicas,
 // the next GPU always to the model with the most work per replica (which minimises the largest) —
 // and the models with less than half a GPU's share placed on the GPUs with the least work, beside
-// another model (co-located, or swapped in and out with vLLM's sleep mode).
+// another model: co-located (the small model gets the smallest share, in steps of 0.05, whose KV holds
+// two sequences of the longest context; the GPU's own model the rest of vLLM's default 0.9) when both
+// fit, else swapped in and out with vLLM's sleep mode.
 import { isModelCall, type ActionDag } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
-import { DEFAULT_DIFFUSION_STEPS, DEVICES, SIM_IMAGE_SIZE, diffusionSeconds, modelCost } from '../cost/cost-model.ts';
+import { DEFAULT_DIFFUSION_STEPS, DEFAULT_GPU_MEMORY_UTILIZATION, DEVICES, SIM_IMAGE_SIZE, diffusionSeconds, kvCapacityTokensAt, modelCost } from '../cost/cost-model.ts';
+import type { GpuDeployment } from '../ir/physical-plan.ts';
 import { estimateCalls } from '../cost/estimate.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
 
@@ -80,4 +83,37 @@ export function proportionalReplicas(work: ReadonlyMap<string, Pick<ModelWork, '
     load[g] = (load[g] ?? 0) + w.seconds;
   }
   return { gpusOf, modelsOn };
+}
+
+/** The simulator's default max_model_len (sim/models.ts): a vLLM instance must hold one sequence of it. */
+const MAX_MODEL_LEN = 32_768;
+/** Memory shares are chosen in these steps. */
+const SHARE_STEP = 0.05;
+
+/** What each GPU of `layout` is deployed with: one model, co-located models with their shares, or sleep-mode swaps. */
+export function deploymentOf(layout: ReplicaLayout, work: ReadonlyMap<string, ModelWork>, device: DeviceKind = 'h100'): Map<number, GpuDeployment> {
+  const out = new Map<number, GpuDeployment>();
+  for (const [gpu, names] of layout.modelsOn) {
+    const models = names.flatMap((n) => work.get(n)?.model ?? []);
+    const shares = models.length > 1 ? colocationShares(models, device) : undefined;
+    out.set(gpu, shares ? { models, memoryFractions: shares } : { models });
+  }
+  return out;
+}
+
+/** Shares for `models` side by side (the first takes what the others leave of 0.9), or undefined when they do not fit. */
+function colocationShares(models: readonly ModelRef[], device: DeviceKind): number[] | undefined {
+  const profile = DEVICES[device];
+  const guests = models.slice(1).map((m) => {
+    for (let k = 1; k * SHARE_STEP < DEFAULT_GPU_MEMORY_UTILIZATION; k++) {
+      const f = Math.round(k * SHARE_STEP * 100) / 100;
+      if (kvCapacityTokensAt(profile, m, f) >= 2 * MAX_MODEL_LEN) return f;
+    }
+    return undefined;
+  });
+  if (guests.some((g) => g === undefined)) return undefined;
+  const owner = Math.round((DEFAULT_GPU_MEMORY_UTILIZATION - guests.reduce((s: number, g) => s + (g ?? 0), 0)) * 100) / 100;
+  const first = models[0];
+  if (first === undefined || owner <= 0 || kvCapacityTokensAt(profile, first, owner) < MAX_MODEL_LEN) return undefined;
+  return [owner, ...guests.map((g) => g ?? 0)];
 }

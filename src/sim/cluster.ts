@@ -140,11 +140,15 @@ export class SimCluster {
     if (spec !== undefined && g !== undefined) g.prepare(spec);
   }
 
-  /** Makes `model` resident on GPU `gpu` at no cost if that GPU is still fresh (SimGpu.warmStart). */
-  warmStart(gpu: number, model: string): boolean {
+  /**
+   * Makes `model` resident on GPU `gpu` at no cost if that GPU is still fresh (SimGpu.warmStart), with
+   * the `asleep` models deployed too and sleeping (vLLM sleep mode: their first use is a wake).
+   */
+  warmStart(gpu: number, model: string, asleep: readonly string[] = []): boolean {
     const spec = this.registry.get(model);
     const g = this.gpus[gpu];
-    return spec !== undefined && g !== undefined && g.warmStart(spec);
+    const sleeping = asleep.flatMap((m) => this.registry.get(m) ?? []);
+    return spec !== undefined && g !== undefined && g.warmStart(spec, sleeping);
   }
 
   /**

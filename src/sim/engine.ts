@@ -137,10 +137,13 @@ export class SimGpu {
   /**
    * A pre-deployed server: `model` is resident from now at no load cost, if this GPU has never held,
    * loaded or queued anything (else a no-op: only a fresh GPU can start warm). Returns whether it did.
+   * The `asleep` models count as deployed here and put to sleep (vLLM sleep mode): a first use wakes.
    */
-  warmStart(model: SimModelSpec): boolean {
+  warmStart(model: SimModelSpec, asleep: readonly SimModelSpec[] = []): boolean {
     if (!this.fresh()) return false;
     this.install([{ model, memoryFraction: DEFAULT_GPU_MEMORY_UTILIZATION }], false);
+    // vLLM sleep mode: these were started on this GPU too and put to sleep; each first use is a wake.
+    for (const m of asleep) if (m.id !== model.id) this.residents.markAsleep(m, DEFAULT_GPU_MEMORY_UTILIZATION);
     return true;
   }
 

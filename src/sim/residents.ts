@@ -81,6 +81,11 @@ export class Residents {
     this.colocated = false;
   }
 
+  /** Records `model` as asleep here with `share` (deployed before the run, then put to sleep): its first use is a wake. */
+  markAsleep(model: SimModelSpec, share: number): void {
+    this.slept.set(model.id, share);
+  }
+
   /** Makes `shares` resident, with empty caches. */
   install(shares: readonly ColocatedModel[], colocated: boolean): void {
     this.instances = shares.map((s) => new SimInstance(s.model, s.memoryFraction, this.device, this.encoderCacheTokens, this.prefixCaching));

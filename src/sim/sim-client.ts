@@ -7,6 +7,7 @@ import { inferModelSpec } from './models.ts';
 import { SIM_IMAGE_SIZE } from '../cost/cost-model.ts';
 import type { ChatCompletion, EmbeddingList, ImageList, SimEndpoint } from './protocol.ts';
 import type { ModelRef } from '../ir/common.ts';
+import type { GpuDeployment } from '../ir/physical-plan.ts';
 import type { ModelCall, ModelClient, ModelResult } from '../runtime/model-client.ts';
 import { returnsSchema } from '../runtime/model-client.ts';
 
@@ -51,6 +52,19 @@ export class SimClient implements ModelClient {
   warmStart(model: ModelRef, gpu: number): void {
     this.register(model);
     this.cluster.warmStart(gpu, model.modelName);
+  }
+
+  deploy(gpu: number, d: GpuDeployment, warm: boolean): void {
+    for (const m of d.models) this.register(m);
+    const first = d.models[0];
+    if (first === undefined) return;
+    if (d.memoryFractions !== undefined && d.models.length > 1) {
+      this.cluster.colocate(gpu, d.models.map((m, i) => ({ model: m.modelName, memoryFraction: d.memoryFractions?.[i] ?? 0 })), { warm });
+    } else if (warm) {
+      this.cluster.warmStart(gpu, first.modelName, d.models.slice(1).map((m) => m.modelName));
+    } else {
+      this.cluster.prepare(gpu, first.modelName);
+    }
   }
 
   /** Catalog models the simulator does not know by name are served with the catalog's KIND and size. */

@@ -12,9 +12,11 @@ import { SimCluster } from '../../src/sim/cluster.ts';
 import type { Database } from '../../src/storage/duckdb.ts';
 
 const QWEN8: ModelRef = { name: 'qwen3_8b', kind: 'llm', endpoint: 'sim://', modelName: 'Qwen/Qwen3-8B', paramsB: 8, version: 1 };
+const QWEN32: ModelRef = { name: 'qwen3_32b', kind: 'llm', endpoint: 'sim://', modelName: 'Qwen/Qwen3-32B', paramsB: 32, version: 1 };
+const LLAVA: ModelRef = { name: 'llava', kind: 'llm', endpoint: 'sim://', modelName: 'llava-hf/llava-1.5-7b-hf', paramsB: 7, version: 1 };
 
-function llm(id: ActionId, input: number, deps: readonly ActionId[] = []): LlmAction {
-  return { kind: 'llm', id, step: id, input, deps, model: QWEN8, decoding: { temperature: 0, maxTokens: 64 }, system: [], prompt: [{ kind: 'text', text: `Task ${id}: write a short note.` }] };
+function llm(id: ActionId, input: number, deps: readonly ActionId[] = [], model: ModelRef = QWEN8): LlmAction {
+  return { kind: 'llm', id, step: id, input, deps, model, decoding: { temperature: 0, maxTokens: 64 }, system: [], prompt: [{ kind: 'text', text: `Task ${id}: write a short note.` }] };
 }
 
 /** Every call on one replicas worker over `gpus`, in DAG order. */
@@ -72,7 +74,7 @@ describe('replicas behind a router', () => {
   });
 
   it('a warm deployment loads nothing; a cold one loads each replica from time 0', async () => {
-    const deployment = new Map([[0, [QWEN8]], [1, [QWEN8]]]);
+    const deployment = new Map([[0, { models: [QWEN8] }], [1, { models: [QWEN8] }]]);
     const warm = await run(dag, replicaPlan(dag, [0, 1], 'round-robin', { deployment }), 2, true);
     expect(warm.cluster.metrics().map((g) => g.modelLoadS)).toEqual([0, 0]);
     const cold = await run(dag, replicaPlan(dag, [0, 1], 'round-robin', { deployment }), 2, false);
@@ -99,5 +101,35 @@ describe('admission by input (langgraph)', () => {
     // Inputs 0 and 1 start together.
     expect(byInput(0)[0]?.startedAt).toBe(0);
     expect(byInput(1)[0]?.startedAt).toBe(0);
+  });
+});
+
+describe('a GPU deployed with two models', () => {
+  /** Every call of each model on its own replicas worker over GPU 0. */
+  function twoModels(dag: ActionDag, deployment: PhysicalPlan['deployment']): PhysicalPlan {
+    const models = [...new Set(dag.actions.map((a) => ('model' in a ? a.model.name : '')))];
+    const workers = new Map(models.map((m): [string, WorkerRef] => [`replicas:${m}`, { kind: 'replicas', model: m, gpus: [0], routing: 'round-robin' }]));
+    return {
+      workers,
+      assignment: new Map(dag.actions.map((a) => [a.id, `replicas:${'model' in a ? a.model.name : ''}`])),
+      order: new Map(models.map((m) => [`replicas:${m}`, dag.actions.filter((a) => 'model' in a && a.model.name === m).map((a) => a.id)])),
+      window: new Map(models.map((m) => [`replicas:${m}`, Number.MAX_SAFE_INTEGER])),
+      ...(deployment ? { deployment } : {}),
+    };
+  }
+
+  it('co-located (warm): both serve at once, no load and no switch', async () => {
+    const dag = dagOf(1, [llm('a', 0, [], QWEN8), llm('b', 0, [], LLAVA), llm('c', 0, [], QWEN8)]);
+    const { cluster } = await run(dag, twoModels(dag, new Map([[0, { models: [QWEN8, LLAVA], memoryFractions: [0.6, 0.3] }]])), 1, true);
+    const m = cluster.metrics()[0];
+    expect([m?.modelLoadS, m?.modelSwitches]).toEqual([0, 0]);
+    expect(m?.models.map((x) => x.model).sort()).toEqual(['Qwen/Qwen3-8B', 'llava-hf/llava-1.5-7b-hf']);
+  });
+
+  it('sleep mode (warm): the sleeping model\'s first call pays a 2 s wake, not a 30 s cold load', async () => {
+    const dag = dagOf(1, [llm('a', 0, [], QWEN8)]);
+    const { cluster } = await run(dag, twoModels(dag, new Map([[0, { models: [QWEN32, QWEN8] }]])), 1, true);
+    // 0.4 s + 16 GB of bf16 weights at 10 GB/s.
+    expect(cluster.metrics()[0]?.modelLoadS).toBeCloseTo(2, 9);
   });
 });

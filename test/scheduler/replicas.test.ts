@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionDag, LlmAction } from '../../src/ir/action-dag.ts';
 import type { ModelRef } from '../../src/ir/common.ts';
 import { baselinePlan } from '../../src/scheduler/baseline.ts';
-import { modelWork, proportionalReplicas } from '../../src/scheduler/replicas.ts';
+import { deploymentOf, modelWork, proportionalReplicas } from '../../src/scheduler/replicas.ts';
 
 const work = (entries: Record<string, number>): Map<string, { seconds: number }> => new Map(Object.entries(entries).map(([m, s]) => [m, { seconds: s }]));
 const layout = (entries: Record<string, number>, gpus: number): { gpus: Record<string, readonly number[]>; on: Record<number, readonly string[]> } => {
@@ -66,7 +66,7 @@ describe('modelWork and the baseline plans', () => {
       'replicas:qwen3_8b': { kind: 'replicas', model: 'qwen3_8b', gpus: [2, 3], routing: 'power-of-two' },
       'replicas:qwen3_32b': { kind: 'replicas', model: 'qwen3_32b', gpus: [0, 1], routing: 'power-of-two' },
     });
-    expect([...(plan.deployment ?? new Map())].map(([g, ms]) => [g, ms.map((m: ModelRef) => m.name)])).toEqual([[0, ['qwen3_32b']], [1, ['qwen3_32b']], [2, ['qwen3_8b']], [3, ['qwen3_8b']]]);
+    expect([...(plan.deployment ?? new Map())].map(([g, d]) => [g, d.models.map((m: ModelRef) => m.name)])).toEqual([[0, ['qwen3_32b']], [1, ['qwen3_32b']], [2, ['qwen3_8b']], [3, ['qwen3_8b']]]);
     expect(plan.admission).toBeUndefined();
     expect(plan.window.get('replicas:qwen3_8b')).toBeGreaterThanOrEqual(Number.MAX_SAFE_INTEGER);
   });
@@ -81,5 +81,26 @@ describe('modelWork and the baseline plans', () => {
   it('paper: the equal static split, calls pinned round-robin', () => {
     const plan = baselinePlan(dag, { name: 'paper', gpus: 4 });
     expect([...plan.order].sort()).toEqual([['gpu:0', ['a0', 'c0', 'b1']], ['gpu:1', ['b0', 'a1', 'c1']], ['gpu:2', ['r0']], ['gpu:3', ['r1']]]);
+  });
+});
+
+describe('deploymentOf: what a GPU holding several models is deployed as', () => {
+  const E5: ModelRef = { name: 'e5', kind: 'embedding', endpoint: 'sim://', modelName: 'intfloat/e5-small-v2', paramsB: 0.03, version: 1 };
+  const LLAVA: ModelRef = { name: 'llava', kind: 'vlm', endpoint: 'sim://', modelName: 'llava-hf/llava-1.5-7b-hf', paramsB: 7, version: 1 };
+  const deploy = (models: readonly ModelRef[], device: 'h100' | 'h200' = 'h100'): unknown => {
+    const work = new Map(models.map((m, i) => [m.name, { model: m, seconds: 100 - i, calls: 1 }]));
+    return deploymentOf({ gpusOf: new Map(), modelsOn: new Map([[0, models.map((m) => m.name)]]) }, work, device).get(0);
+  };
+
+  it('co-locates when both fit: the guest gets the smallest 0.05 step whose KV holds two 32k sequences', () => {
+    // e5-small: 0.05 of 85.5 GB leaves KV for 114k tokens (≥ 65,536); the 8B model keeps 0.85.
+    expect(deploy([Q8, E5])).toEqual({ models: [Q8, E5], memoryFractions: [0.85, 0.05] });
+    // LLaVA-7B needs 14 GB of weights + 65,536 × 122.6 kB of KV = 22.0 GB: 0.30 (0.2963 rounded up); 8B keeps 0.60.
+    expect(deploy([Q8, LLAVA])).toEqual({ models: [Q8, LLAVA], memoryFractions: [0.6, 0.3] });
+  });
+
+  it('swaps with sleep mode when they do not fit: a 32B model leaves no room for an 8B one on an H100', () => {
+    expect(deploy([Q32, Q8])).toEqual({ models: [Q32, Q8] });
+    expect(deploy([Q8])).toEqual({ models: [Q8] });
   });
 });
