@@ -31,6 +31,8 @@ options:
                               loaded, as a server deployed for the workload (default: cold, every
                               first load costs its load time)
   --preload M1,M2,...         run, explain, serve: models resident at time 0 on GPU 0, 1, ... for every engine
+  --reasoning                 run, explain, serve: thinking mode: every sim:// llm/vlm call thinks (hundreds
+                              to thousands of tokens) before it answers, within its max_tokens
   --baseline [NAME]           run, explain: execute as practitioners' engines do, to compare with
                               agentlake's plan (each call sent when its inputs are ready, no dedup, no
                               response cache); NAME is one of
@@ -72,6 +74,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         device: { type: 'string', default: 'h100' },
         warm: { type: 'boolean', default: false },
         preload: { type: 'string', default: '' },
+        reasoning: { type: 'boolean', default: false },
         port: { type: 'string', default: '8000' },
         'time-scale': { type: 'string', default: '0.01' },
         'pg-port': { type: 'string', default: '5433' },
@@ -96,7 +99,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
       if (file !== undefined) return usageError(err, `unexpected argument '${file}'`);
       // Loaded here, not at start-up: the server (pg-gateway, apache-arrow IPC, HTTP) is only for `serve`.
       const { serve } = await import('../server/serve-command.ts');
-      return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, device: values.device, warm: values.warm, preload: values.preload, batchSize: values['batch-size'], cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
+      return await serve({ lakehouse: values.lakehouse, pgPort: values['pg-port'], httpPort: values['http-port'], gpus: values.gpus, device: values.device, warm: values.warm, preload: values.preload, reasoning: values.reasoning, batchSize: values['batch-size'], cache: !values['no-cache'], ...(values.users !== undefined ? { users: values.users } : {}) }, out, err);
     }
     if (command !== 'explain' && command !== 'run') return usageError(err, `unknown command '${command}'`);
     if (extra.length > 0) return usageError(err, `unexpected argument '${extra[0] ?? ''}'`);

@@ -12,8 +12,98 @@ export interface OutputLengthRange {
   readonly max: number;
 }
 
-/** Default natural output length. */
+/** Natural length of free text when the request sets no max_tokens: uniform on 24..384 tokens. */
 export const DEFAULT_OUTPUT_LENGTH: OutputLengthRange = { min: 24, max: 384 };
+
+/**
+ * Natural length of free text under a max_tokens budget M (our assumption; cost/README.md): a model
+ * given a budget writes to it. `capShare` of answers would run past M and are cut there
+ * (finish_reason 'length'); the rest end on their own, uniformly on ceil(minShare·M)..M tokens.
+ * Expected length: capShare·M + (1 − capShare)·(ceil(minShare·M) + M)/2 (≈ 0.73·M; 374 for 512).
+ */
+export const OUTPUT_BUDGET = { minShare: 0.4, capShare: 0.1 } as const;
+
+/**
+ * The natural length for budget `maxTokens` from one uniform draw `u` in [0, 1): `maxTokens + 1`
+ * (past the cap) when u < capShare, else lo + floor((u − capShare) / (1 − capShare) · (M − lo + 1))
+ * with lo = ceil(minShare·M).
+ */
+export function budgetedLength(maxTokens: number, u: number): number {
+  const { minShare, capShare } = OUTPUT_BUDGET;
+  if (u < capShare) return maxTokens + 1;
+  const lo = Math.ceil(minShare * maxTokens);
+  return Math.min(maxTokens, lo + Math.floor(((u - capShare) / (1 - capShare)) * (maxTokens - lo + 1)));
+}
+
+/**
+ * Thinking tokens of a reasoning (thinking-mode) answer before its content: log-uniform on
+ * min..max (mean ≈ 1,172), our assumption for analysis prompts (cost/README.md); the Qwen3
+ * technical report's thinking budgets run from 1K to 32K tokens on competition maths.
+ */
+export const THINKING_LENGTH: OutputLengthRange = { min: 300, max: 3000 };
+
+/** Thinking tokens from one uniform draw `u` in [0, 1): floor(min · (max/min)^u), in min..max−1. */
+export function thinkingLength(u: number): number {
+  const { min, max } = THINKING_LENGTH;
+  return Math.min(max - 1, Math.floor(min * Math.exp(u * Math.log(max / min))));
+}
+
+/** Expected tokens a call generates: in all (thinking + content), and its content alone. */
+export interface ExpectedOutput {
+  readonly tokens: number;
+  readonly contentTokens: number;
+}
+
+const expectedMemo = new Map<string, ExpectedOutput>();
+
+/**
+ * The expected value of what the simulator generates (sim/outputs.ts draws from the same
+ * definitions): free text of the budgeted length given `maxTokens` (DEFAULT_OUTPUT_LENGTH without
+ * it), or a `fixedContent`-token answer (structured output); with `reasoning`, thinking first, and
+ * max_tokens capping thinking + content together.
+ */
+export function expectedOutput(maxTokens: number | undefined, reasoning = false, fixedContent?: number): ExpectedOutput {
+  const key = `${maxTokens}/${reasoning}/${fixedContent}`;
+  const hit = expectedMemo.get(key);
+  if (hit) return hit;
+  const cap = maxTokens ?? Infinity;
+  // The content's natural length as weighted uniform integer ranges (a point is a range of one).
+  const content: readonly (readonly [weight: number, lo: number, hi: number])[] =
+    fixedContent !== undefined ? [[1, fixedContent, fixedContent]]
+      : maxTokens === undefined ? [[1, DEFAULT_OUTPUT_LENGTH.min, DEFAULT_OUTPUT_LENGTH.max]]
+        : [[OUTPUT_BUDGET.capShare, maxTokens + 1, maxTokens + 1], [1 - OUTPUT_BUDGET.capShare, Math.ceil(OUTPUT_BUDGET.minShare * maxTokens), maxTokens]];
+  const contentUpTo = (room: number): number => content.reduce((s, [w, lo, hi]) => s + w * meanCapped(lo, hi, room), 0);
+  let out: ExpectedOutput;
+  if (!reasoning) {
+    const c = contentUpTo(cap);
+    out = { tokens: c, contentTokens: c };
+  } else {
+    let tokens = 0;
+    let contentTokens = 0;
+    const { min, max } = THINKING_LENGTH;
+    for (let t = min; t < max; t++) {
+      const p = Math.log((t + 1) / t) / Math.log(max / min);
+      const c = t >= cap ? 0 : contentUpTo(cap - t);
+      tokens += p * (Math.min(t, cap) + c);
+      contentTokens += p * c;
+    }
+    out = { tokens, contentTokens };
+  }
+  expectedMemo.set(key, out);
+  return out;
+}
+
+/** Expected tokens generated (thinking + content) for a call's max_tokens: expectedOutput's `tokens`. */
+export function expectedOutputTokens(maxTokens?: number, reasoning = false): number {
+  return expectedOutput(maxTokens, reasoning).tokens;
+}
+
+/** E[min(X, cap)] for X uniform on the integers lo..hi. */
+function meanCapped(lo: number, hi: number, cap: number): number {
+  if (cap <= lo) return cap;
+  if (cap >= hi) return (lo + hi) / 2;
+  return ((lo + cap) * (cap - lo + 1)) / 2 / (hi - lo + 1) + ((hi - cap) * cap) / (hi - lo + 1);
+}
 
 
 /** Per-device figures for the reference model (Llama-3-8B, bf16), ALGORITHMS.md §6. */

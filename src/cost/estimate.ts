@@ -4,21 +4,27 @@
 // share text therefore share token prefixes exactly where the real prompts will.
 import { encode } from '../util/tokenizer.ts';
 import { isModelCall, type Action, type ActionDag, type ActionId, type PromptSegment } from '../ir/action-dag.ts';
-import { DEFAULT_OUTPUT_LENGTH } from './cost-model.ts';
+import { expectedOutput } from './cost-model.ts';
 import { assertNever } from '../diag/assert-never.ts';
 
 /** Image tokens assumed for a VLM call's picture (LLaVA-1.5: 576). */
 export const IMAGE_TOKENS = 576;
-/** Expected length of free text before max_tokens cuts it (the middle of the natural range). */
-export const EXPECTED_OUTPUT_TOKENS = Math.round((DEFAULT_OUTPUT_LENGTH.min + DEFAULT_OUTPUT_LENGTH.max) / 2);
+/** Tokens assumed for a structured (RETURNS) answer, at most max_tokens. */
+export const RETURNS_TOKENS = 64;
 
 /** What the scheduler knows about one model call. */
 export interface CallEstimate {
   readonly id: ActionId;
   /** System and user prompt as token ids (outputs of other actions as unique placeholder ids). */
   readonly tokens: Uint32Array;
-  /** Expected generated tokens. */
+  /** Expected generated tokens (thinking included under reasoning): what the GPU decodes. */
   readonly outputTokens: number;
+}
+
+/** How the calls will be served. */
+export interface EstimateOptions {
+  /** Thinking mode (ir/cluster.ts `reasoning`): each call thinks before its answer, within max_tokens. */
+  readonly reasoning?: boolean;
 }
 
 const memo = new Map<string, Uint32Array>();
@@ -66,30 +72,39 @@ function joinTokens(parts: readonly Uint32Array[]): Uint32Array {
   return out;
 }
 
-/** Expected output tokens of an action (0 for actions whose output is not text a prompt reads). */
-function outputTokens(a: Action): number {
+/**
+ * Expected output of an action: the tokens it generates, and those a prompt that reads it sees (the
+ * content, without thinking); 0 for actions whose output is not text a prompt reads. A model call's
+ * is cost-model.ts's expected value for its max_tokens, the one the simulator draws from.
+ */
+function outputTokens(a: Action, opts: EstimateOptions): { readonly generated: number; readonly read: number } {
   switch (a.kind) {
     case 'llm':
     case 'vlm':
-    case 'vlm_reason':
-      return Math.min(a.decoding.maxTokens, a.returns ? Math.min(a.decoding.maxTokens, 64) : EXPECTED_OUTPUT_TOKENS);
+    case 'vlm_reason': {
+      const m = a.decoding.maxTokens;
+      const e = expectedOutput(m, opts.reasoning === true, a.returns ? Math.min(m, RETURNS_TOKENS) : undefined);
+      return { generated: Math.round(e.tokens), read: Math.round(e.contentTokens) };
+    }
     case 'sql':
-      return a.tokens ?? 0;
+      return same(a.tokens ?? 0);
     case 'vlm_encode':
       // Its "output" is the image as the model sees it: every reasoning call on it shares these ids.
-      return IMAGE_TOKENS;
+      return same(IMAGE_TOKENS);
     case 'fetch':
     case 'format':
     case 'embed':
     case 'image':
-      return 0;
+      return same(0);
     default:
       return assertNever(a, 'action');
   }
 }
 
+const same = (n: number): { readonly generated: number; readonly read: number } => ({ generated: n, read: n });
+
 /** Token estimates of every model call of `dag`, in DAG order. */
-export function estimateCalls(dag: ActionDag): Map<ActionId, CallEstimate> {
+export function estimateCalls(dag: ActionDag, opts: EstimateOptions = {}): Map<ActionId, CallEstimate> {
   const produced = new Map<ActionId, Uint32Array>();
   // Placeholder ids live above the tokenizer's vocabulary, one fresh run per producing action.
   let next = 1 << 24;
@@ -114,10 +129,10 @@ export function estimateCalls(dag: ActionDag): Map<ActionId, CallEstimate> {
       pieces(a.prompt, parts);
       if (a.kind === 'vlm') parts.push(placeholder(IMAGE_TOKENS));
       if (a.kind === 'vlm_reason') parts.push(produced.get(a.encoded) ?? placeholder(IMAGE_TOKENS));
-      const out = outputTokens(a);
-      calls.set(a.id, { id: a.id, tokens: joinTokens(parts), outputTokens: out });
-      produced.set(a.id, placeholder(out));
-    } else produced.set(a.id, placeholder(outputTokens(a)));
+      const out = outputTokens(a, opts);
+      calls.set(a.id, { id: a.id, tokens: joinTokens(parts), outputTokens: out.generated });
+      produced.set(a.id, placeholder(out.read));
+    } else produced.set(a.id, placeholder(outputTokens(a, opts).read));
   }
   return calls;
 }

@@ -50,6 +50,7 @@ export class ModelRuntime {
       gpus: Array.from({ length: this.spec.gpus }, (_, i) => (preload[i] ? { preload: preload[i].id } : {})),
       ...(opts.faults ? { faults: opts.faults } : {}),
       ...(opts.prefixCaching === false ? { prefixCaching: false } : {}),
+      ...(this.spec.reasoning ? { reasoning: true } : {}),
     });
     this.sim = new SimClient(this.cluster);
     this.cache = new ResponseCache(db, opts.cache !== false, () => this.clock.hold());
@@ -60,9 +61,12 @@ export class ModelRuntime {
    * stored answers; default: the runtime's cache option).
    */
   clientFor(model: ModelRef, cache = this.cache.enabled): ModelClient {
-    const inner = model.endpoint.startsWith('sim://') ? this.sim : this.remoteClient(model);
+    const sim = model.endpoint.startsWith('sim://');
+    const inner = sim ? this.sim : this.remoteClient(model);
+    // A thinking cluster's calls say so, so that their answers are cached apart from others.
+    const thinking = sim && this.spec.reasoning;
     return {
-      call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, c, signal, cache),
+      call: (c: ModelCall, signal: AbortSignal): Promise<ModelResult> => this.cache.call(inner, thinking && c.kind === 'chat' ? { ...c, thinking: true } : c, signal, cache),
       forget: (c: ModelCall): Promise<void> => this.cache.forget(c),
       ...(inner.prepare ? { prepare: (m: ModelRef, gpu: number): void => inner.prepare?.(m, gpu) } : {}),
       ...(inner.warmStart ? { warmStart: (m: ModelRef, gpu: number): void => inner.warmStart?.(m, gpu) } : {}),

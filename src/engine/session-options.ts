@@ -42,6 +42,8 @@ export interface SessionOptions {
   readonly device?: DeviceKind;
   readonly warm?: boolean;
   readonly preload?: readonly string[];
+  /** Thinking mode: every sim:// llm/vlm call thinks before it answers (default false). */
+  readonly reasoning?: boolean;
   /** Use the response cache for deterministic calls (default true). */
   readonly cache?: boolean;
   /** Fault injection on the simulated cluster (tests). */
@@ -52,7 +54,7 @@ export interface SessionOptions {
    */
   readonly baseline?: BaselineName;
   /**
-   * The simulated cluster is the owner's (`agentlake serve --gpus/--device/--warm/--preload`): a SET of
+   * The simulated cluster is the owner's (`agentlake serve --gpus/--device/--warm/--preload/--reasoning`): a SET of
    * any cluster setting is refused (B0133), since the cluster is shared by everyone's statements.
    * Default false.
    */

@@ -78,7 +78,7 @@ export class Session implements StatementContext {
   /** The settings a new session (and RESET) starts from. */
   private defaults(): Settings {
     const o = this.opts;
-    return { gpus: o.gpus ?? 1, device: o.device ?? 'h100', warm: o.warm ?? false, preload: o.preload ?? [], cache: o.cache ?? true, optimizer: true, priority: 'medium' };
+    return { gpus: o.gpus ?? 1, device: o.device ?? 'h100', warm: o.warm ?? false, preload: o.preload ?? [], reasoning: o.reasoning ?? false, cache: o.cache ?? true, optimizer: true, priority: 'medium' };
   }
 
   /** The settings statements run under now. */
@@ -93,8 +93,8 @@ export class Session implements StatementContext {
 
   /** The simulated cluster statements run on now. */
   get cluster(): ClusterSpec {
-    const { gpus, device, warm, preload } = this.settings;
-    return { gpus, device, warm, preload };
+    const { gpus, device, warm, preload, reasoning } = this.settings;
+    return { gpus, device, warm, preload, reasoning };
   }
 
   /** How statements are planned: the baseline (--baseline), the optimizer, or neither (SET agentlake.optimizer = off). */
@@ -363,5 +363,5 @@ function usesSim(site: BoundQuery['sites'][number]): boolean {
 
 /** Two cluster specs that build the same simulated cluster. */
 function sameCluster(a: ClusterSpec, b: ClusterSpec): boolean {
-  return a.gpus === b.gpus && a.device === b.device && a.warm === b.warm && a.preload.join(',') === b.preload.join(',');
+  return a.gpus === b.gpus && a.device === b.device && a.warm === b.warm && a.reasoning === b.reasoning && a.preload.join(',') === b.preload.join(',');
 }

@@ -16,6 +16,8 @@ export interface Settings {
   readonly warm: boolean;
   /** Models resident at time 0 on GPU 0, 1, ... (catalog names), for every engine. */
   readonly preload: readonly string[];
+  /** Models think before they answer (thinking mode; ir/cluster.ts). */
+  readonly reasoning: boolean;
   readonly cache: boolean;
   readonly optimizer: boolean;
   readonly priority: Priority;
@@ -23,15 +25,16 @@ export interface Settings {
 
 export type SettingName = keyof Settings;
 
-export const SETTING_NAMES: readonly SettingName[] = ['cache', 'device', 'gpus', 'optimizer', 'preload', 'priority', 'warm'];
+export const SETTING_NAMES: readonly SettingName[] = ['cache', 'device', 'gpus', 'optimizer', 'preload', 'priority', 'reasoning', 'warm'];
 
 /** The settings of the simulated cluster: one per server (`agentlake serve` owns them), per session in the CLI. */
-export const CLUSTER_SETTINGS: ReadonlySet<SettingName> = new Set(['gpus', 'device', 'warm', 'preload']);
+export const CLUSTER_SETTINGS: ReadonlySet<SettingName> = new Set(['gpus', 'device', 'warm', 'preload', 'reasoning']);
 
 /** A setting's value as it is stored per connection: lower-case text. */
 const CHOICES: Readonly<Record<Exclude<SettingName, 'gpus' | 'preload'>, { readonly values: readonly string[]; readonly says: string }>> = {
   cache: { values: ['true', 'false', 'on', 'off'], says: 'on or off' },
   warm: { values: ['true', 'false', 'on', 'off'], says: 'on or off' },
+  reasoning: { values: ['true', 'false', 'on', 'off'], says: 'on or off' },
   device: { values: DEVICE_KINDS, says: DEVICE_KINDS.map((d) => `'${d}'`).join(' or ') },
   optimizer: { values: ['true', 'false', 'on', 'off'], says: 'on or off' },
   priority: { values: ['high', 'medium', 'low'], says: "'high', 'medium' or 'low'" },
@@ -71,6 +74,7 @@ export function withSetting(settings: Settings, name: SettingName, raw: string):
     case 'cache':
     case 'optimizer':
     case 'warm':
+    case 'reasoning':
       return { ...settings, [name]: raw === 'true' || raw === 'on' };
     case 'priority':
       return { ...settings, priority: raw as Priority };

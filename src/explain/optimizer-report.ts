@@ -19,6 +19,8 @@ export interface OptimizerReport {
   readonly device: DeviceKind;
   /** `cold`, `warm`, or `preload:<model per GPU>` (ir/cluster.ts). */
   readonly start: string;
+  /** Present when the models think before they answer (thinking mode; ir/cluster.ts). */
+  readonly reasoning?: true;
   readonly callsBefore: number;
   readonly callsAfter: number;
   /** Every rule application that changed the DAG; with VERBOSE, `after` is the DAG it left. */
@@ -63,6 +65,7 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
     gpus: cluster.gpus,
     device: cluster.device,
     start: cluster.preload.length > 0 ? `preload:${cluster.preload.join(',')}` : cluster.warm ? 'warm' : 'cold',
+    ...(cluster.reasoning ? { reasoning: true as const } : {}),
     callsBefore: o.callsBefore,
     callsAfter: o.callsAfter,
     rewrites: o.rewritten.trace.map((t) => ({
@@ -85,7 +88,7 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
  * VERBOSE: each rewrite's `after` DAG under it, and a line saying so when the rules ran and none fired.
  */
 export function renderOptimizer(t: TextPlan, r: OptimizerReport, opts: { readonly verbose?: boolean } = {}): void {
-  t.add(1, 'Optimizer', { engine: r.engine, gpus: r.gpus, device: r.device, start: r.start, calls_before: r.callsBefore, calls_after: r.callsAfter });
+  t.add(1, 'Optimizer', { engine: r.engine, gpus: r.gpus, device: r.device, start: r.start, reasoning: r.reasoning ? 'on' : undefined, calls_before: r.callsBefore, calls_after: r.callsAfter });
   for (const w of r.rewrites) {
     t.add(2, 'Rewrite', { rule: w.rule, round: w.round, actions: w.actions, calls: w.calls });
     if (!opts.verbose || !w.after) continue;

@@ -43,7 +43,8 @@ function join(shared: Shared, signal: AbortSignal): Promise<ModelResult & { hit?
 /** The key of a call: everything that determines its output (never the endpoint's credentials). */
 export function callKey(c: ModelCall): string {
   const images = (c.images ?? []).map((i) => createHash('sha256').update(i.bytes).digest('hex'));
-  const body = JSON.stringify([c.model.endpoint, c.model.modelName, c.kind, c.system ?? '', c.prompt, images, c.decoding, c.returns ?? null]);
+  // `thinking` only when set, so the keys of calls without it stay what they were.
+  const body = JSON.stringify([c.model.endpoint, c.model.modelName, c.kind, c.system ?? '', c.prompt, images, c.decoding, c.returns ?? null, ...(c.thinking !== undefined ? [c.thinking] : [])]);
   return createHash('sha256').update(body).digest('hex');
 }
 

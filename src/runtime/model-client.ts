@@ -18,6 +18,11 @@ export interface ModelCall {
   readonly order?: number;
   /** The simulated GPU the plan placed the call on (sim:// only; never part of the cache key). */
   readonly gpu?: number;
+  /**
+   * Think before answering (vLLM's `chat_template_kwargs.enable_thinking`, Qwen3's switch); absent:
+   * the server's default. Part of the cache key: a thinking answer is another answer.
+   */
+  readonly thinking?: boolean;
 }
 
 /** Token usage of a call; cached tokens are the prompt tokens the server's prefix cache served. */

@@ -90,8 +90,8 @@ export interface PlanNodes {
 }
 
 /** A GPU node per group of sim:// calls; CPU nodes (CPU work and fixed endpoints) cost no GPU time. */
-export function planNodes(dag: ActionDag, g: Grouping, p: Placing, device: DeviceProfile): PlanNodes {
-  const estimates = estimateCalls(dag);
+export function planNodes(dag: ActionDag, g: Grouping, p: Placing, device: DeviceProfile, reasoning = false): PlanNodes {
+  const estimates = estimateCalls(dag, { reasoning });
   const orderInGroup = new Map<string, ActionId[]>();
   let promptTokens = 0;
   let cachedTokens = 0;

@@ -22,6 +22,8 @@ export interface OptimizeOptions {
   readonly warm?: boolean;
   /** Models resident at time 0 on GPU 0, 1, ... (catalog names). */
   readonly preload?: readonly string[];
+  /** Thinking mode: calls are expected to think before they answer (cost/cost-model.ts expectedOutput). */
+  readonly reasoning?: boolean;
   /** Declared workers (CREATE WORKER) for calls to non-sim endpoints. */
   readonly workers?: readonly DeclaredWorker[];
   /** Also compute the estimated figures (EXPLAIN); execution does not need them. */
@@ -53,7 +55,7 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
   const rewritten = opts.engine === 'agentlake' ? rewriteDag(dag) : { dag, aliases: new Map<ActionId, ActionId>(), absorbed: new Map<ActionId, ActionId>(), trace: [] };
   const batch = rewritten.dag;
   const workers = opts.workers ?? [];
-  const cluster = { ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}) };
+  const cluster = { ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}), ...(opts.reasoning ? { reasoning: true } : {}) };
   const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus, workers, ...cluster }) : undefined;
   // Without the optimizer, calls to declared workers still need a placement: the static split.
   const baseline = isBaseline(opts.engine) ? opts.engine : workers.length > 0 ? 'paper' : undefined;
@@ -64,7 +66,7 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
     ...(scheduled ? { schedule: scheduled.report } : {}),
     callsBefore: dag.actions.filter(isModelCall).length,
     callsAfter: batch.actions.filter(isModelCall).length,
-    ...(opts.estimate ? { estimate: estimateFigures(batch, opts.gpus, opts.device) } : {}),
+    ...(opts.estimate ? { estimate: estimateFigures(batch, opts.gpus, opts.device, opts.reasoning) } : {}),
   };
 }
 
@@ -72,8 +74,8 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
  * Estimated prompt tokens, LB_prefill and LB_time of a batch on `gpus` simulated GPUs. LB_time leaves
  * model loads out (a GPU may already hold the model), so it holds for every run.
  */
-export function estimateFigures(dag: ActionDag, gpus: number, device: DeviceKind = 'h100'): PlanEstimate {
-  const calls = estimateCalls(dag);
+export function estimateFigures(dag: ActionDag, gpus: number, device: DeviceKind = 'h100', reasoning = false): PlanEstimate {
+  const calls = estimateCalls(dag, { reasoning });
   const nodes: BoundNode[] = dag.actions.map((a) => {
     const c = calls.get(a.id);
     const call = c && 'model' in a && a.kind !== 'image' && a.kind !== 'embed' ? { model: a.model.name, tokens: c.tokens, paramsB: a.model.paramsB, outTokens: c.outputTokens } : undefined;

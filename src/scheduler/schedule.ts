@@ -20,6 +20,8 @@ export interface ScheduleOptions {
   readonly warm?: boolean;
   /** Models resident at time 0 on GPU 0, 1, ... (catalog names). */
   readonly preload?: readonly string[];
+  /** Thinking mode: calls think before they answer, so each is expected to generate more. */
+  readonly reasoning?: boolean;
   /** Requests each GPU keeps in flight (the server batches what it has). Default 256. */
   readonly window?: number;
   /** Declared workers (CREATE WORKER): calls of a model they serve are spread over them. */
@@ -87,7 +89,7 @@ const DEFAULT_WINDOW = 256;
 export function scheduleBatch(dag: ActionDag, opts: ScheduleOptions): Schedule {
   const p = placing(dag, opts.gpus, (model, input) => endpointWorker(model, input, opts.workers), new Set((opts.workers ?? []).flatMap((w) => w.models)));
   const grouping = groupBatch(dag, p);
-  const costed = planNodes(dag, grouping, p, DEVICES[opts.device ?? 'h100']);
+  const costed = planNodes(dag, grouping, p, DEVICES[opts.device ?? 'h100'], opts.reasoning === true);
   const gpuRefs: WorkerRef[] = Array.from({ length: Math.max(1, opts.gpus) }, (_, i) => ({ kind: 'gpu', index: i }));
   const sizes = new Map(dag.actions.flatMap((a) => ('model' in a ? [[a.model.name, a.model.paramsB] as const] : [])));
   const load = switchCostOf(DEFAULT_SWITCH_COSTS, (m) => sizes.get(m) ?? 8);

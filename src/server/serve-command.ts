@@ -13,6 +13,7 @@ export interface ServeArgs {
   readonly device: string;
   readonly warm: boolean;
   readonly preload: string;
+  readonly reasoning: boolean;
   readonly batchSize: string;
   readonly cache: boolean;
   readonly users?: string;

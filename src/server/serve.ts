@@ -33,10 +33,11 @@ export interface ServeOptions {
   readonly host?: string;
   /** Simulated GPUs behind sim:// models (default 1). */
   readonly gpus?: number;
-  /** The rest of the simulated cluster (ir/cluster.ts): accelerator, warm start, preloaded models. */
+  /** The rest of the simulated cluster (ir/cluster.ts): accelerator, warm start, preloaded models, thinking mode. */
   readonly device?: DeviceKind;
   readonly warm?: boolean;
   readonly preload?: readonly string[];
+  readonly reasoning?: boolean;
   /** Use the response cache (default true). */
   readonly cache?: boolean;
   /** Do not start running jobs (tests: submit, then close before anything runs). Default false. */
@@ -69,7 +70,7 @@ export interface RunningServer {
 
 /** Starts the server; resolves once both endpoints listen. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const session = await Session.open({ lakehouse: opts.lakehouse, fixedGpus: true, ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}), ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}), ...(opts.cache !== undefined ? { cache: opts.cache } : {}) });
+  const session = await Session.open({ lakehouse: opts.lakehouse, fixedGpus: true, ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}), ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}), ...(opts.reasoning ? { reasoning: true } : {}), ...(opts.cache !== undefined ? { cache: opts.cache } : {}) });
   const batchSize = opts.batchSize ?? 8;
   let pg: PgServer | undefined;
   let http: HttpServer | undefined;

@@ -11,7 +11,7 @@ import type { GpuTiming } from './gpu-job.ts';
 import { HANDLERS, type HandlerContext } from './handlers.ts';
 import { renderPrometheus, type GpuMetrics } from './metrics.ts';
 import { DEFAULT_SIM_MODELS, type SimModelSpec } from './models.ts';
-import { DEFAULT_OUTPUT_LENGTH, type OutputLengthRange } from '../cost/cost-model.ts';
+import type { OutputLengthRange } from '../cost/cost-model.ts';
 import { SimHttpError, type SimRequest, type SimResult, type SimTiming } from './protocol.ts';
 
 /** One GPU of the cluster. */
@@ -39,8 +39,13 @@ export interface SimClusterOptions {
   readonly switchCosts?: Partial<SwitchCosts>;
   /** vLLM's enable_prefix_caching on every GPU (default true). */
   readonly prefixCaching?: boolean;
-  /** Natural length range of generated text. */
+  /** A fixed natural length range of generated text (tests); default: cost-model.ts's, scaled by max_tokens when given. */
   readonly outputLength?: OutputLengthRange;
+  /**
+   * A thinking-mode deployment (Qwen3's default): every llm/vlm chat request thinks before it answers
+   * unless it says `chat_template_kwargs: { enable_thinking: false }`. Default false.
+   */
+  readonly reasoning?: boolean;
   /** Unix time (s) of virtual time 0, for `created` fields (default 2025-01-01T00:00:00Z); real clocks use the wall clock. */
   readonly epochS?: number;
 }
@@ -84,7 +89,8 @@ export class SimCluster {
         return spec;
       },
       nextSample: () => this.samples++,
-      outputLength: options.outputLength ?? DEFAULT_OUTPUT_LENGTH,
+      outputLength: options.outputLength,
+      reasoning: options.reasoning === true,
     };
   }
 

@@ -5,11 +5,11 @@ import { DEFAULT_DIFFUSION_STEPS, diffusionSeconds, type OutputLengthRange } fro
 import { malformJson } from './faults.ts';
 import type { GpuJob, GpuTiming } from './gpu-job.ts';
 import { maxModelLen, type SimModelKind, type SimModelSpec } from './models.ts';
-import { embedVector, generateOutput, generatePng, outputSeed, type GeneratedOutput } from './outputs.ts';
+import { embedVector, generatedTokens, generateOutput, generatePng, outputSeed, type GeneratedOutput } from './outputs.ts';
 import { parseChat, parseCompletion, parseEmbedding, parseImageGen, type OutputFormat, type Sampling } from './parse-request.ts';
 import { contentHash } from '../util/prng.ts';
 import { chatPromptTokens, plainPromptTokens, textIds } from './prompt-tokens.ts';
-import { SimHttpError, type SimEndpoint, type SimResponseBodies, type SimTiming, type Usage } from './protocol.ts';
+import { SimHttpError, type ChatCompletion, type SimEndpoint, type SimResponseBodies, type SimTiming, type Usage } from './protocol.ts';
 
 /** Identity and timing shared by every response. */
 export interface ResponseMeta {
@@ -30,7 +30,10 @@ export interface HandlerContext {
   model(name: string): SimModelSpec;
   /** Next value of the sampling counter (temperature > 0 without a seed). */
   nextSample(): number;
-  readonly outputLength: OutputLengthRange;
+  /** A fixed natural length of generated text (tests); undefined: cost-model.ts's distributions. */
+  readonly outputLength: OutputLengthRange | undefined;
+  /** Chat requests think first unless they say `enable_thinking: false` (a thinking-mode deployment). */
+  readonly reasoning: boolean;
 }
 
 /** A validated request: its model, whether it asks for JSON, and how to prepare it. */
@@ -60,10 +63,10 @@ function room(spec: SimModelSpec, promptTokens: number, sampling: Sampling | und
   return left;
 }
 
-function choose(spec: SimModelSpec, key: string, sampling: Sampling, format: OutputFormat, left: number, ctx: HandlerContext, malformed: boolean): GeneratedOutput[] {
+function choose(spec: SimModelSpec, key: string, sampling: Sampling, format: OutputFormat, left: number, ctx: HandlerContext, malformed: boolean, thinking = false): GeneratedOutput[] {
   return Array.from({ length: sampling.n }, (_, i) => {
     const sample = sampling.temperature > 0 && sampling.seed === undefined ? ctx.nextSample() : 0;
-    const out = generateOutput(outputSeed(spec.id, key, sampling, i, sample), sampling, format, left, ctx.outputLength);
+    const out = generateOutput(outputSeed(spec.id, key, sampling, i, sample), sampling, format, left, ctx.outputLength, thinking);
     if (!malformed) return out;
     const text = malformJson(out.text);
     return { ...out, text, ids: textIds(text) };
@@ -74,8 +77,18 @@ function usage(prompt: number, completion: number, cached: number): Usage {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } };
 }
 
+/** Tokens a completion counts: thinking and content, at least one. */
+function completionTokens(out: GeneratedOutput): number {
+  return Math.max(1, (out.reasoning?.ids.length ?? 0) + out.ids.length);
+}
+
 function textJob(spec: SimModelSpec, promptIds: readonly number[], out: GeneratedOutput, images: GpuJob['images'] = []): GpuJob {
-  return { model: spec, promptIds, outTokens: Math.max(1, out.ids.length), outputIds: out.ids, images, finishReason: out.finishReason };
+  return { model: spec, promptIds, outTokens: completionTokens(out), outputIds: generatedTokens(out), images, finishReason: out.finishReason };
+}
+
+function chatMessage(o: GeneratedOutput): ChatCompletion['choices'][number]['message'] {
+  const message = { role: 'assistant' as const, content: o.text, refusal: null };
+  return o.reasoning ? { ...message, reasoning_content: o.reasoning.text, reasoning: o.reasoning.text } : message;
 }
 
 const chat: Handler = (body, ctx) => {
@@ -90,13 +103,13 @@ const chat: Handler = (body, ctx) => {
     prepare: (malformed) => {
       const prompt = chatPromptTokens(input.messages, spec.vision);
       const left = room(spec, prompt.ids.length, input.sampling);
-      const outs = choose(spec, JSON.stringify(input.messages), input.sampling, input.format, left, ctx, malformed);
+      const outs = choose(spec, JSON.stringify(input.messages), input.sampling, input.format, left, ctx, malformed, input.thinking ?? ctx.reasoning);
       return {
         jobs: outs.map((o) => textJob(spec, prompt.ids, o, prompt.images)),
         build: (timings, meta) => ({
           id: `chatcmpl-${meta.id}`, object: 'chat.completion', created: meta.created, model: spec.id, system_fingerprint: FINGERPRINT,
-          choices: outs.map((o, index) => ({ index, message: { role: 'assistant', content: o.text, refusal: null }, logprobs: null, finish_reason: o.finishReason })),
-          usage: usage(prompt.ids.length, outs.reduce((s, o) => s + Math.max(1, o.ids.length), 0), timings[0]?.cachedTokens ?? 0),
+          choices: outs.map((o, index) => ({ index, message: chatMessage(o), logprobs: null, finish_reason: o.finishReason })),
+          usage: usage(prompt.ids.length, outs.reduce((s, o) => s + completionTokens(o), 0), timings[0]?.cachedTokens ?? 0),
           agentlake_sim: meta.timing,
         }),
       };
@@ -122,7 +135,7 @@ const completions: Handler = (body, ctx) => {
           choices: outs.map((o, index) => ({ index, text: o.text, logprobs: null, finish_reason: o.finishReason })),
           usage: usage(
             prompts.reduce((s, p) => s + p.ids.length, 0),
-            outs.reduce((s, o) => s + Math.max(1, o.ids.length), 0),
+            outs.reduce((s, o) => s + completionTokens(o), 0),
             timings.reduce((s, t, i) => s + (i % n === 0 ? t.cachedTokens : 0), 0),
           ),
           agentlake_sim: meta.timing,

@@ -97,6 +97,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     ...(options.switchCosts === undefined ? {} : { switchCosts: options.switchCosts }),
     ...(options.outputLength === undefined ? {} : { outputLength: options.outputLength }),
+    ...(options.reasoning === true ? { reasoning: true } : {}),
   });
   const limit = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const server = createServer((req, res) => {

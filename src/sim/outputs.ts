@@ -1,6 +1,7 @@
 // Deterministic simulated outputs: text and JSON derived from a content hash (model + messages +
-// seed; a per-cluster counter for temperature > 0 without a seed), cut to max_tokens and at stop
-// strings; unit-norm embeddings; real PNG images. Same seed string, same bytes.
+// seed; a per-cluster counter for temperature > 0 without a seed), of the natural lengths
+// cost/cost-model.ts defines, after thinking when asked, cut to max_tokens and at stop strings;
+// unit-norm embeddings; real PNG images. Same seed string, same bytes.
 import { decode } from '../util/tokenizer.ts';
 import { encodePng } from '../storage/png.ts';
 import { jsonFromSchema } from './json-output.ts';
@@ -9,14 +10,22 @@ import type { FinishReason } from './protocol.ts';
 import type { OutputFormat, Sampling } from './parse-request.ts';
 import { textIds } from './prompt-tokens.ts';
 import { words } from './words.ts';
-import { DEFAULT_OUTPUT_LENGTH, type OutputLengthRange } from '../cost/cost-model.ts';
+import { DEFAULT_OUTPUT_LENGTH, budgetedLength, thinkingLength, type OutputLengthRange } from '../cost/cost-model.ts';
 
 /** A generated completion. */
 export interface GeneratedOutput {
+  /** The content (the answer after any thinking). */
   readonly text: string;
-  /** Token ids of `text` (at least one token is always generated). */
+  /** Token ids of `text`. */
   readonly ids: readonly number[];
   readonly finishReason: FinishReason;
+  /** Thinking before the content (thinking mode): vLLM's reasoning parser returns it apart. */
+  readonly reasoning?: { readonly text: string; readonly ids: readonly number[] };
+}
+
+/** Every token a completion generated, thinking first (at least one is always generated). */
+export function generatedTokens(out: GeneratedOutput): readonly number[] {
+  return out.reasoning ? [...out.reasoning.ids, ...out.ids] : out.ids;
 }
 
 /**
@@ -76,23 +85,24 @@ export function finishOutput(text: string, limit: number, stop: readonly string[
 }
 
 /**
- * A completion for `seed`: prose of a natural length drawn from `range` (or exactly the limit
- * with ignore_eos; at least min_tokens), or JSON for a json_object/json_schema format; then
- * cut to min(max_tokens, `room`) tokens and at stop strings.
+ * The natural length of free text: from `range` when the cluster fixes one, else the budgeted
+ * length under a max_tokens the request gave (cost-model.ts budgetedLength), else
+ * DEFAULT_OUTPUT_LENGTH; exactly the limit with ignore_eos; at least min_tokens. One draw of `rng`.
  */
-export function generateOutput(
-  seed: string,
-  sampling: Sampling,
-  format: OutputFormat,
-  room: number,
-  range: OutputLengthRange = DEFAULT_OUTPUT_LENGTH,
-): GeneratedOutput {
+function naturalLength(rng: Prng, sampling: Sampling, limit: number, range: OutputLengthRange | undefined): number {
+  if (sampling.ignoreEos) return limit;
+  const drawn = range !== undefined || sampling.maxTokensGiven !== true || sampling.maxTokens === undefined
+    ? rng.int((range ?? DEFAULT_OUTPUT_LENGTH).min, (range ?? DEFAULT_OUTPUT_LENGTH).max)
+    : budgetedLength(sampling.maxTokens, rng.next());
+  return Math.max(drawn, sampling.minTokens);
+}
+
+/** The content for `seed` within `limit` tokens: prose of its natural length, or JSON for a JSON format. */
+function answer(seed: string, sampling: Sampling, format: OutputFormat, limit: number, range: OutputLengthRange | undefined): GeneratedOutput {
   const rng = new Prng(seed);
-  const limit = Math.max(1, Math.min(sampling.maxTokens ?? room, room));
   let text: string;
   if (format.type === 'text') {
-    let natural = sampling.ignoreEos ? limit : Math.max(rng.int(range.min, range.max), sampling.minTokens);
-    natural = Math.min(natural, limit + 1);
+    const natural = Math.min(naturalLength(rng, sampling, limit, range), limit + 1);
     const full = prose(rng, natural + 8);
     text = decode(textIds(full).slice(0, natural));
   } else {
@@ -100,6 +110,26 @@ export function generateOutput(
     text = JSON.stringify(jsonFromSchema(schema, rng));
   }
   return finishOutput(text, limit, sampling.stop);
+}
+
+/**
+ * A completion for `seed`: its content (answer) cut to min(max_tokens, `room`) tokens and at stop
+ * strings. With `thinking`, first thinking of THINKING_LENGTH (drawn from `seed` + ':thinking'),
+ * then the same content as without; max_tokens caps the two together, so thinking that reaches it
+ * leaves the content empty (finish_reason 'length'), as on a real server. `range` fixes the
+ * content's natural length (tests).
+ */
+export function generateOutput(seed: string, sampling: Sampling, format: OutputFormat, room: number, range?: OutputLengthRange, thinking = false): GeneratedOutput {
+  const limit = Math.max(1, Math.min(sampling.maxTokens ?? room, room));
+  if (!thinking) return answer(seed, sampling, format, limit, range);
+  const rng = new Prng(`${seed}:thinking`);
+  const natural = thinkingLength(rng.next());
+  const cut = Math.min(natural, limit);
+  const full = textIds(prose(rng, natural + 8)).slice(0, cut);
+  const reasoning = { text: decode(full), ids: full };
+  if (cut >= limit) return { text: '', ids: [], finishReason: 'length', reasoning };
+  // min_tokens counts every generated token, thinking included (vLLM).
+  return { ...answer(seed, { ...sampling, minTokens: Math.max(0, sampling.minTokens - cut) }, format, limit - cut, range), reasoning };
 }
 
 /** A unit-norm float32 embedding of `dim` values, a pure function of model and text. */

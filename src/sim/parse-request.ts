@@ -23,7 +23,10 @@ export interface ChatMessage {
 
 /** Decoding parameters shared by chat and completions. */
 export interface Sampling {
+  /** max_completion_tokens, else max_tokens, else the endpoint's default (completions: 16). */
   readonly maxTokens: number | undefined;
+  /** The request set `maxTokens` itself (the natural length then scales with it: cost-model.ts OUTPUT_BUDGET). */
+  readonly maxTokensGiven: boolean;
   readonly minTokens: number;
   readonly ignoreEos: boolean;
   readonly temperature: number;
@@ -41,6 +44,8 @@ export interface ChatInput {
   readonly messages: readonly ChatMessage[];
   readonly sampling: Sampling;
   readonly format: OutputFormat;
+  /** `chat_template_kwargs.enable_thinking` (Qwen3's switch); undefined: the cluster's default. */
+  readonly thinking: boolean | undefined;
 }
 
 /** A validated legacy completion request (one choice per prompt). */
@@ -135,8 +140,10 @@ function parseSampling(o: Obj, defaultMax: number | undefined): Sampling {
   if (!Array.isArray(stops) || !stops.every((s): s is string => typeof s === 'string')) throw bad('stop', "'stop' must be a string or an array of strings");
   const ignoreEos = o.ignore_eos;
   if (ignoreEos !== undefined && typeof ignoreEos !== 'boolean') throw bad('ignore_eos', "'ignore_eos' must be a boolean");
+  const given = num(o, 'max_completion_tokens', 1, 1e7, true) ?? num(o, 'max_tokens', 1, 1e7, true);
   return {
-    maxTokens: num(o, 'max_completion_tokens', 1, 1e7, true) ?? num(o, 'max_tokens', 1, 1e7, true) ?? defaultMax,
+    maxTokens: given ?? defaultMax,
+    maxTokensGiven: given !== undefined,
     minTokens: num(o, 'min_tokens', 0, 1e7, true) ?? 0,
     ignoreEos: ignoreEos === true,
     temperature: num(o, 'temperature', 0, 2, false) ?? 1,
@@ -174,7 +181,17 @@ export function parseChat(body: unknown): ChatInput {
     if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(role)) throw bad(`messages[${i}].role`, `unknown role '${role}'`);
     return { role, parts: parseParts(msg.content, `messages[${i}].content`) };
   });
-  return { model: str(o, 'model', true), messages, sampling: parseSampling(o, undefined), format: parseFormat(o) };
+  return { model: str(o, 'model', true), messages, sampling: parseSampling(o, undefined), format: parseFormat(o), thinking: parseThinking(o) };
+}
+
+/** `chat_template_kwargs: { enable_thinking: true | false }` (vLLM passes it to the chat template). */
+function parseThinking(o: Obj): boolean | undefined {
+  if (o.chat_template_kwargs === undefined || o.chat_template_kwargs === null) return undefined;
+  const kw = asObj(o.chat_template_kwargs, 'chat_template_kwargs');
+  const v = kw.enable_thinking;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw bad('chat_template_kwargs.enable_thinking', "'chat_template_kwargs.enable_thinking' must be a boolean");
+  return v;
 }
 
 /** Validates a `/v1/completions` body (max_tokens defaults to 16, as OpenAI's). */

@@ -60,7 +60,14 @@ export interface ChatCompletion {
   readonly system_fingerprint: string;
   readonly choices: readonly {
     readonly index: number;
-    readonly message: { readonly role: 'assistant'; readonly content: string; readonly refusal: null };
+    readonly message: {
+      readonly role: 'assistant';
+      readonly content: string;
+      readonly refusal: null;
+      /** Thinking mode only: the thinking, as vLLM's reasoning parser returns it (`reasoning` since vLLM 0.11, `reasoning_content` before and alongside). */
+      readonly reasoning_content?: string;
+      readonly reasoning?: string;
+    };
     readonly logprobs: null;
     readonly finish_reason: FinishReason;
   }[];

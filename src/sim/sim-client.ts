@@ -92,6 +92,7 @@ function requestOf(c: ModelCall): [SimEndpoint, Record<string, unknown>] {
     temperature: c.decoding.temperature,
     ...(c.decoding.seed !== undefined ? { seed: c.decoding.seed } : {}),
     ...(c.decoding.topP !== undefined ? { top_p: c.decoding.topP } : {}),
+    ...(c.thinking !== undefined ? { chat_template_kwargs: { enable_thinking: c.thinking } } : {}),
     ...(c.returns ? { response_format: { type: 'json_schema', json_schema: { name: 'returns', schema: returnsSchema(c.returns), strict: true } } } : {}),
   }];
 }

@@ -1,6 +1,6 @@
 // The §6 cost model against hand computation.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SWITCH_COSTS, DEVICES, coldLoadSeconds, kvCapacityTokensAt, diffusionSeconds, encoderSeconds, imageTokens, modelCost, prefillSeconds, stepSeconds, wakeSeconds } from '../../src/cost/cost-model.ts';
+import { DEFAULT_SWITCH_COSTS, DEVICES, OUTPUT_BUDGET, THINKING_LENGTH, budgetedLength, coldLoadSeconds, kvCapacityTokensAt, diffusionSeconds, encoderSeconds, expectedOutput, expectedOutputTokens, imageTokens, modelCost, prefillSeconds, stepSeconds, thinkingLength, wakeSeconds } from '../../src/cost/cost-model.ts';
 
 const h100 = modelCost(DEVICES.h100, { paramsB: 8 });
 
@@ -74,5 +74,38 @@ describe('model loads and wakes by size', () => {
     const fixed = { ...DEFAULT_SWITCH_COSTS, coldLoadS: 12, wakeS: 1 };
     expect(coldLoadSeconds(fixed, 32)).toBe(12);
     expect(wakeSeconds(fixed, 32)).toBe(1);
+  });
+});
+
+describe('output length (shared by the simulator and the planner)', () => {
+  it('draws the budgeted natural length: the capped share runs past max_tokens, the rest is uniform on ceil(0.4·M)..M', () => {
+    expect(OUTPUT_BUDGET).toEqual({ minShare: 0.4, capShare: 0.1 });
+    expect(budgetedLength(512, 0)).toBe(513);
+    expect(budgetedLength(512, 0.0999)).toBe(513);
+    expect(budgetedLength(512, 0.1)).toBe(205); // ceil(204.8)
+    expect(budgetedLength(512, 0.55)).toBe(205 + Math.floor(0.5 * 308)); // halfway: 359
+    expect(budgetedLength(512, 0.999999)).toBe(512);
+    expect(thinkingLength(0)).toBe(300);
+    expect(thinkingLength(0.5)).toBe(948); // floor(300 · √10)
+    expect(thinkingLength(0.999999)).toBe(2999);
+  });
+
+  it('expects the mean of that distribution for a max_tokens, with thinking inside the same budget', () => {
+    // Without max_tokens: the middle of 24..384. With 512: 0.1·512 + 0.9·(205 + 512)/2 = 51.2 + 322.65.
+    expect(expectedOutputTokens()).toBe(204);
+    expect(expectedOutputTokens(512)).toBeCloseTo(373.85, 9);
+    expect(expectedOutputTokens(768)).toBeCloseTo(0.1 * 768 + (0.9 * (308 + 768)) / 2, 9);
+    // Thinking (at least 300 tokens) uses up a budget of 200 whole: nothing left for the content.
+    expect(expectedOutput(200, true)).toEqual({ tokens: expect.closeTo(200, 9), contentTokens: 0 });
+    // No budget: E[thinking] + 204, E[thinking] = 300 + Σ_{k=301..2999} P(T ≥ k) = 300 + Σ (1 − log10(k/300)).
+    let thinking = 300;
+    for (let k = 301; k <= 2999; k++) thinking += 1 - Math.log10(k / 300);
+    expect(thinking).toBeCloseTo(1172.1, 1);
+    expect(expectedOutputTokens(undefined, true)).toBeCloseTo(thinking + 204, 6);
+    expect(expectedOutput(undefined, true).contentTokens).toBeCloseTo(204, 9);
+    // A structured answer of 64 tokens: 64 without thinking; with it, thinking + 64 capped at max_tokens.
+    expect(expectedOutput(512, false, 64)).toEqual({ tokens: 64, contentTokens: 64 });
+    expect(expectedOutput(100_000, true, 64).tokens).toBeCloseTo(thinking + 64, 6);
+    expect(THINKING_LENGTH).toEqual({ min: 300, max: 3000 });
   });
 });

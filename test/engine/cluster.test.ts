@@ -1,6 +1,6 @@
-// The simulated cluster as one value (ir/cluster.ts): the accelerator, warm start and preloaded models
-// set by SQL (and the CLI's options), planned for, shown by EXPLAIN and recorded in the run's stats;
-// the figures move as documented and the rows do not.
+// The simulated cluster as one value (ir/cluster.ts): the accelerator, warm start, preloaded models and
+// thinking mode set by SQL (and the CLI's options), planned for, shown by EXPLAIN and recorded in the
+// run's stats; the figures move as documented and the rows do not (thinking: unless it uses up max_tokens).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/engine/session.ts';
 import { UserError } from '../../src/diag/diagnostic.ts';
@@ -63,6 +63,41 @@ describe('the simulated cluster', () => {
     expect(estimate(cold) - estimate(warm)).toBeGreaterThan(29);
   });
 
+  it('SET agentlake.reasoning = true: every call thinks first, so completions grow, and it shows in the stats and EXPLAIN', async () => {
+    // A budget the thinking (300..3000 tokens) fits in: the answers survive; 32 tokens: thinking uses them all.
+    const roomy = ONE_MODEL.replace('max_tokens => 32', 'max_tokens => 4096');
+    const run = async (settings: string, sql: string): Promise<{ completion: number; r: Awaited<ReturnType<typeof runModel>> }> => {
+      let completion = 0;
+      const out = await session.runScript({ name: 'r.sql', text: `${settings}\n${sql}` }, 'run', { onEvent: (e) => (completion += e.usage?.completionTokens ?? 0) });
+      await session.runScript({ name: 'reset.sql', text: 'RESET agentlake.reasoning' }, 'run');
+      if (out.kind !== 'rows' || !out.stats) throw new Error('expected rows with stats');
+      return { completion, r: { columns: out.columns, rows: out.rows, stats: out.stats } };
+    };
+    const plain = await run('', roomy);
+    const thinking = await run('SET agentlake.reasoning = true;', roomy);
+    expect(plain.r.stats.simulated_cluster).toBe('1× H100, cold');
+    expect(thinking.r.stats.simulated_cluster).toBe('1× H100, cold, reasoning');
+    // Six calls of 300..3000 thinking tokens each on top of their answers.
+    expect(thinking.completion - plain.completion).toBeGreaterThanOrEqual(6 * 300);
+    expect(thinking.r.stats.simulated_makespan_seconds).toBeGreaterThan(plain.r.stats.simulated_makespan_seconds);
+    // Thinking that reaches max_tokens leaves no answer, as on a real server.
+    const starved = await run("SET agentlake.reasoning = 'on';", ONE_MODEL);
+    expect(starved.completion).toBe(6 * 32);
+    expect(starved.r.rows.map((row) => row[1])).toEqual(Array(6).fill(''));
+    // EXPLAIN plans for it: the line says so, and the expected output (so the estimate) grows.
+    const explain = async (settings: string): Promise<string> => {
+      const out = await session.runScript({ name: 'e.sql', text: `${settings}\n${roomy}` }, 'explain');
+      await session.runScript({ name: 'reset.sql', text: 'RESET agentlake.reasoning' }, 'run');
+      if (out.kind !== 'explain') throw new Error('expected a plan');
+      return out.text;
+    };
+    const [off, on] = [await explain(''), await explain('SET agentlake.reasoning = true;')];
+    expect(off).toMatch(/Optimizer: engine=agentlake gpus=1 device=h100 start=cold calls_before/);
+    expect(on).toMatch(/Optimizer: engine=agentlake gpus=1 device=h100 start=cold reasoning=on calls_before/);
+    const estimate = (t: string): number => Number(/simulated_makespan_s=([\d.]+)/.exec(t)?.[1]);
+    expect(estimate(on)).toBeGreaterThan(estimate(off));
+  });
+
   it('refuses a bad setting and a preload that is not a sim:// model of the catalog', async () => {
     const fails = async (text: string): Promise<UserError> => {
       try {
@@ -88,6 +123,11 @@ describe('the simulated cluster', () => {
     const warm = await runCli(['run', '-e', ONE_MODEL, '--format', 'json', '--no-cache', '--device', 'h200', '--warm', '--gpus', '2'], dir);
     expect(warm.code).toBe(0);
     expect((JSON.parse(warm.stdout) as { stats: { simulated_cluster: string } }).stats.simulated_cluster).toBe('2× H200, warm');
+    const thinking = await runCli(['run', '-e', ONE_MODEL, '--format', 'json', '--no-cache', '--reasoning'], dir);
+    expect(thinking.code).toBe(0);
+    expect((JSON.parse(thinking.stdout) as { stats: { simulated_cluster: string } }).stats.simulated_cluster).toBe('1× H100, cold, reasoning');
+    const explained = await runCli(['explain', '-e', ONE_MODEL, '--reasoning'], dir);
+    expect(explained.stdout).toMatch(/Optimizer: engine=agentlake gpus=1 device=h100 start=cold reasoning=on /);
     const bad = await runCli(['run', '-e', 'SELECT 1', '--device', 'tpu'], dir);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--device is h100 or h200, got 'tpu'/);

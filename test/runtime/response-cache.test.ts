@@ -133,7 +133,7 @@ describe('ResponseCache', () => {
     expect(await cache.call(client, chat('flaky'), never)).toMatchObject({ cacheHit: false, text: 'echo:flaky#2' });
   });
 
-  it('keys on model, endpoint, system, prompt, images, decoding and RETURNS', () => {
+  it('keys on model, endpoint, system, prompt, images, decoding, RETURNS and thinking', () => {
     const base = chat('k');
     const variants: ModelCall[] = [
       { ...base, model: { ...MODEL, modelName: 'Qwen/Qwen3-32B' } },
@@ -143,6 +143,8 @@ describe('ResponseCache', () => {
       { ...base, images: [{ id: 'a.png', bytes: new Uint8Array([1, 2, 3]) }] },
       { ...base, decoding: { temperature: 0, maxTokens: 17 } },
       { ...base, returns: { columns: [{ name: 'ok', type: 'BOOLEAN' }] } },
+      { ...base, thinking: true },
+      { ...base, thinking: false },
     ];
     const keys = new Set([callKey(base), ...variants.map(callKey)]);
     expect(keys.size).toBe(variants.length + 1);

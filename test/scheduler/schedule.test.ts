@@ -13,7 +13,8 @@ import type { Decoding, ModelRef } from '../../src/ir/common.ts';
 import { lowerSite } from '../../src/lower/lower-query.ts';
 import { baselinePlan, staticPartition } from '../../src/scheduler/baseline.ts';
 import type { PlanNode } from '../../src/scheduler/epoch-problem.ts';
-import { EXPECTED_OUTPUT_TOKENS, IMAGE_TOKENS, estimateCalls } from '../../src/cost/estimate.ts';
+import { IMAGE_TOKENS, RETURNS_TOKENS, estimateCalls } from '../../src/cost/estimate.ts';
+import { expectedOutput, expectedOutputTokens } from '../../src/cost/cost-model.ts';
 import { scheduleBatch } from '../../src/scheduler/schedule.ts';
 import { replayWithEarlyLoads } from '../../src/scheduler/placement.ts';
 import type { PhysicalPlan } from '../../src/ir/physical-plan.ts';
@@ -389,16 +390,27 @@ describe('estimateCalls', () => {
     expect(new Set(sRun).size).toBe(100);
     // y: its system prompt, then the same run as x (one producer, one run).
     expect([...(e.get('y')?.tokens ?? [])]).toEqual([...encode('You are terse.'), ...sRun]);
-    // z: the format's text and s's run, then x's output run (64 = x's max_tokens).
-    const z = [...(e.get('z')?.tokens ?? [])];
-    expect(z.slice(0, z.length - 64)).toEqual([...encode('Table:\n'), ...sRun]);
-    expect(z).toHaveLength(encode('Table:\n').length + 100 + 64);
-    expect(z.slice(-64).some((t) => sRun.includes(t))).toBe(false);
-    // Expected output: max_tokens, capped at the natural-length midpoint, or at 64 with RETURNS.
-    expect(e.get('x')?.outputTokens).toBe(64);
-    expect(EXPECTED_OUTPUT_TOKENS).toBe(204);
-    expect(e.get('z')?.outputTokens).toBe(204);
+    // Expected output under max_tokens M (cost-model.ts OUTPUT_BUDGET): 10% run to M, the rest are
+    // uniform on ceil(0.4·M)..M. x (M = 64): 0.1·64 + 0.9·(26 + 64)/2 = 46.9 → 47 tokens;
+    // z (M = 1000): 0.1·1000 + 0.9·(400 + 1000)/2 = 730; r (RETURNS): 64 tokens of JSON.
+    expect(e.get('x')?.outputTokens).toBe(47);
+    expect(e.get('z')?.outputTokens).toBe(730);
     expect(e.get('r')?.outputTokens).toBe(64);
+    expect(RETURNS_TOKENS).toBe(64);
+    // z: the format's text and s's run, then x's output run (its 47 expected tokens).
+    const z = [...(e.get('z')?.tokens ?? [])];
+    expect(z.slice(0, z.length - 47)).toEqual([...encode('Table:\n'), ...sRun]);
+    expect(z).toHaveLength(encode('Table:\n').length + 100 + 47);
+    expect(z.slice(-47).some((t) => sRun.includes(t))).toBe(false);
+    // Thinking mode: a call generates thinking + answer within max_tokens (z: E[min(T + A, 1000)]), and
+    // the prompts that read it see the answer only; RETURNS' 64 tokens follow the thinking too.
+    const thinking = estimateCalls(dag, { reasoning: true });
+    expect(thinking.get('z')?.outputTokens).toBe(Math.round(expectedOutputTokens(1000, true)));
+    expect(thinking.get('z')?.outputTokens).toBeGreaterThan(730);
+    expect(thinking.get('r')?.outputTokens).toBe(Math.round(expectedOutput(1000, true, 64).tokens));
+    // x (max_tokens 64) thinks through all of it: no answer for z's prompt to read.
+    expect(thinking.get('x')?.outputTokens).toBe(64);
+    expect(thinking.get('z')?.tokens).toHaveLength(encode('Table:\n').length + 100);
     // VLM: the prompt, then 576 image tokens of its own.
     const v = e.get('v')?.tokens ?? [];
     expect(v).toHaveLength(encode('Describe chart v.\n').length + IMAGE_TOKENS);

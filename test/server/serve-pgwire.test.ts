@@ -100,6 +100,8 @@ describe('pgwire through the job manager', () => {
       expect(gpus['message']).toMatch(/set by the server/);
       expect((await other.query('SHOW agentlake.device')).rows).toEqual([{ 'agentlake.device': 'h100' }]);
       expect((await other.query('SHOW agentlake.warm')).rows).toEqual([{ 'agentlake.warm': 'off' }]);
+      expect((await other.query('SHOW agentlake.reasoning')).rows).toEqual([{ 'agentlake.reasoning': 'off' }]);
+      expect((await rejection(other.query('SET agentlake.reasoning = true')))['message']).toMatch(/agentlake.reasoning is set by the server/);
       const device = await rejection(other.query("SET agentlake.device = 'h200'"));
       expect(device['message']).toMatch(/agentlake.device is set by the server \(2× H100, cold\)/);
       const unknown = await rejection(other.query('SET agentlake.cahce = off'));

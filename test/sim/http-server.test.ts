@@ -5,6 +5,8 @@ import { startSimServer, type SimServer } from '../../src/sim/http-server.ts';
 import { readPngSize } from '../../src/storage/png.ts';
 
 let server: SimServer;
+/** Finish reasons of the Qwen answers so far (the metrics count them). */
+const finishes: string[] = [];
 
 beforeAll(async () => {
   server = await startSimServer({ port: 0, host: '127.0.0.1', timeScale: 0.001, gpus: [{ preload: 'Qwen/Qwen3-8B' }, {}] });
@@ -40,6 +42,7 @@ describe('sim HTTP server', () => {
     const choice = (json.choices as Record<string, unknown>[])[0];
     expect(choice).toMatchObject({ index: 0, message: { role: 'assistant' } });
     expect(['stop', 'length']).toContain(choice?.finish_reason);
+    finishes.push(String(choice?.finish_reason));
     const usage = json.usage as { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details: { cached_tokens: number } };
     expect(usage.completion_tokens).toBeLessThanOrEqual(20);
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
@@ -49,6 +52,7 @@ describe('sim HTTP server', () => {
   it('answers completions, embeddings and image generations', async () => {
     const cmpl = await post('/completions', { model: 'Qwen/Qwen3-8B', prompt: 'The market', max_tokens: 5 });
     expect(cmpl.json).toMatchObject({ object: 'text_completion', choices: [{ index: 0, logprobs: null }] });
+    finishes.push(String((cmpl.json.choices as { finish_reason: string }[])[0]?.finish_reason));
     const emb = await post('/embeddings', { model: 'intfloat/e5-small-v2', input: 'hello' });
     expect(emb.json).toMatchObject({ object: 'list', data: [{ object: 'embedding', index: 0 }] });
     expect(((emb.json.data as { embedding: number[] }[])[0]?.embedding ?? []).length).toBe(384);
@@ -68,7 +72,11 @@ describe('sim HTTP server', () => {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).toContain('simulated');
-    expect(text).toMatch(/vllm:request_success_total\{model_name="Qwen\/Qwen3-8B",gpu="0",finished_reason="length"\} 2/); // both Qwen answers hit max_tokens
+    // One count per Qwen answer, under the reason it finished for.
+    expect(finishes).toHaveLength(2);
+    for (const reason of new Set(finishes)) {
+      expect(text).toContain(`vllm:request_success_total{model_name="Qwen/Qwen3-8B",gpu="0",finished_reason="${reason}"} ${finishes.filter((f) => f === reason).length}`);
+    }
   });
 
   it('answers bad requests with 400, unknown models and routes with 404', async () => {

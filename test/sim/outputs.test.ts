@@ -79,9 +79,15 @@ describe('text outputs', () => {
 
   it('never exceeds max_tokens and says why it stopped', async () => {
     const c = cluster();
-    const r = await chat(c, { temperature: 0, max_tokens: 5 });
-    expect(r.usage.completion_tokens).toBeLessThanOrEqual(5);
-    expect(r.choices[0]?.finish_reason).toBe('length');
+    // Under a budget most answers end on their own; the capped share (output-length.test.ts) stops at it.
+    const finishes = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const r = await chat(c, { temperature: 0, max_tokens: 5 }, `Name colour ${i}.`);
+      expect(r.usage.completion_tokens).toBeLessThanOrEqual(5);
+      if (r.choices[0]?.finish_reason === 'length') expect(r.usage.completion_tokens).toBe(5);
+      finishes.add(String(r.choices[0]?.finish_reason));
+    }
+    expect([...finishes].sort()).toEqual(['length', 'stop']);
     const forced = await chat(c, { temperature: 0, max_tokens: 40, ignore_eos: true });
     expect(forced.usage.completion_tokens).toBe(40);
     const free = await chat(c, { temperature: 0, max_completion_tokens: 4000 });

@@ -2,7 +2,7 @@
 // tenant and user. `SET agentlake.priority | cache | optimizer` are answered here, per connection,
 // never by the shared Session: the priority places the connection's jobs in the queues (default
 // medium), cache and optimizer travel with each job as its settings; the cluster settings (gpus,
-// device, warm, preload) are the server's.
+// device, warm, preload, reasoning) are the server's.
 // The executor waits for the job, forwards its progress as notices and turns a cancel into a job cancel.
 import { diag, InternalError, UserError } from '../../diag/diagnostic.ts';
 import type { Priority } from '../../ir/common.ts';
@@ -26,7 +26,7 @@ export interface JobExecutorDeps {
   readonly events: JobEvents;
   /** Submit-time priority and affinity profile of a script (job-profile.ts). */
   readonly traits: (sql: string) => Promise<JobTraits>;
-  /** The server's simulated cluster (SHOW agentlake.gpus | device | warm | preload). */
+  /** The server's simulated cluster (SHOW agentlake.gpus | device | warm | preload | reasoning). */
   readonly cluster: ClusterSpec;
   /** Result columns of plain SQL without running it (statement Describe); undefined when unknown. */
   readonly describe: (sql: string) => Promise<readonly Column[] | undefined>;
@@ -110,5 +110,6 @@ function connectionSetting(sql: string, ctx: QueryContext, cluster: ClusterSpec)
 /** The server's value of a cluster setting as SHOW prints it; undefined for any other name. */
 function serverSetting(name: string, c: ClusterSpec): string | undefined {
   if (!isSettingName(name) || !CLUSTER_SETTINGS.has(name)) return undefined;
-  return name === 'gpus' ? String(c.gpus) : name === 'device' ? c.device : name === 'warm' ? (c.warm ? 'on' : 'off') : c.preload.join(',');
+  const onOff = (b: boolean): string => (b ? 'on' : 'off');
+  return name === 'gpus' ? String(c.gpus) : name === 'device' ? c.device : name === 'warm' ? onOff(c.warm) : name === 'reasoning' ? onOff(c.reasoning) : c.preload.join(',');
 }
