@@ -1,8 +1,7 @@
-// The cross-tenant case of bench/run.ts shares real work: Q1-Social and Q2-Text
-// (bench/workloads/q2_text.sql) run the same four retrievals and the same four analyst reports, so in
-// ONE statement over the same symbols (bench/workloads.ts togetherStatement) the Merkle dedup runs each
-// shared report once: exactly 4 model calls per symbol fewer than the two statements run separately,
-// and every row as in its separate run. Q2-Trading (with its chart VLM) shares the same four with Q1.
+// The bench's cross-tenant case shares real work: Q1-Social and Q2-Text (bench/workloads/q2_text.sql)
+// run the same four retrievals and analyst reports, so in ONE statement over the same symbols
+// (bench/workloads.ts togetherStatement) the dedup runs each shared report once: 4 model calls per
+// symbol fewer than apart, every row as apart. Q2-Trading (with its chart VLM) shares the same four.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANTS, togetherStatement, workloadStatement } from '../../bench/workloads.ts';
