@@ -1,9 +1,16 @@
 -- Q2-Text (bench only): Q2-Trading (catalog/workflows/q2_trading.sql) without its image step: no
--- chart FETCH and no VLM chart notes, so every call is text-only (news_report reads the headlines
--- alone). The cross-tenant case of bench/run.ts runs it beside Q1-Social over the same symbols.
+-- chart FETCH and no VLM chart notes, so every call is text-only (bull and bear read the four reports
+-- alone). The cross-tenant case of bench/run.ts runs it beside Q1-Social over the same symbols: the
+-- four retrievals and the four analyst reports are the same steps as Q1-Social's, computed once.
 -- Calls per symbol: sql 4, llm 16 (4 analysts + bull + bear + 4 later debate turns + trader
--- + 3 risk analysts + risk judge + fund manager).
+-- + 3 risk analysts + risk judge + fund manager); 8 of them (4 sql, 4 llm) shared with q1_social.
+-- Output lengths: max_tokens 768 on every LLM step. The public LUMILAKE Q2 template
+-- (github.com/mlsys-io/Lumilake, examples/templates/yaml/trading-agent.yaml) gives every text call
+-- max_tokens 1024; issue 13 caps analysis and debate turns at 768 (the paper, §2.1, gives no lengths).
 CREATE OR REPLACE WORKFLOW q2_text(symbol VARCHAR) AS (
+  -- Retrieval and analyst team: byte-identical in q1_social, q2_trading and q2_text (same SQL, model,
+  -- system prompt, prompt and options), so over the same symbols in one batch the Merkle dedup runs
+  -- each of these steps once for all three (the paper's cross-tenant case, §4: 1.37x).
   fundamentals := SQL (
     SELECT fiscal_year, revenue, net_income, eps, pe_ratio, debt_to_equity
     FROM financials WHERE symbol = :symbol ORDER BY fiscal_year
@@ -16,50 +23,50 @@ CREATE OR REPLACE WORKFLOW q2_text(symbol VARCHAR) AS (
     SELECT day, open, high, low, close, volume
     FROM prices WHERE symbol = :symbol ORDER BY day DESC LIMIT 20
   ),
+  -- Every symbol has exactly 6 stories; chart_key names each story's price chart object.
   headlines := SQL (
-    SELECT day, title, body FROM news WHERE symbol = :symbol ORDER BY day DESC
+    SELECT day, title, body, chart_key FROM news WHERE symbol = :symbol ORDER BY day DESC
   ),
 
-  -- Analyst team.
   fundamentals_report := LLM qwen3_8b SYSTEM fundamentals_analyst
     PROMPT 'Ticker: {{symbol}}\nAnnual financial statements (revenue and net income in USD millions):\n{{fundamentals}}\nWrite your fundamentals report.'
-    WITH (temperature 0, max_tokens 256),
+    WITH (temperature 0, max_tokens 768),
   sentiment_report := LLM qwen3_8b SYSTEM sentiment_analyst
     PROMPT 'Ticker: {{symbol}}\nInsider transactions:\n{{insider}}\nWrite your insider sentiment report.'
-    WITH (temperature 0, max_tokens 200),
+    WITH (temperature 0, max_tokens 768),
   market_report := LLM qwen3_8b SYSTEM market_analyst
     PROMPT 'Ticker: {{symbol}}\nLast 20 daily bars, newest first (USD, shares):\n{{market}}\nWrite your market report.'
-    WITH (temperature 0, max_tokens 256),
+    WITH (temperature 0, max_tokens 768),
   news_report := LLM qwen3_8b SYSTEM news_analyst
     PROMPT 'Ticker: {{symbol}}\nHeadlines, newest first:\n{{headlines}}\nWrite your news report.'
-    WITH (temperature 0, max_tokens 256),
+    WITH (temperature 0, max_tokens 768),
 
   -- Research team: opening cases, then a three-round debate.
   bull := LLM qwen3_8b SYSTEM bull_researcher
     PROMPT 'Ticker: {{symbol}}\nFundamentals report:\n{{fundamentals_report}}\nInsider sentiment report:\n{{sentiment_report}}\nMarket report:\n{{market_report}}\nNews report:\n{{news_report}}\nMake your opening case.'
-    WITH (temperature 0, max_tokens 256),
+    WITH (temperature 0, max_tokens 768),
   bear := LLM qwen3_8b SYSTEM bear_researcher
     PROMPT 'Ticker: {{symbol}}\nFundamentals report:\n{{fundamentals_report}}\nInsider sentiment report:\n{{sentiment_report}}\nMarket report:\n{{market_report}}\nNews report:\n{{news_report}}\nMake your opening case.'
-    WITH (temperature 0, max_tokens 256),
+    WITH (temperature 0, max_tokens 768),
   research_debate := DEBATE (bull, bear) ROUNDS 3,
 
   trade_plan := LLM qwen3_8b SYSTEM trader
     PROMPT 'Ticker: {{symbol}}\nMarket report:\n{{market_report}}\nResearch debate:\n{{research_debate}}\nWrite your trading proposal.'
-    WITH (temperature 0, max_tokens 256),
+    WITH (temperature 0, max_tokens 768),
 
   -- Risk team reviews the proposal from three stances; a judge settles it.
   aggressive_review := LLM qwen3_8b SYSTEM risk_aggressive
     PROMPT 'Ticker: {{symbol}}\nMarket report:\n{{market_report}}\nTrader proposal:\n{{trade_plan}}\nReview the proposal.'
-    WITH (temperature 0, max_tokens 200),
+    WITH (temperature 0, max_tokens 768),
   conservative_review := LLM qwen3_8b SYSTEM risk_conservative
     PROMPT 'Ticker: {{symbol}}\nMarket report:\n{{market_report}}\nTrader proposal:\n{{trade_plan}}\nReview the proposal.'
-    WITH (temperature 0, max_tokens 200),
+    WITH (temperature 0, max_tokens 768),
   neutral_review := LLM qwen3_8b SYSTEM risk_neutral
     PROMPT 'Ticker: {{symbol}}\nMarket report:\n{{market_report}}\nTrader proposal:\n{{trade_plan}}\nReview the proposal.'
-    WITH (temperature 0, max_tokens 200),
+    WITH (temperature 0, max_tokens 768),
   risk_verdict := LLM qwen3_8b SYSTEM risk_judge
     PROMPT 'Ticker: {{symbol}}\nTrader proposal:\n{{trade_plan}}\nAggressive review:\n{{aggressive_review}}\nConservative review:\n{{conservative_review}}\nNeutral review:\n{{neutral_review}}\nGive the risk-adjusted plan.'
-    WITH (temperature 0, max_tokens 256),
+    WITH (temperature 0, max_tokens 768),
 
   decision := LLM qwen3_32b SYSTEM fund_manager
     PROMPT 'Ticker: {{symbol}}\nResearch debate:\n{{research_debate}}\nTrader proposal:\n{{trade_plan}}\nRisk verdict:\n{{risk_verdict}}\nMake the final decision.'
@@ -68,5 +75,5 @@ CREATE OR REPLACE WORKFLOW q2_text(symbol VARCHAR) AS (
       confidence DOUBLE CHECK (confidence BETWEEN 0 AND 1),
       rationale VARCHAR
     )
-    WITH (temperature 0, max_tokens 300)
+    WITH (temperature 0, max_tokens 768)
 ) RETURN decision;
