@@ -97,7 +97,10 @@ class DagRun {
     const position = new Map(dag.actions.map((a, i) => [a.id, i]));
     for (const ids of this.plan.order.values()) ids.forEach((id, i) => this.rank.set(id, i));
     // Servers order same-instant arrivals by rank: a given plan's per-worker order, else DAG order.
-    const serverRank = opts.plan ? this.rank : position;
+    // Replicas (the baselines) have one order per model, not per server: a GPU serving several models
+    // orders same-instant arrivals by the DAG, as requests sent in that order would arrive.
+    const perServer = opts.plan !== undefined && ![...opts.plan.workers.values()].some((w) => w.kind === 'replicas');
+    const serverRank = perServer ? this.rank : position;
     this.ctx = {
       ...baseCtx,
       rank: (id) => serverRank.get(id) ?? 0,
