@@ -1,14 +1,24 @@
 // Runs one benchmark cell: a fresh copy of the bench lakehouse, a fresh session (response cache off,
-// N simulated GPUs, agentlake or the Ray + vLLM baseline), the cell's statements one after the other,
-// every action captured; then the §7 figures. GPU time is virtual (the simulator's clock).
+// N simulated H100s, cold or warm, agentlake or one of the baselines of ALGORITHMS.md §7), the cell's
+// statements one after the other, every action captured; then the §7 figures. GPU time is virtual
+// (the simulator's clock).
 import { performance } from 'node:perf_hooks';
 import { Session } from '../src/engine/session.ts';
+import { BASELINES, type BaselineName } from '../src/ir/engines.ts';
 import { EventCapture, tokenizeCalls } from './capture.ts';
 import { addStats, cellFigures, type CellFigures, type StatsSum } from './figures.ts';
 import type { BenchLakehouses } from './lakehouse.ts';
 
-export type Engine = 'baseline' | 'agentlake';
-export const ENGINES: readonly Engine[] = ['baseline', 'agentlake'];
+/** agentlake (the default planner) or a baseline (`Session.open({ baseline })`). */
+export type Engine = 'agentlake' | BaselineName;
+export const ENGINES: readonly Engine[] = ['agentlake', ...BASELINES];
+
+/** The fair baselines: a cell's best fair baseline is the faster of these (ALGORITHMS.md §7). */
+export const FAIR_BASELINES: readonly BaselineName[] = ['ray-serve', 'router'];
+
+/** Cold: every model load paid. Warm: `Session.open({ warm: true })`, each engine's own initial placement resident. */
+export type Start = 'cold' | 'warm';
+export const STARTS: readonly Start[] = ['cold', 'warm'];
 
 /** What a cell runs. */
 export interface CellSpec {
@@ -16,6 +26,7 @@ export interface CellSpec {
   readonly workload: string;
   readonly inputs: number;
   readonly gpus: number;
+  readonly start: Start;
   readonly engine: Engine;
   /** Run in order in one session; figures are summed (makespans add). */
   readonly statements: readonly string[];
@@ -26,11 +37,12 @@ export interface CellResult extends CellFigures {
   readonly workload: string;
   readonly inputs: number;
   readonly gpus: number;
+  readonly start: Start;
   readonly engine: Engine;
   /** GPU figures come from the simulator (virtual time). */
   readonly simulated: true;
   readonly statements: readonly string[];
-  /** Result rows of the last statement. */
+  /** Result rows, summed over the statements. */
   readonly rows: number;
   /** Bench wall time for the cell: copy, session, run, capture and figures. */
   readonly cellWallS: number;
@@ -41,7 +53,7 @@ export async function runCell(spec: CellSpec, lakes: BenchLakehouses): Promise<C
   const t0 = performance.now();
   const dir = await lakes.fresh();
   try {
-    const session = await Session.open({ lakehouse: dir, gpus: spec.gpus, cache: false, ...(spec.engine === 'baseline' ? { baseline: 'ray-serve' as const } : {}) });
+    const session = await Session.open({ lakehouse: dir, gpus: spec.gpus, cache: false, warm: spec.start === 'warm', ...(spec.engine === 'agentlake' ? {} : { baseline: spec.engine }) });
     try {
       const capture = new EventCapture();
       let stats: StatsSum | undefined;
@@ -52,12 +64,12 @@ export async function runCell(spec: CellSpec, lakes: BenchLakehouses): Promise<C
         if (out.kind !== 'rows' || !out.stats) throw new Error(`bench: ${spec.workload} statement ${i + 1} ran no model calls`);
         if (!out.stats.simulated) throw new Error(`bench: ${spec.workload} statement ${i + 1} is not simulated`);
         stats = addStats(stats, out.stats);
-        rows = out.rows.length;
+        rows += out.rows.length;
       }
       if (!stats) throw new Error(`bench: ${spec.workload} has no statements`);
       const { calls, mismatches } = await tokenizeCalls(capture.actions, (key) => session.lakehouse.readObject(key));
       const figures = cellFigures(stats, capture.actions, calls, mismatches, spec.gpus);
-      return { workload: spec.workload, inputs: spec.inputs, gpus: spec.gpus, engine: spec.engine, simulated: true, statements: spec.statements, rows, ...figures, cellWallS: round((performance.now() - t0) / 1000) };
+      return { workload: spec.workload, inputs: spec.inputs, gpus: spec.gpus, start: spec.start, engine: spec.engine, simulated: true, statements: spec.statements, rows, ...figures, cellWallS: round((performance.now() - t0) / 1000) };
     } finally {
       await session.close();
     }

@@ -12,7 +12,7 @@ export type StatsSum = { -readonly [K in keyof RunStats as RunStats[K] extends n
 export function addStats(sum: StatsSum | undefined, s: RunStats): StatsSum {
   const out: StatsSum = sum ? { ...sum } : {
     calls_total: 0, calls_executed: 0, response_cache_hits: 0, dedup_saved: 0, prompt_tokens: 0, cached_tokens: 0, errors: 0,
-    simulated_makespan_seconds: 0, simulated_gpu_busy_seconds: 0, simulated_model_switches: 0, optimizer_wall_seconds: 0, governance_wall_seconds: 0, wall_seconds: 0,
+    simulated_makespan_seconds: 0, simulated_gpu_busy_seconds: 0, simulated_model_switches: 0, simulated_preemptions: 0, optimizer_wall_seconds: 0, governance_wall_seconds: 0, wall_seconds: 0,
   };
   for (const k of Object.keys(out) as (keyof StatsSum)[]) out[k] += s[k];
   return out;
@@ -36,10 +36,16 @@ export interface CellFigures {
     readonly cacheHitRate: number;
   };
   readonly modelSwitches: number;
+  /** KV pre-emptions over every GPU (`simulated_preemptions`, vllm:num_preemptions_total). */
+  readonly preemptions: number;
   readonly makespanS: number;
   readonly lbTime: { readonly seconds: number; readonly criticalPathS: number; readonly throughputS: number };
   readonly makespanOverLb: number;
   readonly gpuBusyS: number;
+  /** busy / (GPUs × makespan): the share of the cell's GPU-seconds spent computing. */
+  readonly gpuBusyShare: number;
+  /** GPUs × makespan − busy: GPU-seconds spent loading, switching or idle. */
+  readonly idleGpuS: number;
   readonly optimizerWallS: number;
   readonly governanceWallS: number;
   /** governance / wall. */
@@ -57,6 +63,7 @@ export function cellFigures(stats: StatsSum, actions: readonly CapturedAction[],
   const bound = boundGraph(actions, calls);
   const time = lbTime(bound.nodes, gpus);
   const achieved = stats.prompt_tokens - stats.cached_tokens;
+  const gpuSeconds = gpus * stats.simulated_makespan_seconds;
   return {
     calls: {
       beforeDedup: stats.calls_total,
@@ -76,10 +83,13 @@ export function cellFigures(stats: StatsSum, actions: readonly CapturedAction[],
       cacheHitRate: stats.prompt_tokens > 0 ? stats.cached_tokens / stats.prompt_tokens : 0,
     },
     modelSwitches: stats.simulated_model_switches,
+    preemptions: stats.simulated_preemptions,
     makespanS: stats.simulated_makespan_seconds,
     lbTime: { seconds: time.seconds, criticalPathS: time.criticalPathS, throughputS: time.throughputS },
     makespanOverLb: time.seconds > 0 ? stats.simulated_makespan_seconds / time.seconds : 1,
     gpuBusyS: stats.simulated_gpu_busy_seconds,
+    gpuBusyShare: gpuSeconds > 0 ? stats.simulated_gpu_busy_seconds / gpuSeconds : 0,
+    idleGpuS: Math.max(0, gpuSeconds - stats.simulated_gpu_busy_seconds),
     optimizerWallS: stats.optimizer_wall_seconds,
     governanceWallS: stats.governance_wall_seconds,
     governanceShare: stats.wall_seconds > 0 ? stats.governance_wall_seconds / stats.wall_seconds : 0,

@@ -1,17 +1,26 @@
 // The bench's lakehouses: the demo lakehouse (generated like examples/demo.ts when missing), one base
-// copy in a temporary folder with the bench-only workflows created, and a fresh copy of the base for
-// every cell, so no cell sees another's provenance rows, generated objects or caches.
+// copy in a temporary folder with the scenarios' tables (scenario-data.ts) and the bench-only models
+// and workflows created, and a fresh copy of the base for every cell, so no cell sees another's
+// provenance rows, generated objects or caches.
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDemoData } from '../examples/demo-data/generate.ts';
 import { Session } from '../src/engine/session.ts';
+import { scenarioTables } from './scenario-data.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
-/** Bench-only workflows, created in the base lakehouse. */
-const BENCH_WORKFLOWS = ['workloads/q2_text.sql'];
+/** Bench-only models and workflows, created in the base lakehouse (after the scenarios' tables). */
+const BENCH_WORKFLOWS = [
+  'workloads/q2_text.sql',
+  'workloads/s1_phases.sql',
+  'workloads/s2_document_qa.sql',
+  'workloads/s3_five_models.sql',
+  'workloads/s4_tenants.sql',
+  'workloads/s5_single_model.sql',
+];
 
 /** The demo lakehouse's folder, as `npm run demo` uses it. */
 export function demoLakehouseDir(): string {
@@ -27,7 +36,7 @@ export class BenchLakehouses {
     readonly base: string,
   ) {}
 
-  /** Generates the demo lakehouse if missing, copies it and creates the bench workflows in the copy. */
+  /** Generates the demo lakehouse if missing, copies it and creates the scenarios' tables and the bench workflows in the copy. */
   static async prepare(log: (line: string) => void): Promise<BenchLakehouses> {
     const demo = demoLakehouseDir();
     const summary = await generateDemoData(demo);
@@ -37,6 +46,7 @@ export class BenchLakehouses {
     await cp(demo, base, { recursive: true });
     const session = await Session.open({ lakehouse: base, cache: false });
     try {
+      for (const t of scenarioTables()) await session.lakehouse.writeTable(t.name, t.sql);
       for (const file of BENCH_WORKFLOWS) {
         const text = await readFile(join(BENCH_DIR, file), 'utf8');
         await session.runScript({ name: `bench/${file}`, text }, 'run');

@@ -13,7 +13,7 @@ import { DP_EXPANSIONS, scheduleBatch } from '../src/scheduler/schedule.ts';
 import { syntheticBatch } from '../src/scheduler/synthetic-batch.ts';
 import { parseScript } from '../src/sql/parse.ts';
 import type { BenchLakehouses } from './lakehouse.ts';
-import { workloadStatement, type Workload } from './workloads.ts';
+import type { Workload } from './workloads.ts';
 
 export const TARGET_MS = 100;
 
@@ -67,7 +67,7 @@ export async function timeOptimizer(lakes: BenchLakehouses, w: Workload, inputs:
   try {
     const session = await Session.open({ lakehouse: dir, gpus, cache: false });
     try {
-      const parsed = parseScript({ name: 'bench:optimizer', text: workloadStatement(w, inputs) });
+      const parsed = parseScript({ name: 'bench:optimizer', text: w.statement(inputs) });
       const stmt = parsed.script.statements[0];
       if (!stmt || stmt.kind !== 'sql') throw new Error('bench: the optimizer statement did not parse as SQL');
       const bound = await session.bindSql(stmt);

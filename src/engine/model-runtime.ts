@@ -84,6 +84,11 @@ export class ModelRuntime {
     return this.cluster.metrics().reduce((n, m) => n + m.modelSwitches, 0);
   }
 
+  /** Simulated KV pre-emptions so far, over every GPU (vllm:num_preemptions_total). */
+  preemptions(): number {
+    return this.cluster.metrics().reduce((n, m) => n + m.preemptions, 0);
+  }
+
   /** Simulated GPU-busy seconds so far, over every GPU. */
   gpuBusySeconds(): number {
     return this.cluster.metrics().reduce((n, m) => n + m.busyS, 0);

@@ -31,6 +31,7 @@ export interface RunDeps {
   readonly simulated: boolean;
   readonly gpuBusySeconds?: () => number;
   readonly modelSwitches?: () => number;
+  readonly preemptions?: () => number;
   readonly signal: AbortSignal;
   readonly onEvent?: (e: ActionEvent) => void;
   /** The endpoint of a declared worker (CREATE WORKER). */
@@ -66,6 +67,7 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
   const probe = engineProbe(lakehouse);
   const busyStart = deps.gpuBusySeconds?.() ?? 0;
   const switchesStart = deps.modelSwitches?.() ?? 0;
+  const preemptionsStart = deps.preemptions?.() ?? 0;
   const t0 = deps.clock();
   const { items, failed } = await prepareItems(lakehouse, stmts, probe);
   const lowered = batchDag(items, stmts);
@@ -103,6 +105,7 @@ export async function runModelStatements(lakehouse: Lakehouse, stmts: readonly B
   renderAbsorbed(owners, lowered, rewritten.absorbed, finished, all);
   const batch: BatchFigures = {
     makespan: deps.clock() - t0, busy: (deps.gpuBusySeconds?.() ?? 0) - busyStart, switches: (deps.modelSwitches?.() ?? 0) - switchesStart,
+    preemptions: (deps.preemptions?.() ?? 0) - preemptionsStart,
     optimizerSeconds, wallStart, startedAt, simulated: deps.simulated, cluster: deps.cluster ?? DEFAULT_CLUSTER,
   };
   const results = new Map<number, BatchResult>([...failed].map(([k, error]) => [k, { ok: false, error }]));

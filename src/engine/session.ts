@@ -338,6 +338,7 @@ export class Session implements StatementContext {
       simulated,
       gpuBusySeconds: () => models.gpuBusySeconds(),
       modelSwitches: () => models.modelSwitches(),
+      preemptions: () => models.preemptions(),
       signal,
     };
   }

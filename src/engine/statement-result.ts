@@ -24,6 +24,7 @@ export interface BatchFigures {
   readonly makespan: number;
   readonly busy: number;
   readonly switches: number;
+  readonly preemptions: number;
   readonly optimizerSeconds: number;
   readonly wallStart: number;
   readonly startedAt: string;
@@ -85,6 +86,7 @@ function runStats(item: Item, batch: BatchFigures, callsPlanned: number, governa
     simulated_makespan_seconds: sim ? round(batch.makespan) : 0,
     simulated_gpu_busy_seconds: sim ? round(batch.busy) : 0,
     simulated_model_switches: sim ? batch.switches : 0,
+    simulated_preemptions: sim ? batch.preemptions : 0,
     simulated_cluster: sim ? clusterLabel(batch.cluster) : null,
     optimizer_wall_seconds: round(batch.optimizerSeconds),
     governance_wall_seconds: round(governanceSeconds),

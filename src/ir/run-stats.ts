@@ -15,6 +15,8 @@ export interface RunStats {
   readonly simulated_gpu_busy_seconds: number;
   /** Simulated model loads and switches (first loads included). */
   readonly simulated_model_switches: number;
+  /** Simulated KV pre-emptions over every GPU (vllm:num_preemptions_total): running requests freed and recomputed. */
+  readonly simulated_preemptions: number;
   /** The simulated cluster (`1× H100, cold`; ir/cluster.ts clusterLabel), null when no sim:// model ran. */
   readonly simulated_cluster: string | null;
   /** Wall time the optimizer (planning) and provenance writing took. */

@@ -99,7 +99,7 @@ describe('optimizer section of EXPLAIN', () => {
 describe('renderOptimizer', () => {
   const stats: RunStats = {
     calls_total: 5, calls_executed: 4, response_cache_hits: 1, dedup_saved: 1, prompt_tokens: 100, cached_tokens: 10, errors: 0, simulated: true,
-    simulated_makespan_seconds: 2.5, simulated_gpu_busy_seconds: 2, simulated_model_switches: 1, simulated_cluster: '2× H100, cold', optimizer_wall_seconds: 0.123, governance_wall_seconds: 0.045, wall_seconds: 1.678,
+    simulated_makespan_seconds: 2.5, simulated_gpu_busy_seconds: 2, simulated_model_switches: 1, simulated_preemptions: 0, simulated_cluster: '2× H100, cold', optimizer_wall_seconds: 0.123, governance_wall_seconds: 0.045, wall_seconds: 1.678,
   };
   const report: OptimizerReport = {
     engine: 'ray-serve', gpus: 2, device: 'h200', start: 'warm', callsBefore: 5, callsAfter: 4, rewrites: [],
