@@ -201,7 +201,7 @@ export function lbTime(nodes: readonly BoundNode[], gpus: number, device: Device
     const first = list[0];
     if (!first) continue;
     const c = cost(first);
-    work += (lb.get(model) ?? 0) / c.prefillTokensPerS + decodeWorkSeconds(c, list);
+    work += (lb.get(model) ?? 0) / c.prefillTokensPerS + decodeWorkSeconds(c, list, shared);
   }
   const throughputS = work / gpus;
   return { seconds: Math.max(criticalPathS, throughputS), criticalPathS, throughputS };
@@ -226,22 +226,26 @@ export function callSeconds(cost: ModelCost, call: BoundCall, sharedPrefix: numb
 
 /**
  * Decode work of one model's calls at full batch, summed over GPUs: every step holds at most the KV
- * capacity of context, so there are at least ⌈Σ ctx / capacity⌉ steps (and at least the longest
+ * capacity of context, so there are at least ⌈Σ KV / capacity⌉ steps (and at least the longest
  * call's), each paying t0 + max(t_w + β·Σctx, t_c·tokens); the sum of maxima is at least the max of
- * the sums.
+ * the sums. A prefix a call shares with another call's prompt (`shared`) may sit in KV once for all
+ * of them (vLLM shares its blocks), so it is left out of the KV count; attention still reads it per
+ * sequence (β·Σctx).
  */
-export function decodeWorkSeconds(cost: ModelCost, calls: readonly BoundCall[]): number {
+export function decodeWorkSeconds(cost: ModelCost, calls: readonly BoundCall[], shared: ReadonlyMap<BoundCall, number> = new Map()): number {
   let tokens = 0;
   let ctxSum = 0;
+  let kvSum = 0;
   let longest = 0;
   for (const c of calls) {
     const k = Math.max(0, c.outTokens - 1);
     tokens += k;
     ctxSum += k * c.tokens.length + (k * (k + 1)) / 2;
+    kvSum += k * Math.max(0, c.tokens.length - (shared.get(c) ?? 0)) + (k * (k + 1)) / 2;
     longest = Math.max(longest, k);
   }
   if (tokens === 0) return 0;
-  const steps = Math.max(longest, Math.ceil(ctxSum / cost.kvCapacityTokens));
+  const steps = Math.max(longest, Math.ceil(kvSum / cost.kvCapacityTokens));
   return steps * cost.stepOverheadS + Math.max(steps * cost.weightsStepS + cost.perContextTokenS * ctxSum, cost.computePerTokenS * tokens);
 }
 

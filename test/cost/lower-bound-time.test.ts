@@ -29,6 +29,23 @@ describe('lbTime', () => {
     expect(b.seconds).toBe(b.criticalPathS);
   });
 
+  it('counts a shared prefix once in KV: 50 questions on one 4,000-token document need no more decode steps than the longest answer', () => {
+    const cost32 = modelCost(H100, { paramsB: 32 });
+    const doc = seq(3990);
+    const calls = Array.from({ length: 50 }, (_, i) => ({ model: 'm32', paramsB: 32, tokens: [...doc, ...seq(10, 100_000 + 10 * i)], outTokens: 100 }));
+    const { kvCapacityTokens: cap, stepOverheadS: t0, weightsStepS: tw, perContextTokenS: beta, computePerTokenS: tc } = cost32;
+    // Per call 99 decode steps; context Σ = 50 × (99 × 4000 + 99·100/2).
+    const ctx = 50 * (99 * 4000 + (99 * 100) / 2);
+    const work = (steps: number): number => steps * t0 + Math.max(steps * tw + beta * ctx, tc * 50 * 99);
+    // Unshared, the KV pool (36.9k tokens for 32B on an H100) forces ⌈Σ KV / capacity⌉ steps ...
+    expect(decodeWorkSeconds(cost32, calls)).toBeCloseTo(work(Math.ceil(ctx / cap)), 9);
+    // ... shared, the document sits in KV once: only each call's 10 own tokens and its answer count, and the
+    // longest answer's 99 steps bound it.
+    const shared = new Map(calls.map((c) => [c, 3990]));
+    expect(Math.ceil((50 * (99 * 10 + (99 * 100) / 2)) / cap)).toBeLessThan(99);
+    expect(decodeWorkSeconds(cost32, calls, shared)).toBeCloseTo(work(99), 9);
+  });
+
   it('adds up a dependency chain; CPU nodes cost nothing', () => {
     const a = call(seq(50), 5);
     const b = call(seq(70, 1000), 3);
