@@ -10,6 +10,7 @@ import type { RunStats } from '../ir/run-stats.ts';
 import { dagView, type DagView, type TextPlan } from './render-text.ts';
 import type { ClusterSpec, DeviceKind } from '../ir/cluster.ts';
 import type { EngineName } from '../ir/engines.ts';
+import type { GpuDeployment } from '../ir/physical-plan.ts';
 
 /** JSON form (EXPLAIN --json: `optimizer`). */
 export interface OptimizerReport {
@@ -26,7 +27,18 @@ export interface OptimizerReport {
   /** Every rule application that changed the DAG; with VERBOSE, `after` is the DAG it left. */
   readonly rewrites: readonly { readonly rule: string; readonly round: number; readonly actions: string; readonly calls: string; readonly after?: DagView }[];
   readonly schedule?: Omit<ScheduleReport, 'dp' | 'callsPerWorker'> & { readonly dpExpansions: number; readonly dpProvedOptimal: boolean };
-  readonly placement: readonly { readonly worker: string; readonly calls: number; readonly models: readonly string[]; readonly epochs: number }[];
+  readonly placement: readonly {
+    readonly worker: string;
+    readonly calls: number;
+    readonly models: readonly string[];
+    readonly epochs: number;
+    /** A model's replicas (the baselines): their GPUs and the router's policy. */
+    readonly replicas?: { readonly gpus: readonly number[]; readonly routing: string };
+  }[];
+  /** What each GPU is deployed with before the run (the baselines): co-located shares, or sleep-mode swaps. */
+  readonly deployment?: readonly { readonly gpu: number; readonly models: readonly string[]; readonly shares?: readonly number[] }[];
+  /** Inputs in flight, each one step at a time (the langgraph baseline). */
+  readonly inputsInFlight?: number;
   readonly estimate?: {
     readonly simulated: true;
     readonly promptTokens: number;
@@ -43,7 +55,7 @@ const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 /** The report of an optimized batch (and, for EXPLAIN ANALYZE, the run's figures; for VERBOSE, the DAG after each rewrite). */
 export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'], cluster: ClusterSpec, measured?: RunStats, opts: { readonly verbose?: boolean } = {}): OptimizerReport {
   const byId = new Map(o.rewritten.dag.actions.map((a) => [a.id, a]));
-  const placement: { worker: string; calls: number; models: string[]; epochs: number }[] = [];
+  const placement: OptimizerReport['placement'][number][] = [];
   for (const [worker, ids] of [...(o.plan?.order ?? new Map<string, readonly string[]>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (worker === 'cpu') continue;
     const models: string[] = [];
@@ -56,8 +68,12 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
       if (models.at(-1) !== a.model.name) models.push(a.model.name);
       epochs.add(o.plan?.epoch?.get(id) ?? 0);
     }
-    placement.push({ worker, calls, models, epochs: epochs.size });
+    const w = o.plan?.workers.get(worker);
+    placement.push({ worker, calls, models, epochs: epochs.size, ...(w?.kind === 'replicas' ? { replicas: { gpus: w.gpus, routing: w.routing } } : {}) });
   }
+  const deployment = [...(o.plan?.deployment ?? new Map<number, GpuDeployment>())].sort((a, b) => a[0] - b[0])
+    .map(([gpu, d]) => ({ gpu, models: d.models.map((m) => m.name), ...(d.memoryFractions ? { shares: d.memoryFractions } : {}) }));
+  const inFlight = o.plan?.admission?.inFlight;
   const s = o.schedule;
   const e = o.estimate;
   return {
@@ -78,6 +94,8 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
       },
     } : {}),
     placement,
+    ...(deployment.length > 0 ? { deployment } : {}),
+    ...(inFlight !== undefined ? { inputsInFlight: inFlight } : {}),
     ...(e ? { estimate: { simulated: true as const, promptTokens: e.promptTokens, lbPrefillTokens: e.lbPrefillTokens, lbTimeS: r3(e.lbTimeS), criticalPathS: r3(e.criticalPathS), throughputS: r3(e.throughputS) } } : {}),
     ...(measured ? { measured: { ...measured, makespanOverLbTime: e && e.lbTimeS > 0 && measured.simulated ? r3(measured.simulated_makespan_seconds / e.lbTimeS) : null } } : {}),
   };
@@ -101,7 +119,12 @@ export function renderOptimizer(t: TextPlan, r: OptimizerReport, opts: { readonl
     t.add(2, 'Schedule', { shards: s.shards, template_nodes: s.templateNodes, contracted_nodes: s.contractedNodes, super_nodes: s.superNodes, epochs: s.epochs, switches: s.switches, chosen: s.chosen, dp_expansions: s.dpExpansions, dp_optimal: String(s.dpProvedOptimal) });
     t.add(2, 'Estimate', { simulated_makespan_s: s.estimatedMakespanS, prefix_cache_hit_rate: s.estimatedCacheHitRate });
   }
-  for (const p of r.placement) t.add(2, 'Worker', { name: p.worker, calls: p.calls, models: p.models.join('>'), epochs: p.epochs });
+  for (const p of r.placement) t.add(2, 'Worker', { name: p.worker, calls: p.calls, models: p.models.join('>'), epochs: p.epochs, gpus: p.replicas?.gpus.join(','), routing: p.replicas?.routing });
+  for (const d of r.deployment ?? []) {
+    const several = d.models.length > 1;
+    t.add(2, 'Deploy', { gpu: d.gpu, models: d.models.join('+'), shares: d.shares?.join(','), mode: several ? (d.shares ? 'colocated' : 'sleep') : undefined });
+  }
+  if (r.inputsInFlight !== undefined) t.add(2, 'Admission', { inputs_in_flight: r.inputsInFlight, steps_per_input: 'one at a time' });
   const e = r.estimate;
   if (e) t.add(2, 'LowerBound', { prompt_tokens: e.promptTokens, prefill_tokens: e.lbPrefillTokens, simulated_time_s: e.lbTimeS, critical_path_s: e.criticalPathS, throughput_s: e.throughputS });
   const m = r.measured;
