@@ -96,14 +96,13 @@ class DagRun {
     this.plan = opts.plan ?? defaultPlan(dag);
     const position = new Map(dag.actions.map((a, i) => [a.id, i]));
     for (const ids of this.plan.order.values()) ids.forEach((id, i) => this.rank.set(id, i));
-    // Servers order same-instant arrivals by rank: a given plan's per-worker order, else DAG order.
-    // Replicas (the baselines) have one order per model, not per server: a GPU serving several models
-    // orders same-instant arrivals by the DAG, as requests sent in that order would arrive.
-    const perServer = opts.plan !== undefined && ![...opts.plan.workers.values()].some((w) => w.kind === 'replicas');
-    const serverRank = perServer ? this.rank : position;
+    // Servers order same-instant arrivals by rank: the planned order of a GPU worker (the worker is the
+    // whole server), else DAG order (a replicas worker is one model's share of its GPUs, so its order
+    // says nothing across the models a GPU serves; requests sent in DAG order arrive so).
+    const onGpu = (id: ActionId): boolean => opts.plan !== undefined && this.plan.workers.get(this.plan.assignment.get(id) ?? '')?.kind === 'gpu';
     this.ctx = {
       ...baseCtx,
-      rank: (id) => serverRank.get(id) ?? 0,
+      rank: (id) => (onGpu(id) ? this.rank : position).get(id) ?? 0,
       hold: () => {
         this.cpuHolds++;
         const release = baseCtx.hold();

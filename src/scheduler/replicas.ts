@@ -49,16 +49,15 @@ export function proportionalReplicas(work: ReadonlyMap<string, Pick<ModelWork, '
   const models = [...work.entries()].sort((a, b) => b[1].seconds - a[1].seconds || (a[0] < b[0] ? -1 : 1));
   const total = models.reduce((s, [, w]) => s + w.seconds, 0);
   const share = (s: number): number => (total > 0 ? (gpus * s) / total : 0);
+  // Sorted by work, so the owners are a prefix (the busiest model always owns a GPU).
   const owners = models.filter(([, w], i) => i === 0 || share(w.seconds) >= 0.5).slice(0, gpus);
-  const guests = models.slice(owners.length).filter(([name]) => !owners.some(([o]) => o === name));
+  const guests = models.slice(owners.length);
   // One GPU each, then each next GPU to the owner with the most work per replica.
   const replicas = owners.map(() => 1);
+  const perReplica = (i: number): number => (owners[i]?.[1].seconds ?? 0) / (replicas[i] ?? 1);
   for (let left = gpus - owners.length; left > 0; left--) {
     let best = 0;
-    owners.forEach(([, w], i) => {
-      const per = (x: number): number => (owners[x]?.[1].seconds ?? 0) / (replicas[x] ?? 1);
-      if (w.seconds / (replicas[i] ?? 1) > per(best)) best = i;
-    });
+    for (let i = 1; i < owners.length; i++) if (perReplica(i) > perReplica(best)) best = i;
     replicas[best] = (replicas[best] ?? 0) + 1;
   }
   const gpusOf = new Map<string, number[]>();
