@@ -64,7 +64,7 @@ function oneOf<T extends string>(v: string, all: readonly T[], flag: string): T 
   return hit;
 }
 
-/** Simulated GPUs of the optimizer-timing batch (its input shards, hence its contracted nodes). */
+/** Simulated GPUs of the optimizer-timing batch. */
 const OPT_GPUS = 8;
 /** Inputs of every workload under --quick. */
 const QUICK_INPUTS = 40;
@@ -118,9 +118,9 @@ async function main(): Promise<void> {
   };
   try {
     // Optimizer timings first, in a fresh process heap (after many cells, GC of the retained heap
-    // slowed every timed run by half). 8 simulated GPUs make 8 input shards: 50+ contracted nodes.
+    // slowed every timed run by half); on the 8 simulated GPUs the issue's target names.
     const optW = WORKLOADS.find((w) => w.id === 'Q2') as Workload;
-    log(`optimizer timings: scheduleBatch on Q2 × 160 inputs, ${OPT_GPUS} GPUs; planEpochs on syntheticBatch 50 nodes × 4 GPUs`);
+    log(`optimizer timings: planResidency and the whole optimizer on Q2 × 160 inputs, ${OPT_GPUS} GPUs`);
     const optimizer = await timeOptimizer(lakes, optW, 160, OPT_GPUS, 7);
     const cells: CellResult[] = [];
     for (const spec of specs) cells.push(await run(spec));

@@ -14,7 +14,7 @@ import { bindQuery } from '../bind/bind-query.ts';
 import type { BoundQuery } from '../ir/bound-query.ts';
 import { duckdbDiagnostic } from '../sql/duckdb-error.ts';
 import { optimizeBatch, type OptimizeOptions } from '../scheduler/optimize-batch.ts';
-import type { DeclaredWorker } from '../scheduler/schedule.ts';
+import type { DeclaredWorker } from '../scheduler/workers.ts';
 import type { ActionDag } from '../ir/action-dag.ts';
 import { runModelStatement, runModelStatements, type RunDeps } from './run-model-statements.ts';
 import type { BatchStatement } from './batch-items.ts';

@@ -5,7 +5,7 @@ import type { BoundQuery } from '../ir/bound-query.ts';
 import type { CatalogStore } from '../catalog/catalog-store.ts';
 import type { Source } from '../diag/span.ts';
 import type { OptimizeOptions } from '../scheduler/optimize-batch.ts';
-import type { DeclaredWorker } from '../scheduler/schedule.ts';
+import type { DeclaredWorker } from '../scheduler/workers.ts';
 import type { SqlStatement, Statement } from '../sql/ast.ts';
 import type { Lakehouse } from '../storage/lakehouse.ts';
 import type { ExecContext, Outcome } from './outcome.ts';

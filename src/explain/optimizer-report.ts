@@ -5,12 +5,12 @@
 // adds, under each rewrite, the DAG as that rule left it (dagView: whole if small, else input 0),
 // and says so when no rule changed the plan.
 import type { Optimized } from '../scheduler/optimize-batch.ts';
-import type { ScheduleReport } from '../scheduler/schedule.ts';
 import type { RunStats } from '../ir/run-stats.ts';
 import { dagView, type DagView, type TextPlan } from './render-text.ts';
 import type { ClusterSpec, DeviceKind } from '../ir/cluster.ts';
 import type { EngineName } from '../ir/engines.ts';
 import type { GpuDeployment } from '../ir/physical-plan.ts';
+import type { ResidencyReport } from '../scheduler/residency.ts';
 
 /** JSON form (EXPLAIN --json: `optimizer`). */
 export interface OptimizerReport {
@@ -26,7 +26,6 @@ export interface OptimizerReport {
   readonly callsAfter: number;
   /** Every rule application that changed the DAG; with VERBOSE, `after` is the DAG it left. */
   readonly rewrites: readonly { readonly rule: string; readonly round: number; readonly actions: string; readonly calls: string; readonly after?: DagView }[];
-  readonly schedule?: Omit<ScheduleReport, 'dp' | 'callsPerWorker'> & { readonly dpExpansions: number; readonly dpProvedOptimal: boolean };
   readonly placement: readonly {
     readonly worker: string;
     readonly calls: number;
@@ -35,8 +34,10 @@ export interface OptimizerReport {
     /** A model's replicas (the baselines): their GPUs and the router's policy. */
     readonly replicas?: { readonly gpus: readonly number[]; readonly routing: string };
   }[];
-  /** What each GPU is deployed with before the run (the baselines): co-located shares, or sleep-mode swaps. */
-  readonly deployment?: readonly { readonly gpu: number; readonly models: readonly string[]; readonly shares?: readonly number[] }[];
+  /** What each GPU is deployed with before the run: co-located shares, or sleep-mode swaps; models started and put to sleep for later stints. */
+  readonly deployment?: readonly { readonly gpu: number; readonly models: readonly string[]; readonly shares?: readonly number[]; readonly asleep?: readonly string[] }[];
+  /** agentlake: what each GPU holds over time (stints, each from its estimated start) and the fluid replay's makespan. */
+  readonly residency?: ResidencyReport;
   /** Inputs in flight, each one step at a time (the langgraph baseline). */
   readonly inputsInFlight?: number;
   readonly estimate?: {
@@ -72,9 +73,8 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
     placement.push({ worker, calls, models, epochs: epochs.size, ...(w?.kind === 'replicas' ? { replicas: { gpus: w.gpus, routing: w.routing } } : {}) });
   }
   const deployment = [...(o.plan?.deployment ?? new Map<number, GpuDeployment>())].sort((a, b) => a[0] - b[0])
-    .map(([gpu, d]) => ({ gpu, models: d.models.map((m) => m.name), ...(d.memoryFractions ? { shares: d.memoryFractions } : {}) }));
+    .map(([gpu, d]) => ({ gpu, models: d.models.map((m) => m.name), ...(d.memoryFractions ? { shares: d.memoryFractions } : {}), ...(d.asleep?.length ? { asleep: d.asleep.map((m) => m.name) } : {}) }));
   const inFlight = o.plan?.admission?.inFlight;
-  const s = o.schedule;
   const e = o.estimate;
   return {
     engine,
@@ -87,14 +87,9 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
     rewrites: o.rewritten.trace.map((t) => ({
       rule: t.rule, round: t.round, actions: `${t.actionsBefore}->${t.actionsAfter}`, calls: `${t.callsBefore}->${t.callsAfter}`, ...(opts.verbose ? { after: dagView(t.dag) } : {}),
     })),
-    ...(s ? {
-      schedule: {
-        shards: s.shards, templateNodes: s.templateNodes, contractedNodes: s.contractedNodes, superNodes: s.superNodes, epochs: s.epochs, switches: s.switches,
-        chosen: s.chosen, estimatedMakespanS: r3(s.estimatedMakespanS), estimatedCacheHitRate: r3(s.estimatedCacheHitRate), dpExpansions: s.dp.expansions, dpProvedOptimal: s.dp.provedOptimal,
-      },
-    } : {}),
     placement,
     ...(deployment.length > 0 ? { deployment } : {}),
+    ...(o.residency ? { residency: o.residency } : {}),
     ...(inFlight !== undefined ? { inputsInFlight: inFlight } : {}),
     ...(e ? { estimate: { simulated: true as const, promptTokens: e.promptTokens, lbPrefillTokens: e.lbPrefillTokens, lbTimeS: r3(e.lbTimeS), criticalPathS: r3(e.criticalPathS), throughputS: r3(e.throughputS) } } : {}),
     ...(measured ? { measured: { ...measured, makespanOverLbTime: e && e.lbTimeS > 0 && measured.simulated ? r3(measured.simulated_makespan_seconds / e.lbTimeS) : null } } : {}),
@@ -114,15 +109,19 @@ export function renderOptimizer(t: TextPlan, r: OptimizerReport, opts: { readonl
     for (const line of w.after.lines) t.addText(4, line);
   }
   if (opts.verbose && r.engine === 'agentlake' && r.rewrites.length === 0) t.add(2, 'Rewrite', { rule: 'none', note: 'no rule changed the plan' });
-  const s = r.schedule;
-  if (s) {
-    t.add(2, 'Schedule', { shards: s.shards, template_nodes: s.templateNodes, contracted_nodes: s.contractedNodes, super_nodes: s.superNodes, epochs: s.epochs, switches: s.switches, chosen: s.chosen, dp_expansions: s.dpExpansions, dp_optimal: String(s.dpProvedOptimal) });
-    t.add(2, 'Estimate', { simulated_makespan_s: s.estimatedMakespanS, prefix_cache_hit_rate: s.estimatedCacheHitRate });
-  }
   for (const p of r.placement) t.add(2, 'Worker', { name: p.worker, calls: p.calls, models: p.models.join('>'), epochs: p.epochs, gpus: p.replicas?.gpus.join(','), routing: p.replicas?.routing });
   for (const d of r.deployment ?? []) {
     const several = d.models.length > 1;
-    t.add(2, 'Deploy', { gpu: d.gpu, models: d.models.join('+'), shares: d.shares?.join(','), mode: several ? (d.shares ? 'colocated' : 'sleep') : undefined });
+    t.add(2, 'Deploy', { gpu: d.gpu, models: d.models.join('+'), shares: d.shares?.join(','), mode: several ? (d.shares ? 'colocated' : 'sleep') : undefined, asleep: d.asleep?.join('+') });
+  }
+  const res = r.residency;
+  if (res) {
+    t.add(2, 'Residency', { calls: res.calls, moves: 'when a GPU\'s models have no call left to send' });
+    for (const g of res.stints) {
+      t.add(3, 'Gpu', { gpu: g.gpu, stints: g.stints.map((s) => `${s.models.join('+')}${s.shares ? `(${s.shares.join(',')})` : ''}`).join(' > '), from_s: g.stints.map((s) => s.startS).join(' > ') });
+    }
+    t.add(2, 'Estimate', { simulated_makespan_s: res.estimatedMakespanS, method: 'fluid replay of each model\'s work at full batch' });
+    t.add(2, 'Dispatch', { policy: 'planned', order: 'input, then DAG', admit: 'KV budget', prefer: 'longest prefix sent to the GPU' });
   }
   if (r.inputsInFlight !== undefined) t.add(2, 'Admission', { inputs_in_flight: r.inputsInFlight, steps_per_input: 'one at a time' });
   const e = r.estimate;

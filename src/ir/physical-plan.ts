@@ -24,8 +24,11 @@ export type WorkerRef =
    */
   | { readonly kind: 'replicas'; readonly model: string; readonly gpus: readonly number[]; readonly routing: RoutingPolicy };
 
-/** How a router in front of a model's replicas picks one. */
-export type RoutingPolicy = 'round-robin' | 'power-of-two' | 'cache-aware';
+/**
+ * How a router in front of a model's replicas picks one. `planned` is agentlake's own dispatch: calls
+ * wait in the engine and each GPU pulls the next one it has room for (plan.residency).
+ */
+export type RoutingPolicy = 'round-robin' | 'power-of-two' | 'cache-aware' | 'planned';
 
 /** A worker's text id: the key of the plan's maps, and its name in provenance and EXPLAIN. */
 export type WorkerId = string;
@@ -70,6 +73,36 @@ export interface PhysicalPlan {
   readonly admission?: { readonly inFlight: number };
   /** What each simulated GPU is deployed with before the run (replicas workers). */
   readonly deployment?: ReadonlyMap<number, GpuDeployment>;
+  /** agentlake's residency over time and the figures its dispatch admits calls by (`planned` replicas). */
+  readonly residency?: Residency;
+}
+
+/**
+ * What each simulated GPU holds over time. Each starts with its first stint (`deployment`'s); once
+ * no call of its current models is left to send and none runs on it, it moves to the model that then
+ * has the most work left per GPU holding it (a model no GPU holds first), if one more GPU ends that
+ * work sooner even after the move (`moveS`: a wake, or a cold load). Calls go to a GPU only while it
+ * holds their model, and only while the KV tokens they are expected to hold fit its budget.
+ */
+export interface Residency {
+  readonly first: ReadonlyMap<number, Stint>;
+  /** Per call: estimated prompt and output tokens, and its share of its model's work (GPU-seconds). */
+  readonly calls: ReadonlyMap<ActionId, CallCost>;
+  /** Per model a GPU may move to: the model, its KV budget alone on a GPU, the move's seconds. */
+  readonly models: ReadonlyMap<string, { readonly model: ModelRef; readonly kvAlone: number; readonly moveS: number }>;
+}
+
+/** A call's expected size in KV tokens and its work. */
+export interface CallCost {
+  readonly prompt: number;
+  readonly output: number;
+  readonly seconds: number;
+}
+
+/** What a GPU holds for a while: its deployment and the KV tokens each model may hold at once. */
+export interface Stint extends GpuDeployment {
+  /** Parallel to `models`: KV tokens of that model's instance here. */
+  readonly kvBudget: readonly number[];
 }
 
 /**
@@ -80,6 +113,8 @@ export interface PhysicalPlan {
 export interface GpuDeployment {
   readonly models: readonly ModelRef[];
   readonly memoryFractions?: readonly number[];
+  /** Models deployed too and put to sleep before the run (a warm start of later stints): their first use is a wake. */
+  readonly asleep?: readonly ModelRef[];
 }
 
 /** Builds a plan's assignment, per-worker order and windows, one placed action at a time. */

@@ -7,7 +7,8 @@ import type { RecordBatch } from 'apache-arrow';
 import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-output.ts';
 import { OPERATORS, type CallInfo, type OperatorContext, type OperatorRun } from './operators.ts';
 import { CPU_WORKER, defaultPlan, workerId, type PhysicalPlan, type WorkerId } from '../ir/physical-plan.ts';
-import { admissionGate, epochGate, modelPrefetch, replicaRouters } from './plan-gates.ts';
+import { admissionGate, epochGate, modelPrefetch, plannedDispatch, replicaRouters } from './plan-gates.ts';
+import type { PlannedDispatch } from './dispatch.ts';
 
 /** The CPU worker's id. */
 const CPU = workerId(CPU_WORKER);
@@ -80,6 +81,7 @@ class DagRun {
   private readonly prefetch: ReturnType<typeof modelPrefetch>;
   private readonly admission: ReturnType<typeof admissionGate>;
   private readonly routers: ReturnType<typeof replicaRouters>;
+  private readonly dispatch: PlannedDispatch | undefined;
   private readonly ready = new Map<WorkerId, ActionId[]>();
   private readonly running = new Map<WorkerId, number>();
   private cpuHolds = 0;
@@ -97,9 +99,13 @@ class DagRun {
     const position = new Map(dag.actions.map((a, i) => [a.id, i]));
     for (const ids of this.plan.order.values()) ids.forEach((id, i) => this.rank.set(id, i));
     // Servers order same-instant arrivals by rank: the planned order of a GPU worker (the worker is the
-    // whole server), else DAG order (a replicas worker is one model's share of its GPUs, so its order
-    // says nothing across the models a GPU serves; requests sent in DAG order arrive so).
-    const onGpu = (id: ActionId): boolean => opts.plan !== undefined && this.plan.workers.get(this.plan.assignment.get(id) ?? '')?.kind === 'gpu';
+    // whole server) or of agentlake's dispatch (one priority order over every model), else DAG order (a
+    // baseline's replicas worker is one model's share of its GPUs, so its order says nothing across the
+    // models a GPU serves; requests sent in DAG order arrive so).
+    const onGpu = (id: ActionId): boolean => {
+      const w = opts.plan === undefined ? undefined : this.plan.workers.get(this.plan.assignment.get(id) ?? '');
+      return w?.kind === 'gpu' || (w?.kind === 'replicas' && w.routing === 'planned');
+    };
     this.ctx = {
       ...baseCtx,
       rank: (id) => (onGpu(id) ? this.rank : position).get(id) ?? 0,
@@ -129,6 +135,7 @@ class DagRun {
     this.prefetch = modelPrefetch(this.plan, this.byId, this.ctx, opts.warm === true);
     this.admission = admissionGate(this.plan, this.byId);
     this.routers = replicaRouters(this.plan);
+    this.dispatch = plannedDispatch(this.plan, this.byId, this.ctx, () => queueMicrotask(() => this.pump()));
   }
 
   run(): Promise<ReadonlyMap<ActionId, ActionOutput>> {
@@ -153,6 +160,7 @@ class DagRun {
     this.epochs.done(id);
     this.prefetch.done(id);
     this.admission.done(id);
+    this.dispatch?.settled(id);
     this.done++;
     for (const d of this.dependents.get(id) ?? []) {
       const left = (this.waiting.get(d) ?? 0) - 1;
@@ -172,6 +180,8 @@ class DagRun {
       if (this.opts.deterministic && worker !== CPU && (this.cpuHolds > 0 || (this.running.get(CPU) ?? 0) > 0)) continue;
       this.startOn(worker);
     }
+    // Planned dispatch decides at the same quiet points: every call of this instant is waiting by then.
+    if (!(this.opts.deterministic && (this.cpuHolds > 0 || (this.running.get(CPU) ?? 0) > 0))) this.dispatch?.pump();
     // Nothing running and nothing could start: a dependency cycle, a missing action, or a plan whose
     // epochs contradict its dependencies.
     if (this.inFlight === 0 && this.done < this.dag.actions.length && !this.ctx.signal.aborted) {
@@ -211,15 +221,17 @@ class DagRun {
     }
   }
 
-  /** The context of an action on `worker`: the worker, and the router in front of replicas. */
+  /** The context of an action on `worker`: the worker, and the router or dispatch in front of replicas. */
   private operatorContext(worker: WorkerId): OperatorContext {
     const router = this.routers.get(worker);
+    const ref = this.plan.workers.get(worker) ?? CPU_WORKER;
+    const dispatch = ref.kind === 'replicas' && ref.routing === 'planned' ? this.dispatch : undefined;
     return {
       ...this.ctx,
-      worker: this.plan.workers.get(worker) ?? CPU_WORKER,
-      ...(router ? { route: (text: string) => {
+      worker: ref,
+      ...(dispatch ? { route: (text: string, id: ActionId) => dispatch.acquire(id, text, this.rank.get(id) ?? 0) } : router ? { route: (text: string) => {
         const gpu = router.pick(text);
-        return { gpu, release: () => router.release(gpu) };
+        return Promise.resolve({ gpu, release: () => router.release(gpu) });
       } } : {}),
     };
   }
@@ -234,7 +246,9 @@ class DagRun {
       : failed
       ? { output: outputOf([errorBatch('E0301', `an input failed: ${failed.message}`)]), skipped: true }
       : await drain(OPERATORS[action.kind](action as never, this.outputs, this.operatorContext(worker)));
-    this.opts.onEvent?.({ action, worker, startedAt, endedAt: ctx.clock(), ...result });
+    // A call sent to one of its model's replicas ran on that GPU: provenance names it.
+    const ran = 'gpu' in result && result.gpu !== undefined ? `gpu:${result.gpu}` : worker;
+    this.opts.onEvent?.({ action, ...result, worker: ran, startedAt, endedAt: ctx.clock() });
     this.finish(action.id, result.output);
   }
 }

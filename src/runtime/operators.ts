@@ -39,7 +39,7 @@ export interface OperatorContext {
    * Replicas behind a router (a baselines' plan): the GPU for a call whose prompt text is `text`,
    * chosen when the call is sent; `release` when it has finished.
    */
-  readonly route?: (text: string) => { readonly gpu: number; readonly release: () => void };
+  readonly route?: (text: string, id: ActionId) => Promise<{ readonly gpu: number; readonly release: () => void }>;
   /** The endpoint of a declared worker (CREATE WORKER): its calls go there. */
   readonly endpointOf?: (worker: Extract<WorkerRef, { kind: 'worker' }>) => string | undefined;
 }
@@ -62,6 +62,8 @@ export interface CallInfo {
   readonly rendered?: { readonly system: string; readonly prompt: string };
   readonly cacheHit?: boolean;
   readonly deduped?: boolean;
+  /** The simulated GPU a router or agentlake's dispatch sent the call to. */
+  readonly gpu?: number;
 }
 
 /** An operator run: record batches out, call facts returned at the end. */
@@ -139,12 +141,12 @@ async function modelResult(action: ModelAction, outputs: ReadonlyMap<ActionId, A
     const images = a.kind === 'vlm' || a.kind === 'vlm_reason' ? [await cpu(ctx, () => imageOf(a, outputs, ctx))] : undefined;
     const order = ctx.rank?.(a.id);
     const sim = a.model.endpoint.startsWith('sim://');
-    routed = sim && ctx.worker?.kind === 'replicas' ? ctx.route?.(`${system}${prompt}`) : undefined;
+    routed = sim && ctx.worker?.kind === 'replicas' ? await ctx.route?.(`${system}${prompt}`, a.id) : undefined;
     const gpu = sim && ctx.worker?.kind === 'gpu' ? ctx.worker.index : routed?.gpu;
     const base: ModelCall = { model: a.model, kind, prompt, decoding: a.decoding, ...(order !== undefined ? { order } : {}), ...(gpu !== undefined ? { gpu } : {}), ...(system ? { system } : {}), ...(images ? { images } : {}), ...(returns ? { returns } : {}) };
     let result = await ctx.clientFor(a.model).call(base, ctx.signal);
     let usage = result.usage;
-    const from = { ...(result.cacheHit ? { cacheHit: true } : {}), ...(result.deduped ? { deduped: true } : {}) };
+    const from = { ...(result.cacheHit ? { cacheHit: true } : {}), ...(result.deduped ? { deduped: true } : {}), ...(routed ? { gpu: routed.gpu } : {}) };
     if (kind === 'embedding') return { batch: embeddingBatch(result.embedding ?? []), info: { usage, promptHash, rendered: { system, prompt }, ...from } };
     if (kind === 'image') {
       const key = `generated/${a.model.name}/${promptHash.slice(0, 16)}.png`;

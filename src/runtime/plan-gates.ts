@@ -6,6 +6,7 @@ import type { ModelRef } from '../ir/common.ts';
 import type { GpuDeployment, PhysicalPlan, WorkerId } from '../ir/physical-plan.ts';
 import type { OperatorContext } from './operators.ts';
 import { ReplicaRouter } from './router.ts';
+import { PlannedDispatch } from './dispatch.ts';
 
 /**
  * The plan's epochs per worker: the earliest epoch with unfinished work, and the model it uses; an
@@ -153,6 +154,18 @@ export function admissionGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Ac
 /** One router per replicas worker of the plan, seeded by the worker's id (same plan, same routes). */
 export function replicaRouters(plan: PhysicalPlan): ReadonlyMap<WorkerId, ReplicaRouter> {
   const out = new Map<WorkerId, ReplicaRouter>();
-  for (const [id, w] of plan.workers) if (w.kind === 'replicas') out.set(id, new ReplicaRouter(w.gpus, w.routing, id));
+  for (const [id, w] of plan.workers) if (w.kind === 'replicas' && w.routing !== 'planned') out.set(id, new ReplicaRouter(w.gpus, w.routing, id));
   return out;
+}
+
+/** agentlake's dispatch over the plan's residency (`planned` replicas), or undefined when the plan has none. */
+export function plannedDispatch(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>, ctx: OperatorContext, wake: () => void): PlannedDispatch | undefined {
+  if (plan.residency === undefined) return undefined;
+  const calls = new Map<ActionId, ModelRef>();
+  for (const [id, worker] of plan.assignment) {
+    const w = plan.workers.get(worker);
+    const a = byId.get(id);
+    if (w?.kind === 'replicas' && w.routing === 'planned' && a && 'model' in a && isModelCall(a)) calls.set(id, a.model);
+  }
+  return new PlannedDispatch(plan.residency, calls, (m) => ctx.clientFor(m), wake);
 }

@@ -59,6 +59,8 @@ export class ReplicaRouter {
         return (this.inFlight[b] ?? 0) < (this.inFlight[a] ?? 0) ? b : a;
       }
       case 'cache-aware':
+      // agentlake's dispatch (runtime/dispatch.ts) replaces the router; alone it routes as cache-aware.
+      case 'planned':
         return this.cacheAware(text);
       default:
         return assertNever(this.policy, 'routing policy');

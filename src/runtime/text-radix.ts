@@ -50,6 +50,20 @@ export class TextRadix {
     return best;
   }
 
+  /** How many leading characters of `text` were sent to `tenant`. */
+  matchFor(text: string, tenant: number): number {
+    let at = 0;
+    for (let cur = this.root; at < text.length; ) {
+      const child = cur.children.get(text[at] ?? '');
+      if (child === undefined || !child.tenants.has(tenant)) break;
+      const n = common(child.edge, text, at);
+      if (n < child.edge.length) return at + n;
+      at += n;
+      cur = child;
+    }
+    return at;
+  }
+
   /** Records that `tenant` was sent `text`. */
   insert(text: string, tenant: number): void {
     const tick = ++this.tick;

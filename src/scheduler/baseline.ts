@@ -12,7 +12,7 @@ import { LANGGRAPH_IN_FLIGHT, type BaselineName } from '../ir/engines.ts';
 import { assertNever } from '../diag/assert-never.ts';
 import { CPU_WINDOW, CPU_WORKER, planBuilder, type PhysicalPlan, type RoutingPolicy, type WorkerRef } from '../ir/physical-plan.ts';
 import { deploymentOf, modelWork, proportionalReplicas } from './replicas.ts';
-import { endpointWorker, type DeclaredWorker } from './schedule.ts';
+import { endpointWorker, type DeclaredWorker } from './workers.ts';
 
 /** No limit: every ready call is sent at once and queues at the server. */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;

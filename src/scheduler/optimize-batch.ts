@@ -1,5 +1,5 @@
 // The optimizer's one entry point, shared by execution and EXPLAIN: rewrites (unless off), then the
-// physical plan (the hybrid scheduler, the "Ray + vLLM" baseline, or none: dependency order), plus
+// physical plan (agentlake's residency plan, a baseline's, or none: dependency order), plus
 // the estimated figures EXPLAIN shows (prompt tokens, their lower bound, LB_time). Pure.
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import type { PhysicalPlan } from '../ir/physical-plan.ts';
@@ -10,7 +10,8 @@ import type { DeviceKind } from '../ir/cluster.ts';
 import { isBaseline, type EngineName } from '../ir/engines.ts';
 import { lbPrefillTotal, lbTime, type BoundNode } from '../cost/lower-bound.ts';
 import { rewriteDag, type Rewritten } from '../optimizer/rewrite.ts';
-import { scheduleBatch, type DeclaredWorker, type ScheduleReport } from './schedule.ts';
+import type { DeclaredWorker } from './workers.ts';
+import { planResidency, type ResidencyReport } from './residency.ts';
 
 /** How to plan: the engine, and the simulated cluster serving sim:// models (ir/cluster.ts). */
 export interface OptimizeOptions {
@@ -44,7 +45,8 @@ export interface Optimized {
   readonly rewritten: Rewritten;
   /** Undefined: the runtime's default dependency-order plan. */
   readonly plan?: PhysicalPlan;
-  readonly schedule?: ScheduleReport;
+  /** agentlake's residency plan (what each GPU holds over time), for EXPLAIN. */
+  readonly residency?: ResidencyReport;
   readonly callsBefore: number;
   readonly callsAfter: number;
   readonly estimate?: PlanEstimate;
@@ -56,14 +58,14 @@ export function optimizeBatch(dag: ActionDag, opts: OptimizeOptions): Optimized 
   const batch = rewritten.dag;
   const workers = opts.workers ?? [];
   const cluster = { ...(opts.device ? { device: opts.device } : {}), ...(opts.warm ? { warm: true } : {}), ...(opts.preload ? { preload: opts.preload } : {}), ...(opts.reasoning ? { reasoning: true } : {}) };
-  const scheduled = opts.engine === 'agentlake' ? scheduleBatch(batch, { gpus: opts.gpus, workers, ...cluster }) : undefined;
+  const residency = opts.engine === 'agentlake' ? planResidency(batch, { gpus: opts.gpus, workers, ...cluster }) : undefined;
   // Without the optimizer, calls to declared workers still need a placement: the static split.
   const baseline = isBaseline(opts.engine) ? opts.engine : workers.length > 0 ? 'paper' : undefined;
-  const plan = scheduled?.plan ?? (baseline ? baselinePlan(batch, { name: baseline, gpus: opts.gpus, workers, ...(opts.device ? { device: opts.device } : {}) }) : undefined);
+  const plan = residency?.plan ?? (baseline ? baselinePlan(batch, { name: baseline, gpus: opts.gpus, workers, ...(opts.device ? { device: opts.device } : {}) }) : undefined);
   return {
     rewritten,
     ...(plan ? { plan } : {}),
-    ...(scheduled ? { schedule: scheduled.report } : {}),
+    ...(residency ? { residency: residency.report } : {}),
     callsBefore: dag.actions.filter(isModelCall).length,
     callsAfter: batch.actions.filter(isModelCall).length,
     ...(opts.estimate ? { estimate: estimateFigures(batch, opts.gpus, opts.device, opts.reasoning) } : {}),

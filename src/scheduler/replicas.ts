@@ -6,11 +6,11 @@
 // another model: co-located (the small model gets the smallest share, in steps of 0.05, whose KV holds
 // two sequences of the longest context; the GPU's own model the rest of vLLM's default 0.9) when both
 // fit, else swapped in and out with vLLM's sleep mode.
-import { isModelCall, type ActionDag } from '../ir/action-dag.ts';
+import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
 import { DEFAULT_DIFFUSION_STEPS, DEFAULT_GPU_MEMORY_UTILIZATION, DEVICES, SIM_IMAGE_SIZE, diffusionSeconds, kvCapacityTokensAt, modelCost } from '../cost/cost-model.ts';
 import type { GpuDeployment } from '../ir/physical-plan.ts';
-import { estimateCalls } from '../cost/estimate.ts';
+import { estimateCalls, type CallEstimate } from '../cost/estimate.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
 
 /** A model's work and its catalog entry. */
@@ -22,8 +22,7 @@ export interface ModelWork {
 }
 
 /** The work of every sim:// model of `dag` not served by a declared worker. */
-export function modelWork(dag: ActionDag, device: DeviceKind = 'h100', served: ReadonlySet<string> = new Set()): Map<string, ModelWork> {
-  const estimates = estimateCalls(dag);
+export function modelWork(dag: ActionDag, device: DeviceKind = 'h100', served: ReadonlySet<string> = new Set(), estimates: ReadonlyMap<ActionId, CallEstimate> = estimateCalls(dag)): Map<string, ModelWork> {
   const out = new Map<string, ModelWork>();
   for (const a of dag.actions) {
     if (!isModelCall(a) || !('model' in a) || !a.model.endpoint.startsWith('sim://') || served.has(a.model.name)) continue;
@@ -44,13 +43,13 @@ export interface ReplicaLayout {
   readonly modelsOn: ReadonlyMap<number, readonly string[]>;
 }
 
-/** The work-proportional layout of `work` on `gpus` GPUs. */
-export function proportionalReplicas(work: ReadonlyMap<string, Pick<ModelWork, 'seconds'>>, gpus: number): ReplicaLayout {
+/** The work-proportional layout of `work` on `gpus` GPUs (`ownAll`: every model its own GPU while there are enough). */
+export function proportionalReplicas(work: ReadonlyMap<string, Pick<ModelWork, 'seconds'>>, gpus: number, ownAll = false): ReplicaLayout {
   const models = [...work.entries()].sort((a, b) => b[1].seconds - a[1].seconds || (a[0] < b[0] ? -1 : 1));
   const total = models.reduce((s, [, w]) => s + w.seconds, 0);
   const share = (s: number): number => (total > 0 ? (gpus * s) / total : 0);
   // Sorted by work, so the owners are a prefix (the busiest model always owns a GPU).
-  const owners = models.filter(([, w], i) => i === 0 || share(w.seconds) >= 0.5).slice(0, gpus);
+  const owners = models.filter(([, w], i) => i === 0 || ownAll || share(w.seconds) >= 0.5).slice(0, gpus);
   const guests = models.slice(owners.length);
   // One GPU each, then each next GPU to the owner with the most work per replica.
   const replicas = owners.map(() => 1);

@@ -5,7 +5,7 @@
 import type { Clock } from './clock.ts';
 import { DEFAULT_SWITCH_COSTS, type SwitchCosts } from '../cost/cost-model.ts';
 import { type DeviceKind } from '../ir/cluster.ts';
-import { SimGpu, type ColocateOptions } from './engine.ts';
+import { SimGpu } from './engine.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import type { GpuTiming } from './gpu-job.ts';
 import { HANDLERS, type HandlerContext } from './handlers.ts';
@@ -162,14 +162,15 @@ export class SimCluster {
    * (SimGpu.colocate: warm on a fresh GPU at no cost, else cold loads one after another). A RangeError
    * for an unknown GPU or model, or shares that do not fit. Returns whether it deployed or will.
    */
-  colocate(gpu: number, models: readonly { readonly model: string; readonly memoryFraction: number }[], options: ColocateOptions): boolean {
+  colocate(gpu: number, models: readonly { readonly model: string; readonly memoryFraction: number }[], options: { readonly warm: boolean; readonly asleep?: readonly string[] }): boolean {
     const g = this.gpus[gpu];
     if (g === undefined) throw new RangeError(`no gpu ${gpu} (the cluster has ${this.gpus.length})`);
-    return g.colocate(models.map(({ model, memoryFraction }) => {
-      const spec = this.registry.get(model);
-      if (spec === undefined) throw new RangeError(`gpu ${gpu}: unknown model '${model}'`);
-      return { model: spec, memoryFraction };
-    }), options);
+    const spec = (model: string): SimModelSpec => {
+      const s = this.registry.get(model);
+      if (s === undefined) throw new RangeError(`gpu ${gpu}: unknown model '${model}'`);
+      return s;
+    };
+    return g.colocate(models.map(({ model, memoryFraction }) => ({ model: spec(model), memoryFraction })), { warm: options.warm, ...(options.asleep ? { asleep: options.asleep.map(spec) } : {}) });
   }
 
   /** Per-GPU counters and gauges. */

@@ -39,6 +39,8 @@ export const DEFAULT_MAX_NUM_SEQS = 1024;
 export interface ColocateOptions {
   /** Resident from now at no cost (a fresh GPU only, as warmStart); else each instance loads, one after another. */
   readonly warm: boolean;
+  /** Warm only: models also started here and put to sleep before the run (vLLM sleep mode: a first use wakes). */
+  readonly asleep?: readonly SimModelSpec[];
 }
 
 /**
@@ -160,6 +162,7 @@ export class SimGpu {
     if (options.warm) {
       if (!this.fresh()) return false;
       this.install(models, true);
+      for (const m of options.asleep ?? []) if (!models.some((x) => x.model.id === m.id)) this.residents.markAsleep(m, DEFAULT_GPU_MEMORY_UTILIZATION);
       return true;
     }
     this.nextColocation = [...models];

@@ -55,13 +55,14 @@ export class SimClient implements ModelClient {
   }
 
   deploy(gpu: number, d: GpuDeployment, warm: boolean): void {
-    for (const m of d.models) this.register(m);
+    for (const m of [...d.models, ...(d.asleep ?? [])]) this.register(m);
     const first = d.models[0];
     if (first === undefined) return;
+    const asleep = (d.asleep ?? []).map((m) => m.modelName);
     if (d.memoryFractions !== undefined && d.models.length > 1) {
-      this.cluster.colocate(gpu, d.models.map((m, i) => ({ model: m.modelName, memoryFraction: d.memoryFractions?.[i] ?? 0 })), { warm });
+      this.cluster.colocate(gpu, d.models.map((m, i) => ({ model: m.modelName, memoryFraction: d.memoryFractions?.[i] ?? 0 })), { warm, ...(warm && asleep.length > 0 ? { asleep } : {}) });
     } else if (warm) {
-      this.cluster.warmStart(gpu, first.modelName, d.models.slice(1).map((m) => m.modelName));
+      this.cluster.warmStart(gpu, first.modelName, [...d.models.slice(1).map((m) => m.modelName), ...asleep]);
     } else {
       this.cluster.prepare(gpu, first.modelName);
     }

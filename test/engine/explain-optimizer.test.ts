@@ -33,15 +33,20 @@ describe('EXPLAIN of the optimizer', () => {
     // The repeated symbol's 22 calls merge into the first one's.
     expect(o.callsBefore - o.callsAfter).toBe(22);
     expect(o.rewrites.map((r) => r.rule)).toEqual(['node_absorption', 'prefix_consolidation', 'merkle_dedup']);
-    expect(o.placement.map((p) => p.worker).sort()).toEqual(['gpu:0', 'gpu:1']);
+    // One worker per model, its calls dispatched over both GPUs; the residency plan covers both.
+    expect(o.placement.map((p) => p.worker).sort()).toEqual(['replicas:llava', 'replicas:qwen3_32b', 'replicas:qwen3_8b']);
+    expect(o.placement.every((p) => p.replicas?.routing === 'planned' && p.replicas.gpus.join() === '0,1')).toBe(true);
     expect(o.placement.reduce((n, p) => n + p.calls, 0)).toBe(o.callsAfter);
-    expect(o.schedule?.contractedNodes).toBeLessThan(o.schedule?.templateNodes ?? 0);
+    expect(o.residency?.stints.map((g) => g.gpu)).toEqual([0, 1]);
+    expect(o.residency?.calls).toBe(o.callsAfter);
+    expect(o.residency?.estimatedMakespanS).toBeGreaterThan(0);
     expect(o.estimate?.lbPrefillTokens).toBeLessThan(o.estimate?.promptTokens ?? 0);
     expect(o.estimate?.lbTimeS).toBeGreaterThan(0);
-    expect(o.estimate?.lbTimeS).toBeLessThanOrEqual(o.schedule?.estimatedMakespanS ?? 0);
     expect(text).toMatch(/Optimizer: engine=agentlake gpus=2 device=h100 start=cold calls_before=88 calls_after=66/);
     expect(text).toMatch(/Rewrite: rule=merkle_dedup round=1/);
-    expect(text).toMatch(/Worker: name=gpu:0 calls=\d+ models=/);
+    expect(text).toMatch(/Worker: name=replicas:qwen3_8b calls=\d+ models=qwen3_8b epochs=1 gpus=0,1 routing=planned/);
+    expect(text).toMatch(/Gpu: gpu=0 stints=/);
+    expect(text).toMatch(/Dispatch: policy=planned /);
     // Without VERBOSE: no DAG after each rule, in text or JSON.
     expect(text).not.toMatch(/After:/);
     expect(o.rewrites.every((r) => r.after === undefined)).toBe(true);
@@ -81,7 +86,7 @@ describe('EXPLAIN of the optimizer', () => {
     expect(m?.makespanOverLbTime).toBeGreaterThanOrEqual(1);
   });
 
-  it('with the optimizer off: no rewrites and no schedule', async () => {
+  it('with the optimizer off: no rewrites and no residency plan', async () => {
     await session.runScript({ name: 'off.sql', text: 'SET agentlake.optimizer = off' }, 'run');
     try {
       const { json, text } = await explain(Q, true);
@@ -89,7 +94,7 @@ describe('EXPLAIN of the optimizer', () => {
       expect(json.optimizer.engine).toBe('off');
       expect(json.optimizer.rewrites).toEqual([]);
       expect(json.optimizer.callsAfter).toBe(json.optimizer.callsBefore);
-      expect(json.optimizer.schedule).toBeUndefined();
+      expect(json.optimizer.residency).toBeUndefined();
     } finally {
       await session.runScript({ name: 'on.sql', text: 'RESET agentlake.optimizer' }, 'run');
     }

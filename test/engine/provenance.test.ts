@@ -69,7 +69,7 @@ describe('provenance of a sim:// run', () => {
       expect(c['status']).toBe('ok');
       expect(c['error']).toBeNull();
       expect(c['output_ref']).toBe(`${runId}/${String(c['action'])}`);
-      // sim:// calls run on the simulated GPU the scheduler placed them on (one GPU here).
+      // sim:// calls name the simulated GPU the dispatch sent them to (one GPU here).
       expect(c['worker']).toBe('gpu:0');
     }
     // Prompt hashes identify prompts: distinct calls of this plan have distinct prompts.

@@ -50,10 +50,15 @@ describe('optimizer section of EXPLAIN', () => {
     expect(o.callsAfter).toBe(o.callsBefore);
     expect(lines[opt]).toBe(`Optimizer: engine=agentlake gpus=1 device=h100 start=cold calls_before=${o.callsBefore} calls_after=${o.callsAfter}`);
     expect(lines.filter((l) => l.startsWith('Rewrite:'))).toEqual(o.rewrites.map((w) => `Rewrite: rule=${w.rule} round=${w.round} actions=${w.actions} calls=${w.calls}`));
-    // Every call is placed on the one GPU.
-    expect(o.placement.map((p) => p.worker)).toEqual(['gpu:0']);
+    // Every call goes to its model's replicas on the one GPU, behind agentlake's dispatch.
+    expect(o.placement.every((p) => p.worker.startsWith('replicas:') && p.replicas?.routing === 'planned' && p.replicas.gpus.join() === '0')).toBe(true);
     expect(o.placement.reduce((n, p) => n + p.calls, 0)).toBe(o.callsAfter);
-    expect(lines.filter((l) => l.startsWith('Worker:'))).toEqual(o.placement.map((p) => `Worker: name=${p.worker} calls=${p.calls} models=${p.models.join('>')} epochs=${p.epochs}`));
+    expect(lines.filter((l) => l.startsWith('Worker:'))).toEqual(o.placement.map((p) => `Worker: name=${p.worker} calls=${p.calls} models=${p.models.join('>')} epochs=${p.epochs} gpus=0 routing=planned`));
+    // The residency plan: what the GPU holds over time, as in the JSON.
+    expect(o.residency?.stints.map((g) => g.gpu)).toEqual([0]);
+    const gpuLines = lines.filter((l) => l.startsWith('Gpu:'));
+    expect(gpuLines).toHaveLength(1);
+    expect(gpuLines[0]).toContain(`stints=${o.residency?.stints[0]?.stints[0]?.models.join('+')}`);
     expect(o.estimate?.simulated).toBe(true);
     expect(lines.some((l) => l.startsWith(`LowerBound: prompt_tokens=${o.estimate?.promptTokens} `))).toBe(true);
   });
@@ -68,19 +73,20 @@ describe('optimizer section of EXPLAIN', () => {
     expect(json.optimizer.gpus).toBe(2);
     expect(bare(text).find((l) => l.startsWith('Optimizer:'))).toContain('gpus=2');
     expect(json.optimizer.placement.length).toBeGreaterThanOrEqual(1);
-    expect(json.optimizer.placement.every((p) => /^gpu:[01]$/.test(p.worker))).toBe(true);
+    expect(json.optimizer.placement.every((p) => p.replicas?.gpus.join() === '0,1')).toBe(true);
+    expect(json.optimizer.residency?.stints.map((g) => g.gpu)).toEqual([0, 1]);
     expect(json.optimizer.placement.reduce((n, p) => n + p.calls, 0)).toBe(json.optimizer.callsAfter);
   });
 
-  it('with the optimizer off: engine=off, no rewrites and no schedule', async () => {
+  it('with the optimizer off: engine=off, no rewrites and no residency plan', async () => {
     const { text, json } = await explain(`SET agentlake.optimizer = off; ${WORKFLOW_QUERY}`);
     await session.runScript({ name: 'reset.sql', text: 'RESET agentlake.optimizer' }, 'run');
     expect(json.optimizer.engine).toBe('off');
     expect(json.optimizer.rewrites).toEqual([]);
-    expect(json.optimizer.schedule).toBeUndefined();
+    expect(json.optimizer.residency).toBeUndefined();
     expect(bare(text).find((l) => l.startsWith('Optimizer:'))).toContain('engine=off');
     expect(text).not.toContain('Rewrite:');
-    expect(text).not.toContain('Schedule:');
+    expect(text).not.toContain('Residency:');
   });
 
   it('EXPLAIN ANALYZE adds the measured figures; wall-clock seconds are in the JSON only', async () => {
