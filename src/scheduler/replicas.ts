@@ -30,7 +30,7 @@ export function modelWork(dag: ActionDag, device: DeviceKind = 'h100', served: R
     const cost = modelCost(DEVICES[device], { paramsB: a.model.paramsB });
     const seconds = a.kind === 'image'
       ? diffusionSeconds(a.model.paramsB, a.decoding.width ?? SIM_IMAGE_SIZE, a.decoding.height ?? SIM_IMAGE_SIZE, DEFAULT_DIFFUSION_STEPS)
-      : (e?.tokens.length ?? 0) / cost.prefillTokensPerS + (e?.outputTokens ?? 0) * cost.computePerTokenS;
+      : (e?.length ?? 0) / cost.prefillTokensPerS + (e?.outputTokens ?? 0) * cost.computePerTokenS;
     const prev = out.get(a.model.name);
     out.set(a.model.name, { model: a.model, seconds: (prev?.seconds ?? 0) + seconds, calls: (prev?.calls ?? 0) + 1 });
   }

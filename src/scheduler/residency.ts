@@ -17,8 +17,7 @@ import type { ModelRef } from '../ir/common.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
 import { CPU_WINDOW, CPU_WORKER, planBuilder, type CallCost, type GpuDeployment, type PhysicalPlan, type Stint, type WorkerRef } from '../ir/physical-plan.ts';
 import { DEFAULT_DIFFUSION_STEPS, DEFAULT_SWITCH_COSTS, DEVICES, SIM_IMAGE_SIZE, coldLoadSeconds, diffusionSeconds, kvCapacityTokensAt, modelCost, wakeSeconds } from '../cost/cost-model.ts';
-import { estimateCalls, type CallEstimate } from '../cost/estimate.ts';
-import { lbPrefillByModel, type ModelPrompt } from '../cost/lower-bound.ts';
+import { distinctPieceTokens, estimateCalls, type CallEstimate } from '../cost/estimate.ts';
 import { deploymentOf, modelWork, proportionalReplicas, type ModelWork, type ReplicaLayout } from './replicas.ts';
 import { fluidReplay, type FluidModel, type FluidResult } from './fluid.ts';
 import { endpointWindow, endpointWorker, type DeclaredWorker } from './workers.ts';
@@ -71,7 +70,7 @@ export function planResidency(dag: ActionDag, opts: ResidencyOptions): Residency
     firstStints.set(gpu, stintOf(d, device));
   }
   const calls = new Map<ActionId, CallCost>();
-  for (const [id, e] of estimates) calls.set(id, { prompt: e.tokens.length, output: e.outputTokens, seconds: perCall.get(id) ?? 0 });
+  for (const [id, e] of estimates) calls.set(id, { prompt: e.length, output: e.outputTokens, seconds: perCall.get(id) ?? 0 });
   const all = Array.from({ length: gpus }, (_, i) => i);
   const b = planBuilder();
   let planned = 0;
@@ -111,7 +110,7 @@ function moveSeconds(m: ModelRef, warm: boolean): number {
 
 /**
  * Each sim:// model's work in GPU-seconds as the planner expects it to run: its distinct prompt
- * prefixes prefilled once (LB_prefill: shared prefixes hit the cache), each call's decode at the batch
+ * prefixes prefilled once (shared pieces hit the cache), each call's decode at the batch
  * its KV holds (a decode step reads the weights once for the batch and each sequence's context), and
  * diffusion steps for images. The baselines' layout (replicas.ts) counts whole prompts and decode at
  * the compute floor, as a practitioner's sizing would.
@@ -119,15 +118,15 @@ function moveSeconds(m: ModelRef, warm: boolean): number {
 function residencyWork(dag: ActionDag, device: DeviceKind, served: ReadonlySet<string>, estimates: ReadonlyMap<ActionId, CallEstimate>): { readonly work: Map<string, ModelWork>; readonly perCall: Map<ActionId, number> } {
   const base = modelWork(dag, device, served, estimates);
   const profile = DEVICES[device];
-  const prompts: ModelPrompt[] = [];
+  const prompts: { model: string; pieces: CallEstimate['pieces'] }[] = [];
   const naive = new Map<string, number>();
   for (const a of dag.actions) {
     const e = estimates.get(a.id);
     if (!e || !('model' in a) || !base.has(a.model.name) || a.kind === 'image') continue;
-    prompts.push({ model: a.model.name, tokens: e.tokens });
-    naive.set(a.model.name, (naive.get(a.model.name) ?? 0) + e.tokens.length);
+    prompts.push({ model: a.model.name, pieces: e.pieces });
+    naive.set(a.model.name, (naive.get(a.model.name) ?? 0) + e.length);
   }
-  const distinct = lbPrefillByModel(prompts);
+  const distinct = distinctPieceTokens(prompts);
   const perCall = new Map<ActionId, number>();
   const seconds = new Map<string, number>();
   for (const a of dag.actions) {
@@ -137,7 +136,7 @@ function residencyWork(dag: ActionDag, device: DeviceKind, served: ReadonlySet<s
     let s: number;
     if (a.kind === 'image') s = diffusionSeconds(a.model.paramsB, a.decoding.width ?? SIM_IMAGE_SIZE, a.decoding.height ?? SIM_IMAGE_SIZE, DEFAULT_DIFFUSION_STEPS);
     else {
-      const prompt = e?.tokens.length ?? 0;
+      const prompt = e?.length ?? 0;
       const out = e?.outputTokens ?? 0;
       const share = (distinct.get(a.model.name) ?? 0) / Math.max(1, naive.get(a.model.name) ?? 0);
       const batch = Math.max(1, Math.min(256, Math.floor(cost.kvCapacityTokens / Math.max(1, prompt + out))));
