@@ -2,6 +2,7 @@
 // N simulated H100s, cold or warm, agentlake or one of the baselines of ALGORITHMS.md §7), the cell's
 // statements one after the other, every action captured; then the §7 figures. GPU time is virtual
 // (the simulator's clock).
+import type { DeviceKind } from '../src/ir/cluster.ts';
 import { performance } from 'node:perf_hooks';
 import { Session } from '../src/engine/session.ts';
 import { BASELINES, type BaselineName } from '../src/ir/engines.ts';
@@ -30,6 +31,8 @@ export interface CellSpec {
   readonly engine: Engine;
   /** Run in order in one session; figures are summed (makespans add). */
   readonly statements: readonly string[];
+  /** The simulated accelerator (default H100). */
+  readonly device?: DeviceKind;
 }
 
 /** A finished cell. */
@@ -53,7 +56,7 @@ export async function runCell(spec: CellSpec, lakes: BenchLakehouses): Promise<C
   const t0 = performance.now();
   const dir = await lakes.fresh();
   try {
-    const session = await Session.open({ lakehouse: dir, gpus: spec.gpus, cache: false, warm: spec.start === 'warm', ...(spec.engine === 'agentlake' ? {} : { baseline: spec.engine }) });
+    const session = await Session.open({ lakehouse: dir, gpus: spec.gpus, cache: false, warm: spec.start === 'warm', ...(spec.device ? { device: spec.device } : {}), ...(spec.engine === 'agentlake' ? {} : { baseline: spec.engine }) });
     try {
       const capture = new EventCapture();
       let stats: StatsSum | undefined;
@@ -68,7 +71,7 @@ export async function runCell(spec: CellSpec, lakes: BenchLakehouses): Promise<C
       }
       if (!stats) throw new Error(`bench: ${spec.workload} has no statements`);
       const { calls, mismatches } = await tokenizeCalls(capture.actions, (key) => session.lakehouse.readObject(key));
-      const figures = cellFigures(stats, capture.actions, calls, mismatches, spec.gpus);
+      const figures = cellFigures(stats, capture.actions, calls, mismatches, spec.gpus, spec.device);
       return { workload: spec.workload, inputs: spec.inputs, gpus: spec.gpus, start: spec.start, engine: spec.engine, simulated: true, statements: spec.statements, rows, ...figures, cellWallS: round((performance.now() - t0) / 1000) };
     } finally {
       await session.close();

@@ -17,6 +17,8 @@ export interface ReportInput {
   /** Commit (and whether src/ was dirty) the bench ran on. */
   readonly code: string;
   readonly quick: boolean;
+  /** The simulated accelerator of every cell, as it reads in a sentence ("H100"). */
+  readonly device: string;
   /** What ran: a sentence (matrix, engines, sizes). */
   readonly plan: string;
   readonly benchWallS: number;
@@ -40,7 +42,7 @@ export function renderMarkdown(r: ReportInput): string {
   out.push('# agentlake benchmark (simulated GPUs)', '');
   out.push(`Generated ${r.generatedAt} on ${r.code}${r.quick ? ' with `--quick`' : ''}; bench wall time ${s1(r.benchWallS)} s (${r.machine}).`, '');
   out.push(`${r.plan}`, '');
-  out.push('**Every GPU figure here is simulated**: makespans, LB_time, tokens, cache hits, model switches, pre-emptions and GPU busy time come from the `sim://` simulator (simulated H100s in virtual time; response cache off; a fresh lakehouse copy and session per cell). Wall, optimizer and governance times are real. bench/README.md says how to read every figure.', '');
+  out.push(`**Every GPU figure here is simulated**: makespans, LB_time, tokens, cache hits, model switches, pre-emptions and GPU busy time come from the \`sim://\` simulator (simulated ${r.device}s in virtual time; response cache off; a fresh lakehouse copy and session per cell). Wall, optimizer and governance times are real; every makespan includes the optimizer's wall time (planning runs before the first call). bench/README.md says how to read every figure.`, '');
   out.push('Engines (ALGORITHMS.md §7; same simulator, prompts and rows, only the engine differs): **agentlake** (the default planner); ' + BASELINES.map((b) => `**${b}** (${BASELINE_SUMMARY[b]})`).join('; ') + '. The **best fair baseline** of a cell is the faster of ray-serve and router; every speedup below is agentlake against it unless a column says otherwise. **Cold**: every model load paid; **warm**: `Session.open({ warm: true })`, each engine starting with its own initial placement loaded.', '');
   out.push('## Targets', '', row(['target', 'goal', 'measured', 'result']), rule(4));
   for (const t of r.summary.targets) out.push(row([t.name, t.target, t.measured, t.pass ? '**PASS**' : '**FAIL**']));
@@ -94,7 +96,7 @@ function summarySection(r: ReportInput): string[] {
 
 function headlineSection(r: ReportInput): string[] {
   const out = ['## Paper headline figures beside ours', ''];
-  out.push(`The LUMILAKE paper (shared/seeds/lumilake-paper.txt) ran on ${PAPER.setup} against Ray + vLLM with no KV-cache sharing, which is our \`paper\` baseline; ours run on simulated H100s; our speedups are against the best fair baseline (ray-serve or router, with prefix caching), and the last column gives ours against the \`paper\` baseline for the like-for-like comparison. "geo" = geometric mean. All our figures simulated.`, '');
+  out.push(`The LUMILAKE paper (shared/seeds/lumilake-paper.txt) ran on ${PAPER.setup} against Ray + vLLM with no KV-cache sharing, which is our \`paper\` baseline; ours run on simulated ${r.device}s; our speedups are against the best fair baseline (ray-serve or router, with prefix caching), and the last column gives ours against the \`paper\` baseline for the like-for-like comparison. "geo" = geometric mean. All our figures simulated.`, '');
   out.push(row(['figure', 'paper', 'ours, warm (vs best fair)', 'ours, cold (vs best fair)', 'ours vs `paper` baseline (warm / cold)', 'paper source']), rule(6));
   for (const h of r.headline) out.push(row([h.figure, h.paper, h.warm, h.cold, h.vsPaperBaseline, h.where]));
   return out;

@@ -73,7 +73,7 @@ function panel(groups: readonly Comparison[], start: Start, gpus: number, top: n
 }
 
 /** The chart: a warm panel and a cold panel (those that ran), at 4 GPUs or the largest count run. */
-export function renderSvg(all: readonly Comparison[], generatedAt: string): string {
+export function renderSvg(all: readonly Comparison[], generatedAt: string, device = 'H100'): string {
   const gpus = all.some((s) => s.gpus === 4) ? 4 : Math.max(0, ...all.map((s) => s.gpus));
   const starts = (['warm', 'cold'] as const).filter((s) => all.some((c) => c.start === s && c.gpus === gpus));
   const H = TOP + starts.length * PANEL_H + 40;
@@ -81,7 +81,7 @@ export function renderSvg(all: readonly Comparison[], generatedAt: string): stri
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">Makespan per engine at ${gpus} GPUs: agentlake, the four baselines and LB_time</text>`);
-  out.push(`<text x="${W / 2}" y="44" text-anchor="middle" fill="#555">all simulated: H100s (sim://, virtual time), response cache off; ${esc(generatedAt)}; a bar cut with a zigzag and ↑ is taller than the axis (its value is on it)</text>`);
+  out.push(`<text x="${W / 2}" y="44" text-anchor="middle" fill="#555">all simulated: ${device}s (sim://, virtual time), response cache off; ${esc(generatedAt)}; a bar cut with a zigzag and ↑ is taller than the axis (its value is on it)</text>`);
   starts.forEach((start, k) => {
     const groups = all.filter((c) => c.start === start && c.gpus === gpus);
     out.push(...panel(groups, start, gpus, TOP + k * PANEL_H));

@@ -4,6 +4,7 @@
 // cross-tenant case (Q1 and Q2-text together vs one after the other) and the optimizer timings;
 // writes bench/results/latest.json, latest.md and makespan.svg. `--quick`: 40 inputs, 4 GPUs, warm,
 // agentlake + ray-serve + router (files *.quick.*). Progress on stderr.
+import type { DeviceKind } from '../src/ir/cluster.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,9 +29,11 @@ interface Args {
   readonly starts: readonly Start[];
   /** GPU counts of Q1-Q6 (scenarios and the cross-tenant case run at 4 GPUs, or the largest given). */
   readonly gpus: readonly number[];
+  /** The simulated accelerator of every cell (`--device=h200`: results in latest.h200.*). */
+  readonly device: DeviceKind;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--only=Q1,S2] [--no-cross] [--engines=agentlake,ray-serve,router,paper,langgraph] [--starts=cold,warm] [--gpus=1,4]\n';
+const USAGE = 'usage: npm run bench -- [--quick] [--only=Q1,S2] [--no-cross] [--engines=agentlake,ray-serve,router,paper,langgraph] [--starts=cold,warm] [--gpus=1,4] [--device=h100|h200]\n';
 
 const list = (a: string, flag: string): string[] => a.slice(flag.length).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
@@ -41,6 +44,7 @@ function parseArgs(argv: readonly string[]): Args {
   let engines: Engine[] = quick ? ['agentlake', 'ray-serve', 'router'] : [...ENGINES];
   let starts: Start[] = quick ? ['warm'] : [...STARTS];
   let gpus = quick ? [4] : [1, 4];
+  let device: DeviceKind = 'h100';
   for (const a of argv) {
     if (a === '--quick') continue;
     if (a === '--no-cross') cross = false;
@@ -48,6 +52,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a.startsWith('--engines=')) engines = list(a, '--engines=').map((e) => oneOf(e, ENGINES, '--engines'));
     else if (a.startsWith('--starts=')) starts = list(a, '--starts=').map((e) => oneOf(e, STARTS, '--starts'));
     else if (a.startsWith('--gpus=')) gpus = list(a, '--gpus=').map(Number).filter((g) => Number.isInteger(g) && g > 0);
+    else if (a.startsWith('--device=')) device = oneOf(a.slice('--device='.length), ['h100', 'h200'] as const, '--device');
     else if (a === '--help' || a === '-h') {
       process.stderr.write(USAGE);
       process.exit(0);
@@ -55,7 +60,7 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (!engines.includes('agentlake')) throw new Error('bench: --engines must include agentlake (every figure compares against it)');
   if (gpus.length === 0) throw new Error('bench: --gpus needs at least one GPU count');
-  return { quick, only, cross, engines, starts, gpus };
+  return { quick, only, cross, engines, starts, gpus, device };
 }
 
 function oneOf<T extends string>(v: string, all: readonly T[], flag: string): T {
@@ -83,18 +88,21 @@ function matrix(args: Args): CellSpec[] {
     const statement = w.statement(inputs);
     for (const start of args.starts) {
       for (const gpus of w.group === 'paper' ? args.gpus : [top]) {
-        for (const engine of args.engines) specs.push({ workload: w.id, inputs, gpus, start, engine, statements: [statement] });
+        for (const engine of args.engines) specs.push({ workload: w.id, inputs, gpus, start, engine, statements: [statement], device: args.device });
       }
     }
   }
   return specs;
 }
 
+/** How a device reads in the report: 'H100'. */
+const deviceLabel = (d: DeviceKind): string => d.toUpperCase();
+
 /** A sentence saying what this run covers, for the report. */
 function planText(args: Args, cells: number, crossInputs: number): string {
   const paper = PAPER_WORKLOADS.map((w) => `${w.id} ${args.quick ? QUICK_INPUTS : w.inputs}`).join(', ');
   const only = args.only ? ` (--only=${args.only.join(',')})` : '';
-  return `What ran${only}: Q1-Q6 (${paper} inputs) × GPUs ${args.gpus.join(', ')} and the scenarios S1-S5 (${args.quick ? QUICK_INPUTS : 'S2 400 questions, the others 160 symbols'}) at ${Math.max(...args.gpus)} GPUs, each ${args.starts.join(' and ')}, on ${args.engines.join(', ')}: ${cells} cells${args.cross ? `; the cross-tenant case at ${crossInputs} symbols, ${Math.max(...args.gpus)} GPUs (${args.engines.length * args.starts.length * 2} cells)` : ''}; the optimizer timings.`;
+  return `What ran${only}: Q1-Q6 (${paper} inputs) × GPUs ${args.gpus.join(', ')} and the scenarios S1-S5 (${args.quick ? QUICK_INPUTS : 'S2 400 questions, the others 160 symbols'}) at ${Math.max(...args.gpus)} GPUs, each ${args.starts.join(' and ')}, on ${args.engines.join(', ')}: ${cells} cells${args.cross ? `; the cross-tenant case at ${crossInputs} symbols, ${Math.max(...args.gpus)} GPUs (${args.engines.length * args.starts.length * 2} cells)` : ''}; simulated ${deviceLabel(args.device)}s; the optimizer timings.`;
 }
 
 async function main(): Promise<void> {
@@ -135,15 +143,16 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(1)).join('/')} at the start and ${loadavg().map((l) => l.toFixed(1)).join('/')} at the end`;
     const plan = planText(args, specs.length, crossInputs);
     await mkdir(results, { recursive: true });
-    const suffix = args.quick ? '.quick' : '';
+    const suffix = `${args.device === 'h100' ? '' : `.${args.device}`}${args.quick ? '.quick' : ''}`;
+    const device = deviceLabel(args.device);
     const json = {
       generatedAt, code, quick: args.quick, plan, benchWallS, machine, simulated: true,
-      note: 'GPU figures (makespans, LB_time, tokens, cache hits, model switches, pre-emptions, GPU busy time) are simulated: sim:// models on simulated H100s in virtual time, response cache off, a fresh lakehouse copy and session per cell. Wall, optimizer and governance times are real.',
+      note: `GPU figures (makespans, LB_time, tokens, cache hits, model switches, pre-emptions, GPU busy time) are simulated: sim:// models on simulated ${device}s in virtual time, response cache off, a fresh lakehouse copy and session per cell. Wall, optimizer and governance times are real; each makespan includes the optimizer's wall time.`,
       node: process.version, args, summary, headline, comparisons: cmp, crossTenant: cross ?? null, optimizer, cells,
     };
     await writeFile(join(results, `latest${suffix}.json`), `${JSON.stringify(json, null, 2)}\n`);
-    await writeFile(join(results, `latest${suffix}.md`), renderMarkdown({ generatedAt, code, quick: args.quick, plan, benchWallS, machine, workloads: WORKLOADS, cells, comparisons: cmp, cross, optimizer, summary, headline }));
-    await writeFile(join(results, `makespan${suffix}.svg`), renderSvg(cmp, generatedAt));
+    await writeFile(join(results, `latest${suffix}.md`), renderMarkdown({ generatedAt, code, quick: args.quick, device, plan, benchWallS, machine, workloads: WORKLOADS, cells, comparisons: cmp, cross, optimizer, summary, headline }));
+    await writeFile(join(results, `makespan${suffix}.svg`), renderSvg(cmp, generatedAt, device));
     log(`bench: done in ${benchWallS.toFixed(1)} s (${machine}); wrote bench/results/latest${suffix}.json, latest${suffix}.md, makespan${suffix}.svg`);
     for (const t of summary.targets) log(`  ${t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.measured} (target ${t.target})`);
   } finally {
@@ -156,7 +165,7 @@ async function crossTenant(args: Args, inputs: number, gpus: number, run: (spec:
   const runs: CrossTenantRun[] = [];
   for (const start of args.starts) {
     for (const engine of args.engines) {
-      const base = { inputs, gpus, start, engine };
+      const base = { inputs, gpus, start, engine, device: args.device };
       const together = await run({ ...base, workload: 'Q1+Q2text together', statements: [togetherStatement(inputs)] });
       const sequential = await run({ ...base, workload: 'Q1+Q2text sequential', statements: [workloadStatement(TENANTS.q1, inputs), workloadStatement(TENANTS.q2Text, inputs)] });
       runs.push({ engine, start, together, sequential, speedup: together.makespanS > 0 ? sequential.makespanS / together.makespanS : 1 });
