@@ -4,10 +4,27 @@
 // bound here is ever above what any schedule on the simulator can achieve.
 import { InternalError } from '../diag/diagnostic.ts';
 import { DEVICES, modelCost, stepSeconds, type DeviceProfile, type ModelCost } from './cost-model.ts';
-import { commonPrefix, compareTokens, type Tokens } from './prompt-trie.ts';
 
-/** A prompt as token ids. */
-export type { Tokens } from './prompt-trie.ts';
+/** A prompt as token ids: an array or a typed array. */
+export type Tokens = ArrayLike<number> & Iterable<number>;
+
+/** Lexicographic comparison of token arrays (a proper prefix sorts first). */
+export function compareTokens(a: Tokens, b: Tokens): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** Length of the longest common prefix of two token arrays. */
+export function commonPrefix(a: Tokens, b: Tokens): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
 
 /** A call's prompt and the tokens it generated, on an engine that caches generated tokens. */
 export interface Generation {

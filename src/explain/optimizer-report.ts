@@ -1,6 +1,7 @@
 // The optimizer's part of EXPLAIN: the engine, rewrites that fired, calls before and after dedup,
-// the contracted graph, the placement (per GPU: calls and models in order) and its epochs, the
-// estimated makespan and prefix-cache hit rate, and the lower bounds of ALGORITHMS.md §7; EXPLAIN
+// the placement (per worker: calls and models, a model's replicas and routing), each GPU's
+// deployment, agentlake's residency plan and dispatch with the fluid replay's estimated makespan,
+// and the lower bounds of ALGORITHMS.md §7; EXPLAIN
 // ANALYZE adds the measured figures. Every time is simulated; every estimate is labelled. VERBOSE
 // adds, under each rewrite, the DAG as that rule left it (dagView: whole if small, else input 0),
 // and says so when no rule changed the plan.
@@ -30,7 +31,6 @@ export interface OptimizerReport {
     readonly worker: string;
     readonly calls: number;
     readonly models: readonly string[];
-    readonly epochs: number;
     /** A model's replicas (the baselines): their GPUs and the router's policy. */
     readonly replicas?: { readonly gpus: readonly number[]; readonly routing: string };
   }[];
@@ -61,16 +61,14 @@ export function optimizerReport(o: Optimized, engine: OptimizerReport['engine'],
     if (worker === 'cpu') continue;
     const models: string[] = [];
     let calls = 0;
-    const epochs = new Set<number>();
     for (const id of ids) {
       const a = byId.get(id);
       if (!a || !('model' in a)) continue;
       calls++;
       if (models.at(-1) !== a.model.name) models.push(a.model.name);
-      epochs.add(o.plan?.epoch?.get(id) ?? 0);
     }
     const w = o.plan?.workers.get(worker);
-    placement.push({ worker, calls, models, epochs: epochs.size, ...(w?.kind === 'replicas' ? { replicas: { gpus: w.gpus, routing: w.routing } } : {}) });
+    placement.push({ worker, calls, models, ...(w?.kind === 'replicas' ? { replicas: { gpus: w.gpus, routing: w.routing } } : {}) });
   }
   const deployment = [...(o.plan?.deployment ?? new Map<number, GpuDeployment>())].sort((a, b) => a[0] - b[0])
     .map(([gpu, d]) => ({ gpu, models: d.models.map((m) => m.name), ...(d.memoryFractions ? { shares: d.memoryFractions } : {}), ...(d.asleep?.length ? { asleep: d.asleep.map((m) => m.name) } : {}) }));
@@ -109,7 +107,7 @@ export function renderOptimizer(t: TextPlan, r: OptimizerReport, opts: { readonl
     for (const line of w.after.lines) t.addText(4, line);
   }
   if (opts.verbose && r.engine === 'agentlake' && r.rewrites.length === 0) t.add(2, 'Rewrite', { rule: 'none', note: 'no rule changed the plan' });
-  for (const p of r.placement) t.add(2, 'Worker', { name: p.worker, calls: p.calls, models: p.models.join('>'), epochs: p.epochs, gpus: p.replicas?.gpus.join(','), routing: p.replicas?.routing });
+  for (const p of r.placement) t.add(2, 'Worker', { name: p.worker, calls: p.calls, models: p.models.join('>'), gpus: p.replicas?.gpus.join(','), routing: p.replicas?.routing });
   for (const d of r.deployment ?? []) {
     const several = d.models.length > 1;
     t.add(2, 'Deploy', { gpu: d.gpu, models: d.models.join('+'), shares: d.shares?.join(','), mode: several ? (d.shares ? 'colocated' : 'sleep') : undefined, asleep: d.asleep?.join('+') });

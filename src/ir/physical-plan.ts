@@ -61,11 +61,6 @@ export interface PhysicalPlan {
   /** Requests a worker keeps in flight (a GPU server batches what it has). */
   readonly window: ReadonlyMap<WorkerId, number>;
   /**
-   * The scheduler's epochs: a worker starts an action of a later epoch than its earliest unfinished
-   * one only when it uses the model that epoch's work uses (no switch the plan did not choose).
-   */
-  readonly epoch?: ReadonlyMap<ActionId, number>;
-  /**
    * Admission by input (the `langgraph` baseline): an action of an input may start only while no
    * other action of that input runs, and a new input only while fewer than `inFlight` are started
    * and unfinished. Actions of no input (the batch's input query) are not gated.
@@ -123,7 +118,7 @@ export interface PlanBuilder {
   place(worker: WorkerRef, id: ActionId, window: number): void;
   /** True once `id` is placed. */
   has(id: ActionId): boolean;
-  readonly plan: Omit<PhysicalPlan, 'epoch'>;
+  readonly plan: PhysicalPlan;
 }
 
 export function planBuilder(): PlanBuilder {

@@ -69,15 +69,30 @@ export class PlannedDispatch {
     }
   }
 
-  /** Waits for a GPU to take call `id` (prompt `text`); resolves with it and its release. */
-  acquire(id: ActionId, text: string, rank: number): Promise<{ readonly gpu: number; readonly release: () => void }> {
+  /** Waits for a GPU to take call `id` (prompt `text`); resolves with it and its release, rejects on abort. */
+  acquire(id: ActionId, text: string, rank: number, signal?: AbortSignal): Promise<{ readonly gpu: number; readonly release: () => void }> {
     const model = this.modelOf.get(id);
     if (model === undefined) return Promise.reject(new Error(`call ${id} is not planned on simulated GPUs`));
-    return new Promise((resolve) => {
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
       const list = this.waiting.get(model) ?? [];
       let at = list.length;
       while (at > 0 && (list[at - 1]?.rank ?? 0) > rank) at--;
-      list.splice(at, 0, { id, text, rank, resolve: (gpu) => resolve({ gpu, release: this.releaser(id, model, gpu) }) });
+      const onAbort = (): void => {
+        const mine = this.waiting.get(model);
+        const i = mine?.findIndex((w) => w.id === id) ?? -1;
+        if (i < 0) return;
+        mine?.splice(i, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      list.splice(at, 0, {
+        id, text, rank,
+        resolve: (gpu) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve({ gpu, release: this.releaser(id, model, gpu) });
+        },
+      });
       this.waiting.set(model, list);
       this.wake();
     });

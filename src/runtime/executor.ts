@@ -7,7 +7,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { errorBatch, errorOf, outputOf, type ActionOutput } from './action-output.ts';
 import { OPERATORS, type CallInfo, type OperatorContext, type OperatorRun } from './operators.ts';
 import { CPU_WORKER, defaultPlan, workerId, type PhysicalPlan, type WorkerId } from '../ir/physical-plan.ts';
-import { admissionGate, epochGate, modelPrefetch, plannedDispatch, replicaRouters } from './plan-gates.ts';
+import { admissionGate, modelPrefetch, plannedDispatch, replicaRouters } from './plan-gates.ts';
 import type { PlannedDispatch } from './dispatch.ts';
 
 /** The CPU worker's id. */
@@ -77,7 +77,6 @@ class DagRun {
   /** Unfinished dependencies per action, and each action's dependents. */
   private readonly waiting = new Map<ActionId, number>();
   private readonly dependents = new Map<ActionId, ActionId[]>();
-  private readonly epochs: ReturnType<typeof epochGate>;
   private readonly prefetch: ReturnType<typeof modelPrefetch>;
   private readonly admission: ReturnType<typeof admissionGate>;
   private readonly routers: ReturnType<typeof replicaRouters>;
@@ -131,7 +130,6 @@ class DagRun {
         this.dependents.set(d, list);
       }
     }
-    this.epochs = epochGate(this.plan, this.byId);
     this.prefetch = modelPrefetch(this.plan, this.byId, this.ctx, opts.warm === true);
     this.admission = admissionGate(this.plan, this.byId);
     this.routers = replicaRouters(this.plan);
@@ -157,7 +155,6 @@ class DagRun {
 
   private finish(id: ActionId, output: ActionOutput): void {
     this.outputs.set(id, output);
-    this.epochs.done(id);
     this.prefetch.done(id);
     this.admission.done(id);
     this.dispatch?.settled(id);
@@ -182,10 +179,9 @@ class DagRun {
     }
     // Planned dispatch decides at the same quiet points: every call of this instant is waiting by then.
     if (!(this.opts.deterministic && (this.cpuHolds > 0 || (this.running.get(CPU) ?? 0) > 0))) this.dispatch?.pump();
-    // Nothing running and nothing could start: a dependency cycle, a missing action, or a plan whose
-    // epochs contradict its dependencies.
+    // Nothing running and nothing could start: a dependency cycle or a missing action.
     if (this.inFlight === 0 && this.done < this.dag.actions.length && !this.ctx.signal.aborted) {
-      this.reject(new InternalError(`execution stalled with ${this.dag.actions.length - this.done} actions left (a dependency cycle, a missing action, or a plan whose epochs contradict its dependencies)`));
+      this.reject(new InternalError(`execution stalled with ${this.dag.actions.length - this.done} actions left (a dependency cycle or a missing action)`));
     }
   }
 
@@ -194,12 +190,10 @@ class DagRun {
     const q = this.ready.get(worker) ?? [];
     const limit = this.plan.window.get(worker) ?? 1;
     while (q.length > 0 && (this.running.get(worker) ?? 0) < limit) {
-      // The plan's order is a preference: the earliest-ranked ready action goes first, among
-      // those its epoch allows.
-      const allowed = this.epochs.allowed(worker);
+      // The plan's order is a preference: the earliest-ranked ready action goes first.
       let best = -1;
       for (let i = 0; i < q.length; i++) {
-        if (!allowed(q[i] ?? '') || !this.admission.allowed(q[i] ?? '')) continue;
+        if (!this.admission.allowed(q[i] ?? '')) continue;
         if (best < 0 || (this.rank.get(q[i] ?? '') ?? 0) < (this.rank.get(q[best] ?? '') ?? 0)) best = i;
       }
       if (best < 0) break;
@@ -229,7 +223,7 @@ class DagRun {
     return {
       ...this.ctx,
       worker: ref,
-      ...(dispatch ? { route: (text: string, id: ActionId) => dispatch.acquire(id, text, this.rank.get(id) ?? 0) } : router ? { route: (text: string) => {
+      ...(dispatch ? { route: (text: string, id: ActionId) => dispatch.acquire(id, text, this.rank.get(id) ?? 0, this.ctx.signal) } : router ? { route: (text: string) => {
         const gpu = router.pick(text);
         return Promise.resolve({ gpu, release: () => router.release(gpu) });
       } } : {}),

@@ -1,56 +1,12 @@
-// What the executor keeps to besides dependencies: the plan's epochs (no model switch the plan did
-// not choose), model loads ahead of work and the deployment of replicas, the routers in front of
-// replicas, and admission by input (the langgraph baseline).
+// What the executor keeps to besides dependencies: model loads ahead of work and the deployment of
+// replicas, the routers in front of replicas, agentlake's dispatch, and admission by input (the
+// langgraph baseline).
 import { isModelCall, type Action, type ActionId } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
 import type { GpuDeployment, PhysicalPlan, WorkerId } from '../ir/physical-plan.ts';
 import type { OperatorContext } from './operators.ts';
 import { ReplicaRouter } from './router.ts';
 import { PlannedDispatch } from './dispatch.ts';
-
-/**
- * The plan's epochs per worker: the earliest epoch with unfinished work, and the model it uses; an
- * action may start if its epoch is not later, or if it uses that model. Without epochs, anything goes.
- */
-export function epochGate(plan: PhysicalPlan, byId: ReadonlyMap<ActionId, Action>): { allowed: (worker: WorkerId) => (id: ActionId) => boolean; done: (id: ActionId) => void } {
-  const epochOf = plan.epoch;
-  if (!epochOf) return { allowed: () => () => true, done: () => undefined };
-  const modelOf = (id: ActionId): string | undefined => {
-    const a = byId.get(id);
-    return a && 'model' in a ? a.model.name : undefined;
-  };
-  // Per worker: unfinished actions per epoch, in epoch order.
-  const left = new Map<WorkerId, Map<number, { n: number; model?: string }>>();
-  for (const [id, worker] of plan.assignment) {
-    // Only GPUs keep to epochs (they switch models); CPU work runs whenever it is ready.
-    if (plan.workers.get(worker)?.kind !== 'gpu') continue;
-    const e = epochOf.get(id) ?? 0;
-    const m = left.get(worker) ?? new Map<number, { n: number; model?: string }>();
-    const entry = m.get(e) ?? { n: 0 };
-    entry.n++;
-    const model = modelOf(id);
-    if (entry.model === undefined && model !== undefined) entry.model = model;
-    m.set(e, entry);
-    left.set(worker, m);
-  }
-  return {
-    allowed: (worker) => {
-      const m = left.get(worker);
-      if (!m || m.size === 0) return () => true;
-      const current = Math.min(...m.keys());
-      const model = m.get(current)?.model;
-      return (id) => (epochOf.get(id) ?? 0) <= current || (model !== undefined && modelOf(id) === model);
-    },
-    done: (id) => {
-      const worker = plan.assignment.get(id);
-      const m = worker === undefined ? undefined : left.get(worker);
-      const e = epochOf.get(id) ?? 0;
-      const entry = m?.get(e);
-      if (!m || !entry) return;
-      if (--entry.n === 0) m.delete(e);
-    },
-  };
-}
 
 /**
  * Loads each simulated GPU's next model while it is idle: its first model at the start, and the

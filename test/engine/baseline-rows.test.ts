@@ -90,8 +90,8 @@ describe('the baselines differ only in how they serve', () => {
     for (const b of BASELINES) expect(await text(b), b).toMatch(new RegExp(`Optimizer: engine=${b} `));
     // 3 GPUs, Q5: the 8B model's work gets two replicas, the 32B model's one (a 32B model shares with nobody).
     const ray = await text('ray-serve');
-    expect(ray).toMatch(/Worker: name=replicas:qwen3_8b calls=\d+ models=qwen3_8b epochs=1 gpus=0,1 routing=power-of-two/);
-    expect(ray).toMatch(/Worker: name=replicas:qwen3_32b calls=6 models=qwen3_32b epochs=1 gpus=2 routing=power-of-two/);
+    expect(ray).toMatch(/Worker: name=replicas:qwen3_8b calls=\d+ models=qwen3_8b gpus=0,1 routing=power-of-two/);
+    expect(ray).toMatch(/Worker: name=replicas:qwen3_32b calls=6 models=qwen3_32b gpus=2 routing=power-of-two/);
     expect(ray).toMatch(/Deploy: gpu=2 models=qwen3_32b\n/);
     expect(ray).not.toMatch(/Admission/);
     expect(await text('router')).toMatch(/routing=cache-aware/);

@@ -44,7 +44,7 @@ describe('EXPLAIN of the optimizer', () => {
     expect(o.estimate?.lbTimeS).toBeGreaterThan(0);
     expect(text).toMatch(/Optimizer: engine=agentlake gpus=2 device=h100 start=cold calls_before=88 calls_after=66/);
     expect(text).toMatch(/Rewrite: rule=merkle_dedup round=1/);
-    expect(text).toMatch(/Worker: name=replicas:qwen3_8b calls=\d+ models=qwen3_8b epochs=1 gpus=0,1 routing=planned/);
+    expect(text).toMatch(/Worker: name=replicas:qwen3_8b calls=\d+ models=qwen3_8b gpus=0,1 routing=planned/);
     expect(text).toMatch(/Gpu: gpu=0 stints=/);
     expect(text).toMatch(/Dispatch: policy=planned /);
     // Without VERBOSE: no DAG after each rule, in text or JSON.

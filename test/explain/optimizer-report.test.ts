@@ -53,7 +53,7 @@ describe('optimizer section of EXPLAIN', () => {
     // Every call goes to its model's replicas on the one GPU, behind agentlake's dispatch.
     expect(o.placement.every((p) => p.worker.startsWith('replicas:') && p.replicas?.routing === 'planned' && p.replicas.gpus.join() === '0')).toBe(true);
     expect(o.placement.reduce((n, p) => n + p.calls, 0)).toBe(o.callsAfter);
-    expect(lines.filter((l) => l.startsWith('Worker:'))).toEqual(o.placement.map((p) => `Worker: name=${p.worker} calls=${p.calls} models=${p.models.join('>')} epochs=${p.epochs} gpus=0 routing=planned`));
+    expect(lines.filter((l) => l.startsWith('Worker:'))).toEqual(o.placement.map((p) => `Worker: name=${p.worker} calls=${p.calls} models=${p.models.join('>')} gpus=0 routing=planned`));
     // The residency plan: what the GPU holds over time, as in the JSON.
     expect(o.residency?.stints.map((g) => g.gpu)).toEqual([0]);
     const gpuLines = lines.filter((l) => l.startsWith('Gpu:'));
@@ -109,7 +109,7 @@ describe('renderOptimizer', () => {
   };
   const report: OptimizerReport = {
     engine: 'ray-serve', gpus: 2, device: 'h200', start: 'warm', callsBefore: 5, callsAfter: 4, rewrites: [],
-    placement: [{ worker: 'gpu:0', calls: 3, models: ['a', 'b'], epochs: 2 }, { worker: 'gpu:1', calls: 1, models: ['a'], epochs: 1 }],
+    placement: [{ worker: 'gpu:0', calls: 3, models: ['a', 'b'] }, { worker: 'gpu:1', calls: 1, models: ['a'] }],
     measured: { ...stats, makespanOverLbTime: null },
   };
 
@@ -118,8 +118,8 @@ describe('renderOptimizer', () => {
     renderOptimizer(t, report);
     expect(bare(t.toString())).toEqual([
       'Optimizer: engine=ray-serve gpus=2 device=h200 start=warm calls_before=5 calls_after=4',
-      'Worker: name=gpu:0 calls=3 models=a>b epochs=2',
-      'Worker: name=gpu:1 calls=1 models=a epochs=1',
+      'Worker: name=gpu:0 calls=3 models=a>b',
+      'Worker: name=gpu:1 calls=1 models=a',
       'Measured: simulated_makespan_s=2.5 calls_executed=4 dedup_saved=1 prompt_tokens=100 cached_tokens=10 model_switches=1 errors=0',
     ]);
     expect(t.toString()).not.toMatch(/1\.678|0\.123|0\.045/);

@@ -163,6 +163,23 @@ describe('planned dispatch', () => {
     expect([...h.sent.keys()].sort()).toEqual(['a1', 'b1']);
   });
 
+  it('lets a waiting call go when its run is cancelled', async () => {
+    const calls = new Map(['x', 'y'].map((id) => [id, { model: A, cost: cost(60, 40) }]));
+    const h = harness(new Map([[0, stint([A], [100])]]), calls);
+    h.send('x', 'x alone');
+    await settle();
+    const abort = new AbortController();
+    const waiting = h.dispatch.acquire('y', 'y alone', 1, abort.signal);
+    abort.abort(new Error('cancelled'));
+    await expect(waiting).rejects.toThrow('cancelled');
+    // Its slot was never taken: the GPU still holds only x.
+    h.sent.get('x')?.release();
+    h.dispatch.settled('x');
+    h.dispatch.settled('y');
+    await settle();
+    expect([...h.sent.keys()]).toEqual(['x']);
+  });
+
   it('never stalls: with nothing running, a GPU moves to a waiting model no GPU holds even though its own has calls left', async () => {
     // b's call waits; a still has a call left (a2 reads b1's answer), so no GPU would move by the rule.
     const calls = new Map([['a2', { model: A, cost: cost(10, 10) }], ['b1', { model: B, cost: cost(10, 10) }]]);
