@@ -18,7 +18,7 @@ import type { DeviceKind } from '../ir/cluster.ts';
 import { CPU_WINDOW, CPU_WORKER, planBuilder, type CallCost, type GpuDeployment, type PhysicalPlan, type Stint, type WorkerRef } from '../ir/physical-plan.ts';
 import { DEFAULT_DIFFUSION_STEPS, DEFAULT_SWITCH_COSTS, DEVICES, SIM_IMAGE_SIZE, coldLoadSeconds, diffusionSeconds, kvCapacityTokensAt, modelCost, wakeSeconds } from '../cost/cost-model.ts';
 import { distinctPieceTokens, estimateCalls, type CallEstimate } from '../cost/estimate.ts';
-import { deploymentOf, modelWork, proportionalReplicas, type ModelWork, type ReplicaLayout } from './replicas.ts';
+import { deploymentOf, modelWork, proportionalReplicas, type ModelWork } from './replicas.ts';
 import { fluidReplay, type FluidModel, type FluidResult } from './fluid.ts';
 import { endpointWindow, endpointWorker, type DeclaredWorker } from './workers.ts';
 
@@ -201,14 +201,14 @@ export function upstreamModels(dag: ActionDag, models: ReadonlySet<string>): { r
  * or the models no other model reads from left out of the start (their work only comes once their
  * inputs' upstream calls are done) and moved to as the upstream models run out of work.
  */
-function chooseStart(dag: ActionDag, work: ReadonlyMap<string, ModelWork>, gpus: number, device: DeviceKind, warm: boolean): { readonly layout: ReplicaLayout; readonly first: Map<number, GpuDeployment>; readonly fluid: FluidResult } {
+function chooseStart(dag: ActionDag, work: ReadonlyMap<string, ModelWork>, gpus: number, device: DeviceKind, warm: boolean): { readonly first: Map<number, GpuDeployment>; readonly fluid: FluidResult } {
   const { upstream, read } = upstreamModels(dag, new Set(work.keys()));
   const models = new Map<string, FluidModel>([...work].map(([n, w]) => [n, { model: w.model, seconds: w.seconds, upstream: upstream.get(n) ?? [] }]));
   const moveS = (m: ModelRef): number => moveSeconds(m, warm);
   const sinks = [...work.keys()].filter((n) => !read.has(n) && (upstream.get(n) ?? []).length > 0);
   const starts: { readonly served: ReadonlyMap<string, ModelWork>; readonly ownAll: boolean }[] = [{ served: work, ownAll: false }, { served: work, ownAll: true }];
   if (sinks.length > 0 && sinks.length < work.size) starts.push({ served: new Map([...work].filter(([n]) => !sinks.includes(n))), ownAll: false });
-  let best: { layout: ReplicaLayout; first: Map<number, GpuDeployment>; fluid: FluidResult } | undefined;
+  let best: { first: Map<number, GpuDeployment>; fluid: FluidResult } | undefined;
   for (const { served, ownAll } of starts) {
     const layout = proportionalReplicas(served, gpus, ownAll);
     // Cold: a GPU's first models load one after another before its first call.
@@ -216,7 +216,7 @@ function chooseStart(dag: ActionDag, work: ReadonlyMap<string, ModelWork>, gpus:
     const first = deploymentOf(layout, work, device);
     const colocated = new Set([...first].filter(([, d]) => d.memoryFractions !== undefined).map(([g]) => g));
     const fluid = fluidReplay(models, layout.modelsOn, gpus, moveS, startS, colocated);
-    if (best === undefined || fluid.makespanS < best.fluid.makespanS) best = { layout, first, fluid };
+    if (best === undefined || fluid.makespanS < best.fluid.makespanS) best = { first, fluid };
   }
-  return best as { layout: ReplicaLayout; first: Map<number, GpuDeployment>; fluid: FluidResult };
+  return best as { first: Map<number, GpuDeployment>; fluid: FluidResult };
 }
