@@ -1,9 +1,10 @@
 // A fluid replay of a batch's model work over time, to choose what each GPU holds when: each model's
 // work (GPU-seconds at full batch) drains at one GPU-second per second per GPU holding it (1/k of a
-// GPU shared by k models), but never ahead of the models upstream of it — a model whose calls read
+// GPU co-located by k models; a sleep-mode GPU serves one model while it has work it may do, then
+// swaps after a wake or load), from when the GPU's first load is done, but never ahead of the models upstream of it — a model whose calls read
 // another's outputs has done at most the share of its work that the upstream one has (the runtime
-// finishes inputs in order, so work flows through the models input by input). When a model has no
-// work left, each GPU it held alone moves to the model that then has the most work left per GPU
+// finishes inputs in order, so work flows through the models input by input). When a GPU's models
+// have no work left, it moves to the model that then has the most work left per GPU
 // (one with no GPU yet first), if one more GPU ends that model's work sooner even after the move
 // (the GPU arrives after the load or wake). Pure arithmetic over a handful of models.
 import type { ModelRef } from '../ir/common.ts';

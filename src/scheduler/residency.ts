@@ -1,15 +1,17 @@
-// agentlake's plan (issue 14): which models each simulated GPU holds over time, and the order its
-// runtime dispatch prefers. Calls are not pinned to GPUs; the runtime keeps them and each GPU pulls
-// the next one its KV budget holds (runtime/dispatch.ts), preferring the one whose prompt prefix it
-// already holds. The planner decides:
-//   - the first stint of every GPU: each model's GPUs in proportion to its work, the smallest models
-//     beside another one (co-located when both fit, else swapped with vLLM's sleep mode) — every
-//     model is served from the start, so no call ever waits on a model that is not coming;
-//   - later stints: once a model has no call left to send, its GPUs move to the model that then has
-//     the most work per GPU, when that saves more than the move costs (a wake from sleep when the
-//     cluster starts warm with the model asleep there, else a cold load), estimated by a fluid
-//     replay of the work at full batch;
-//   - each call's KV tokens (estimated prompt and expected output) and each instance's KV budget;
+// agentlake's plan (issue 14): which models each simulated GPU holds first, what the runtime needs to
+// move GPUs later, and the order its dispatch prefers. Calls are not pinned to GPUs; the runtime keeps
+// them and each GPU pulls the next one its KV budget holds (runtime/dispatch.ts), preferring the one
+// whose prompt prefix it already holds. The planner decides:
+//   - the first stint of every GPU, by a fluid replay (fluid.ts) of three starts: each model's GPUs
+//     in proportion to its work with the smallest models beside another (co-located when both fit,
+//     else sleep-mode swaps); a GPU per model; or the models no other model reads left out of the
+//     start. A model others read from is always held from the start, so no call waits on a GPU that
+//     waits on it;
+//   - what later moves cost and weigh: each call's share of its model's work, each model's KV budget
+//     alone on a GPU and its move cost (a wake from sleep when the cluster starts warm with every model
+//     asleep on every GPU, else a cold load); the runtime moves a GPU whose models have run out of
+//     calls by the replay's rule, on live progress (the replay's moves are shown in EXPLAIN);
+//   - each call's KV tokens (estimated prompt and expected output);
 //   - the priority order: inputs in order (finishing the inputs already started feeds the models
 //     downstream), each input's calls in DAG order.
 import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
