@@ -19,6 +19,7 @@ import type { ModelRef } from '../ir/common.ts';
 import type { CallCost, Residency, Stint } from '../ir/physical-plan.ts';
 import type { ModelClient } from './model-client.ts';
 import { TextRadix } from './text-radix.ts';
+import { bestMove } from '../cost/moves.ts';
 
 /** How many waiting calls, in priority order, a GPU looks through for a shared prefix. */
 const LOOKAHEAD = 64;
@@ -247,19 +248,13 @@ export class PlannedDispatch {
     this.clientFor(m.model).deploy?.(g.index, g.stint, false);
   }
 
-  /** The model a freed GPU helps most: one with work and no GPU first, else the most work per GPU if one more GPU ends it sooner after the move. */
+  /** Where a freed GPU helps most (cost/moves.ts), among the models with calls left to send. */
   private moveTarget(): string | undefined {
-    let best: string | undefined;
-    let bestEnd = 0;
-    for (const [name, m] of [...this.residency.models].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      if ((this.left.get(name) ?? 0) <= 0) continue;
-      const work = this.work.get(name) ?? 0;
+    const candidates = [...this.residency.models].filter(([name]) => (this.left.get(name) ?? 0) > 0).map(([name, m]) => {
       let gpus = 0;
       for (const g of this.gpus) if (g.stint?.models.some((x) => x.name === name)) gpus += 1 / (g.stint.models.length || 1);
-      const end = gpus > 0 ? work / gpus : Infinity;
-      if (end - (work + m.moveS) / (gpus + 1) <= 0) continue;
-      if (best === undefined || end > bestEnd) [best, bestEnd] = [name, end];
-    }
-    return best;
+      return { name, workS: this.work.get(name) ?? 0, gpus, moveS: m.moveS };
+    });
+    return bestMove(candidates);
   }
 }

@@ -4,10 +4,9 @@
 // swaps after a wake or load), from when the GPU's first load is done, but never ahead of the models upstream of it — a model whose calls read
 // another's outputs has done at most the share of its work that the upstream one has (the runtime
 // finishes inputs in order, so work flows through the models input by input). When a GPU's models
-// have no work left, it moves to the model that then has the most work left per GPU
-// (one with no GPU yet first), if one more GPU ends that model's work sooner even after the move
-// (the GPU arrives after the load or wake). Pure arithmetic over a handful of models.
+// have no work left, it moves where cost/moves.ts `bestMove` sends it, as the runtime's dispatch does. Pure arithmetic over a handful of models.
 import type { ModelRef } from '../ir/common.ts';
+import { bestMove } from '../cost/moves.ts';
 
 /** One model's part of the replay. */
 export interface FluidModel {
@@ -107,7 +106,7 @@ export function fluidReplay(models: ReadonlyMap<string, FluidModel>, modelsOn: R
       finished.add(n);
       for (const [gpu, h] of [...holds].sort((a, b) => a[0] - b[0])) {
         if (!h.names.includes(n) || !h.names.every((x) => finished.has(x))) continue;
-        const to = target(models, finished, (x) => rateAt(x, t, true), left, moveS);
+        const to = bestMove([...models].filter(([x]) => !finished.has(x)).map(([x, fm]) => ({ name: x, workS: left(x), gpus: rateAt(x, t, true), moveS: moveS(fm.model) })));
         const m = to === undefined ? undefined : models.get(to)?.model;
         if (to === undefined || m === undefined) {
           holds.delete(gpu);
@@ -119,19 +118,4 @@ export function fluidReplay(models: ReadonlyMap<string, FluidModel>, modelsOn: R
     }
   }
   return { moves, makespanS: Math.round(t * 10) / 10 };
-}
-
-/** Where a freed GPU goes: a model with no GPU first, else the most work left per GPU if one more GPU ends it sooner. */
-function target(models: ReadonlyMap<string, FluidModel>, finished: ReadonlySet<string>, rate: (n: string) => number, left: (n: string) => number, moveS: (m: ModelRef) => number): string | undefined {
-  let best: string | undefined;
-  let bestEnd = 0;
-  for (const [name, fm] of [...models].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    if (finished.has(name)) continue;
-    const l = left(name);
-    const r = rate(name);
-    const end = r > 0 ? l / r : Infinity;
-    if (end - (l + moveS(fm.model)) / (r + 1) <= 0) continue;
-    if (best === undefined || end > bestEnd) [best, bestEnd] = [name, end];
-  }
-  return best;
 }

@@ -6,11 +6,11 @@
 // another model: co-located (the small model gets the smallest share, in steps of 0.05, whose KV holds
 // two sequences of the longest context; the GPU's own model the rest of vLLM's default 0.9) when both
 // fit, else swapped in and out with vLLM's sleep mode.
-import { isModelCall, type ActionDag, type ActionId } from '../ir/action-dag.ts';
+import { isModelCall, type ActionDag } from '../ir/action-dag.ts';
 import type { ModelRef } from '../ir/common.ts';
 import { DEFAULT_DIFFUSION_STEPS, DEFAULT_GPU_MEMORY_UTILIZATION, DEVICES, SIM_IMAGE_SIZE, diffusionSeconds, kvCapacityTokensAt, modelCost } from '../cost/cost-model.ts';
 import type { GpuDeployment } from '../ir/physical-plan.ts';
-import { estimateCalls, type CallEstimate } from '../cost/estimate.ts';
+import { estimateCalls } from '../cost/estimate.ts';
 import type { DeviceKind } from '../ir/cluster.ts';
 
 /** A model's work and its catalog entry. */
@@ -22,7 +22,8 @@ export interface ModelWork {
 }
 
 /** The work of every sim:// model of `dag` not served by a declared worker. */
-export function modelWork(dag: ActionDag, device: DeviceKind = 'h100', served: ReadonlySet<string> = new Set(), estimates: ReadonlyMap<ActionId, CallEstimate> = estimateCalls(dag)): Map<string, ModelWork> {
+export function modelWork(dag: ActionDag, device: DeviceKind = 'h100', served: ReadonlySet<string> = new Set()): Map<string, ModelWork> {
+  const estimates = estimateCalls(dag);
   const out = new Map<string, ModelWork>();
   for (const a of dag.actions) {
     if (!isModelCall(a) || !('model' in a) || !a.model.endpoint.startsWith('sim://') || served.has(a.model.name)) continue;

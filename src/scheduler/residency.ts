@@ -20,7 +20,7 @@ import type { DeviceKind } from '../ir/cluster.ts';
 import { CPU_WINDOW, CPU_WORKER, planBuilder, type CallCost, type GpuDeployment, type PhysicalPlan, type Stint, type WorkerRef } from '../ir/physical-plan.ts';
 import { DEFAULT_DIFFUSION_STEPS, DEFAULT_SWITCH_COSTS, DEVICES, SIM_IMAGE_SIZE, coldLoadSeconds, diffusionSeconds, kvCapacityTokensAt, modelCost, wakeSeconds } from '../cost/cost-model.ts';
 import { distinctPieceTokens, estimateCalls, type CallEstimate } from '../cost/estimate.ts';
-import { deploymentOf, modelWork, proportionalReplicas, type ModelWork } from './replicas.ts';
+import { deploymentOf, proportionalReplicas, type ModelWork } from './replicas.ts';
 import { fluidReplay, type FluidModel, type FluidResult } from './fluid.ts';
 import { endpointWindow, endpointWorker, type DeclaredWorker } from './workers.ts';
 
@@ -118,21 +118,20 @@ function moveSeconds(m: ModelRef, warm: boolean): number {
  * the compute floor, as a practitioner's sizing would.
  */
 function residencyWork(dag: ActionDag, device: DeviceKind, served: ReadonlySet<string>, estimates: ReadonlyMap<ActionId, CallEstimate>): { readonly work: Map<string, ModelWork>; readonly perCall: Map<ActionId, number> } {
-  const base = modelWork(dag, device, served, estimates);
   const profile = DEVICES[device];
+  const calls = dag.actions.filter((a): a is Extract<typeof a, { model: ModelRef }> => isModelCall(a) && 'model' in a && a.model.endpoint.startsWith('sim://') && !served.has(a.model.name));
   const prompts: { model: string; pieces: CallEstimate['pieces'] }[] = [];
   const naive = new Map<string, number>();
-  for (const a of dag.actions) {
+  for (const a of calls) {
     const e = estimates.get(a.id);
-    if (!e || !('model' in a) || !base.has(a.model.name) || a.kind === 'image') continue;
+    if (!e || a.kind === 'image') continue;
     prompts.push({ model: a.model.name, pieces: e.pieces });
     naive.set(a.model.name, (naive.get(a.model.name) ?? 0) + e.length);
   }
   const distinct = distinctPieceTokens(prompts);
   const perCall = new Map<ActionId, number>();
-  const seconds = new Map<string, number>();
-  for (const a of dag.actions) {
-    if (!isModelCall(a) || !('model' in a) || !base.has(a.model.name)) continue;
+  const work = new Map<string, ModelWork>();
+  for (const a of calls) {
     const cost = modelCost(profile, a.model);
     const e = estimates.get(a.id);
     let s: number;
@@ -145,10 +144,9 @@ function residencyWork(dag: ActionDag, device: DeviceKind, served: ReadonlySet<s
       s = (prompt * share) / cost.prefillTokensPerS + out * Math.max(cost.computePerTokenS, cost.weightsStepS / batch + cost.perContextTokenS * (prompt + out / 2));
     }
     perCall.set(a.id, s);
-    seconds.set(a.model.name, (seconds.get(a.model.name) ?? 0) + s);
+    const prev = work.get(a.model.name);
+    work.set(a.model.name, { model: a.model, seconds: (prev?.seconds ?? 0) + s, calls: (prev?.calls ?? 0) + 1 });
   }
-  const work = new Map<string, ModelWork>();
-  for (const [name, w] of base) work.set(name, { ...w, seconds: seconds.get(name) ?? 0 });
   return { work, perCall };
 }
 
